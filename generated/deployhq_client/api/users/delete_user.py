@@ -1,0 +1,194 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.deleted import Deleted
+from ...models.error import Error
+from ...types import Response
+
+
+def _get_kwargs(
+    identifier: UUID,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "delete",
+        "url": "/users/{identifier}".format(
+            identifier=quote(str(identifier), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Deleted | Error | None:
+    if response.status_code == 200:
+        response_200 = Deleted.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Error.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Error.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 429:
+        response_429 = Error.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = Error.from_dict(response.json())
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Deleted | Error]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    identifier: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[Deleted | Error]:
+    """Remove a user
+
+     Removes a user from the account. An identifier the account does not know is 404; removing an
+    account administrator is 403 (an account keeps its administrators).
+
+    Args:
+        identifier (UUID):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Deleted | Error]
+    """
+
+    kwargs = _get_kwargs(
+        identifier=identifier,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    identifier: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Deleted | Error | None:
+    """Remove a user
+
+     Removes a user from the account. An identifier the account does not know is 404; removing an
+    account administrator is 403 (an account keeps its administrators).
+
+    Args:
+        identifier (UUID):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Deleted | Error
+    """
+
+    return sync_detailed(
+        identifier=identifier,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    identifier: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[Deleted | Error]:
+    """Remove a user
+
+     Removes a user from the account. An identifier the account does not know is 404; removing an
+    account administrator is 403 (an account keeps its administrators).
+
+    Args:
+        identifier (UUID):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Deleted | Error]
+    """
+
+    kwargs = _get_kwargs(
+        identifier=identifier,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    identifier: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Deleted | Error | None:
+    """Remove a user
+
+     Removes a user from the account. An identifier the account does not know is 404; removing an
+    account administrator is 403 (an account keeps its administrators).
+
+    Args:
+        identifier (UUID):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Deleted | Error
+    """
+
+    return (
+        await asyncio_detailed(
+            identifier=identifier,
+            client=client,
+        )
+    ).parsed

@@ -1,0 +1,130 @@
+"""Regenerate generated/deployhq_client from openapi.yaml, or check that it is up to date.
+
+Usage:
+    python scripts/regenerate.py           # replace generated/ wholesale
+    python scripts/regenerate.py --check   # exit 1, listing the differences, if generated/ is stale
+
+The generator (openapi-python-client) and its ruff post-hooks are pinned in pyproject.toml's
+`regen` group; run this through `nox -s regenerate` / `nox -s check_generated` to get them.
+Generation always happens in a temporary directory, so a spec the generator refuses (bad YAML,
+a broken $ref, any generator warning) leaves generated/ exactly as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import filecmp
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "openapi.yaml"
+CONFIG = ROOT / "scripts" / "generator-config.yaml"
+GENERATED = ROOT / "generated"
+PACKAGE = "deployhq_client"  # repeated as package_name_override in generator-config.yaml
+IGNORED = ["__pycache__", ".ruff_cache", ".mypy_cache"]
+
+
+class RegenerationError(Exception):
+    """The generator refused the spec or failed; nothing was written."""
+
+
+def generate(spec: Path, into: Path) -> Path:
+    """Run the pinned generator on *spec*, writing a fresh tree under *into*; return that tree."""
+    package_dir = into / PACKAGE
+    env = dict(os.environ)
+    # The post-hooks call `ruff` by name: make it the pinned ruff installed beside this interpreter.
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    command = [
+        sys.executable, "-m", "openapi_python_client", "generate",
+        "--path", str(spec),
+        "--config", str(CONFIG),
+        "--meta", "none",
+        "--output-path", str(package_dir),
+        "--fail-on-warning",
+    ]  # fmt: skip
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if result.returncode != 0 or not (package_dir / "__init__.py").is_file():
+        output = (result.stdout + result.stderr).strip()
+        raise RegenerationError(f"openapi-python-client refused {spec.name} (exit {result.returncode}):\n{output}")
+    return into
+
+
+def differences(expected: Path, actual: Path) -> list[str]:
+    """Human-readable differences between two trees: missing, extra and changed files."""
+    found: list[str] = []
+
+    def walk(cmp: filecmp.dircmp[str], prefix: str) -> None:
+        found.extend(f"missing from generated/: {prefix}{name}" for name in sorted(cmp.left_only))
+        found.extend(f"not produced by the generator: {prefix}{name}" for name in sorted(cmp.right_only))
+        _, mismatch, errors = filecmp.cmpfiles(cmp.left, cmp.right, cmp.common_files, shallow=False)
+        for name in sorted(mismatch + errors):
+            left = Path(cmp.left, name).read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
+            right = Path(cmp.right, name).read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
+            diff = difflib.unified_diff(
+                right, left, fromfile=f"generated/{prefix}{name}", tofile=f"regenerated/{prefix}{name}"
+            )
+            found.append(f"changed: {prefix}{name}\n" + "".join(diff).rstrip())
+        for name, sub in sorted(cmp.subdirs.items()):
+            walk(sub, f"{prefix}{name}/")
+
+    walk(filecmp.dircmp(expected, actual, ignore=IGNORED), "")
+    return found
+
+
+def replace_tree(new: Path, target: Path) -> None:
+    """Swap *target* for a copy of *new*, never leaving *target* half-written."""
+    staging = target.with_name(f".{target.name}.new")
+    old = target.with_name(f".{target.name}.old")
+    for leftover in (staging, old):
+        shutil.rmtree(leftover, ignore_errors=True)
+    shutil.copytree(new, staging, ignore=shutil.ignore_patterns(*IGNORED))
+    if target.exists():
+        target.rename(old)
+    staging.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Regenerate generated/ from openapi.yaml.")
+    parser.add_argument("--check", action="store_true", help="only compare; exit 1 if generated/ is stale")
+    parser.add_argument("--spec", type=Path, default=SPEC, help="the OpenAPI document (default: openapi.yaml)")
+    parser.add_argument(
+        "--output", type=Path, default=GENERATED, help="the tree to write or check (default: generated/)"
+    )
+    args = parser.parse_args(argv)
+    if not args.spec.is_file():
+        print(f"error: no spec at {args.spec}", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="regenerate-") as tmp:
+        try:
+            fresh = generate(args.spec, Path(tmp))
+        except RegenerationError as error:
+            print(f"error: {error}\n{args.output.name}/ was left untouched.", file=sys.stderr)
+            return 2
+        if args.check:
+            if not args.output.is_dir():
+                print(f"{args.output.name}/ does not exist; run scripts/regenerate.py", file=sys.stderr)
+                return 1
+            found = differences(fresh, args.output)
+            if found:
+                print("\n".join(found))
+                print(
+                    f"\n{args.output.name}/ is stale ({len(found)} difference(s)): "
+                    "run `nox -s regenerate` and commit it together with the spec."
+                )
+                return 1
+            print(f"{args.output.name}/ matches {args.spec.name}.")
+            return 0
+        replace_tree(fresh, args.output)
+    print(f"Regenerated {args.output.name}/{PACKAGE} from {args.spec.name}.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
