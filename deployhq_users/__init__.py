@@ -1,0 +1,64 @@
+"""A thin, typed DeployHQ Users API client: the generated `deployhq_client` plus auth, errors and retries.
+
+from deployhq_users import connect, invite_user
+from deployhq_client.models import UserInvitation
+
+client = connect()  # DEPLOYHQ_ACCOUNT, DEPLOYHQ_EMAIL, DEPLOYHQ_API_KEY
+user = invite_user(client, UserInvitation(first_name="Jane", email_address="jane@example.com"))
+"""
+
+from __future__ import annotations
+
+from ._connect import DEFAULT_TIMEOUT, connect, resolve_base_url
+from ._errors import (
+    APIError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    ConnectionFailedError,
+    DeployHQError,
+    NotFoundError,
+    OutcomeUnknownError,
+    PermissionDeniedError,
+    RateLimitedError,
+    ServerError,
+    UnexpectedResponseError,
+    ValidationError,
+)
+from ._users import (
+    delete_user,
+    delete_user_async,
+    get_user,
+    get_user_async,
+    invite_user,
+    invite_user_async,
+    list_users,
+    list_users_async,
+)
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "APIError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConnectionFailedError",
+    "DeployHQError",
+    "NotFoundError",
+    "OutcomeUnknownError",
+    "PermissionDeniedError",
+    "RateLimitedError",
+    "ServerError",
+    "UnexpectedResponseError",
+    "ValidationError",
+    "connect",
+    "delete_user",
+    "delete_user_async",
+    "get_user",
+    "get_user_async",
+    "invite_user",
+    "invite_user_async",
+    "list_users",
+    "list_users_async",
+    "resolve_base_url",
+]

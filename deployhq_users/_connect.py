@@ -1,0 +1,89 @@
+"""Build a ready generated client from explicit arguments or the official CLI's environment variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+import httpx
+
+from deployhq_client import Client
+
+from ._errors import ConfigurationError
+
+__all__ = ["DEFAULT_TIMEOUT", "connect", "resolve_base_url"]
+
+# The generated Client has no timeout at all by default; a hung connection must not hang a script.
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+DEFAULT_HOST = "deployhq.com"
+
+
+class _BasicAuth(httpx.BasicAuth):
+    """httpx Basic auth whose repr names the user but never shows the key."""
+
+    def __init__(self, email: str, api_key: str) -> None:
+        super().__init__(email, api_key)
+        self._email = email
+
+    def __repr__(self) -> str:
+        return f"<BasicAuth {self._email} api_key=[hidden]>"
+
+
+def resolve_base_url(
+    account: str | None = None, base_url: str | None = None, env: Mapping[str, str] | None = None
+) -> str:
+    """The API's base URL: *base_url*, else DEPLOYHQ_BASE_URL, else https://<account>.<DEPLOYHQ_HOST>."""
+    env = os.environ if env is None else env
+    url = base_url or env.get("DEPLOYHQ_BASE_URL")
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ConfigurationError(f"base URL {url!r} is not an http(s) URL with a host")
+        if parts.username or parts.password:
+            raise ConfigurationError("put credentials in DEPLOYHQ_EMAIL / DEPLOYHQ_API_KEY, not in the base URL")
+        return url.rstrip("/")
+    account = account or env.get("DEPLOYHQ_ACCOUNT")
+    if not account:
+        raise ConfigurationError(
+            "no target: pass account= or base_url=, or set DEPLOYHQ_ACCOUNT (your <account>.deployhq.com) "
+            "or DEPLOYHQ_BASE_URL"
+        )
+    if not account.replace("-", "").isalnum():
+        raise ConfigurationError(f"account {account!r} is not a DeployHQ account name (letters, digits, dashes)")
+    host = env.get("DEPLOYHQ_HOST") or DEFAULT_HOST
+    return f"https://{account}.{host}"
+
+
+def connect(
+    account: str | None = None,
+    *,
+    email: str | None = None,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+    env: Mapping[str, str] | None = None,
+) -> Client:
+    """A generated `Client` with Basic auth, a timeout and `Accept: application/json`.
+
+    Arguments left out come from DEPLOYHQ_ACCOUNT, DEPLOYHQ_EMAIL, DEPLOYHQ_API_KEY,
+    DEPLOYHQ_BASE_URL and DEPLOYHQ_HOST, the names the official DeployHQ CLI reads.
+    """
+    env = os.environ if env is None else env
+    email = email or env.get("DEPLOYHQ_EMAIL")
+    api_key = api_key or env.get("DEPLOYHQ_API_KEY")
+    missing = [name for name, value in (("DEPLOYHQ_EMAIL", email), ("DEPLOYHQ_API_KEY", api_key)) if not value]
+    if missing:
+        raise ConfigurationError(
+            f"missing credentials: pass email=/api_key= or set {' and '.join(missing)} "
+            "(the API key is under Settings -> Security in DeployHQ)"
+        )
+    assert email  # narrowed by the check above
+    assert api_key
+    return Client(
+        base_url=resolve_base_url(account, base_url, env),
+        headers={"Accept": "application/json"},
+        timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
+        # httpx.BasicAuth instead of AuthenticatedClient(token=...): the latter shows the token in its repr.
+        httpx_args={"auth": _BasicAuth(email, api_key)},
+    )
