@@ -1,0 +1,87 @@
+"""Remove the users contract runs left on a target.
+
+Usage (same target options as the suite; credentials from DEPLOYHQ_EMAIL / DEPLOYHQ_API_KEY):
+    python -m contract_tests.cleanup --base-url URL [--live] [--sweep]
+
+Deletes every user recorded for that target in reports/contract-created-users.txt (the ledger a run
+appends to as each invitation is accepted). `--sweep` also deletes users whose address has the exact
+shape the suite invites (`contract-<20 hex digits>@<email domain>`): these catch an invitation that was
+accepted in the instant a run was killed, before it could be recorded. Exit 0 when nothing is left.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+
+import requests
+
+from .guard import Guard, Ledger, guarded_session
+from .hooks import ADDRESS_PREFIX, DEFAULT_EMAIL_DOMAIN
+from .target import Target, TargetError
+
+__all__ = ["delete_all", "main", "sweep"]
+
+
+def delete_all(target: Target, ledger: Ledger) -> None:
+    """DELETE every outstanding user of *ledger*; a 404 counts as removed."""
+    session = guarded_session(Guard(ledger=ledger))  # no budget: cleanup must never be refused
+    session.auth = target.credentials
+    session.headers["Accept"] = "application/json"
+    try:
+        for identifier in ledger.outstanding:
+            try:
+                session.delete(f"{target.base_url}/users/{identifier}", timeout=30)
+            except requests.RequestException:
+                continue  # stays outstanding, and is listed as left behind
+    finally:
+        session.close()
+
+
+def sweep(target: Target, ledger: Ledger) -> None:
+    """Adopt into *ledger* every user whose address is one the suite makes."""
+    pattern = re.compile(rf"{re.escape(ADDRESS_PREFIX)}[0-9a-f]{{20}}@{re.escape(target.email_domain)}", re.IGNORECASE)
+    response = requests.get(
+        f"{target.base_url}/users", auth=target.credentials, timeout=30, headers={"Accept": "application/json"}
+    )
+    response.raise_for_status()
+    for user in response.json():
+        if pattern.fullmatch(str(user.get("email_address", ""))) and user.get("identifier") not in ledger.created:
+            ledger.created.append(user["identifier"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .conftest import LEDGER
+
+    parser = argparse.ArgumentParser(prog="python -m contract_tests.cleanup", description=__doc__.splitlines()[0])
+    parser.add_argument("--base-url", help="the target (default: DEPLOYHQ_BASE_URL, else DEPLOYHQ_ACCOUNT)")
+    parser.add_argument("--live", action="store_true", help="allow a target that is not on loopback")
+    parser.add_argument("--email-domain", default=DEFAULT_EMAIL_DOMAIN, help="the domain the runs invited into")
+    parser.add_argument("--sweep", action="store_true", help="also remove users with the suite's address shape")
+    args = parser.parse_args(argv)
+    try:
+        target = Target.external(
+            args.base_url, live=args.live, email_domain=args.email_domain, create_budget=0, rate_limit=None
+        )
+    except TargetError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if target is None:
+        print("error: name the target with --base-url or DEPLOYHQ_BASE_URL / DEPLOYHQ_ACCOUNT", file=sys.stderr)
+        return 2
+    ledger = Ledger(LEDGER, target.base_url)
+    ledger.load()
+    if args.sweep:
+        sweep(target, ledger)
+    delete_all(target, ledger)
+    left = ledger.outstanding
+    ledger.rewrite()
+    print(f"{target.base_url}: removed {len(ledger.created) - len(left)} user(s), {len(left)} left behind")
+    for identifier in left:
+        print(f"  left behind: {identifier}")
+    return 1 if left else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,226 @@
+"""Wiring of the contract suite: options, hypothesis profiles, the target, and cleanup after the run.
+
+Run it with `nox -s contract` (embedded reference server) or
+`pytest contract_tests --base-url URL [--live]` (any other server).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import schemathesis
+from hypothesis import HealthCheck, Phase, settings
+
+from . import checks
+from .cleanup import delete_all
+from .guard import Guard, GuardedTransport, Ledger, guarded_session
+from .target import Target, TargetError
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "openapi.yaml"
+REPORTS = ROOT / "reports"
+JUNIT_REPORT = REPORTS / "contract-junit.xml"
+LEDGER = REPORTS / "contract-created-users.txt"
+
+# Profiles. Schemathesis sets deadline=None itself; the health checks are suppressed because an HTTP
+# round trip per example is slow by Hypothesis' standards, and a shared target filters many inputs.
+_COMMON: dict[str, Any] = {
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+}
+settings.register_profile("ci", max_examples=25, derandomize=True, database=None, print_blob=True, **_COMMON)
+settings.register_profile("dev", max_examples=100, print_blob=True, **_COMMON)
+# Against a real account every accepted invite is a real email: few examples, no shrinking.
+settings.register_profile(
+    "live", max_examples=3, derandomize=True, database=None, phases=[Phase.explicit, Phase.generate], **_COMMON
+)
+PROFILES = ("ci", "dev", "live")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("contract", "DeployHQ Users API contract suite")
+    group.addoption(
+        "--base-url",
+        help="judge this server (default: DEPLOYHQ_BASE_URL, DEPLOYHQ_ACCOUNT, "
+        "else an embedded reference server on a free loopback port)",
+    )
+    group.addoption(
+        "--live",
+        action="store_true",
+        default=os.environ.get("DEPLOYHQ_CONTRACT_LIVE") == "1",
+        help="allow a non-loopback target and turn on the live safety rails (DEPLOYHQ_CONTRACT_LIVE=1)",
+    )
+    group.addoption(
+        "--email-domain",
+        default=os.environ.get("DEPLOYHQ_CONTRACT_EMAIL_DOMAIN", "example.com"),
+        help="every address the suite invites is in this domain (default: example.com)",
+    )
+    group.addoption(
+        "--create-budget",
+        type=int,
+        default=None,
+        help="at most this many POST /users requests (default: 40 with --live, unlimited otherwise)",
+    )
+    group.addoption(
+        "--rate-limit", type=float, default=None, help="at most this many requests per second (default: 2 with --live)"
+    )
+    group.addoption(
+        "--dry-run",
+        action="store_true",
+        help="print the requests the run would send (credentials filtered) and send none",
+    )
+    group.addoption(
+        "--contract-profile",
+        choices=PROFILES,
+        default=None,
+        help="hypothesis profile: ci, dev or live (default: DEPLOYHQ_CONTRACT_PROFILE, else live with --live, else ci)",
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    live = bool(config.getoption("--live"))
+    try:
+        target = Target.external(
+            config.getoption("--base-url"),
+            live=live,
+            email_domain=config.getoption("--email-domain"),
+            create_budget=config.getoption("--create-budget") or (40 if live else None),
+            rate_limit=config.getoption("--rate-limit") or (2.0 if live else None),
+        )
+    except TargetError as error:
+        raise pytest.UsageError(f"contract suite refused to start: {error}") from None
+    config.stash[_TARGET] = target
+    os.environ["DEPLOYHQ_CONTRACT_EMAIL_DOMAIN"] = config.getoption("--email-domain")
+    os.environ["DEPLOYHQ_CONTRACT_LIVE"] = "1" if live else "0"
+    profile = config.getoption("--contract-profile") or os.environ.get("DEPLOYHQ_CONTRACT_PROFILE")
+    settings.load_profile(profile or ("live" if live else "ci"))
+    if not getattr(config.option, "xmlpath", None):
+        REPORTS.mkdir(exist_ok=True)
+        config.option.xmlpath = str(JUNIT_REPORT)
+
+
+_TARGET = pytest.StashKey["Target | None"]()
+_GUARD = pytest.StashKey[Guard]()
+
+
+@pytest.fixture(scope="session", name="target")
+def _target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
+    """The server under judgement: the one named on the command line, or an embedded reference server."""
+    external = request.config.stash[_TARGET]
+    if external is not None:
+        yield external
+        return
+    from deployhq_sandbox import Accounts, create_app, serve
+
+    accounts = Accounts.from_env()
+    database = tmp_path_factory.mktemp("reference-server") / "users.sqlite3"
+    with serve(create_app(database, accounts=accounts)) as base_url:
+        admin = accounts.administrator
+        yield Target(
+            base_url=base_url,
+            email=admin.email,
+            api_key=admin.api_key,
+            embedded=True,
+            email_domain=request.config.getoption("--email-domain"),
+        )
+
+
+@pytest.fixture(scope="session", name="guard")
+def _guard(request: pytest.FixtureRequest, target: Target) -> Iterator[Guard]:
+    """Budget, pacing and the ledger of created users, shared by every request of the run."""
+    REPORTS.mkdir(exist_ok=True)
+    ledger = Ledger(None if target.embedded else LEDGER, target.base_url)
+    ledger.load()  # users an earlier, killed run left behind are removed at the end of this one
+    guard = Guard(create_budget=target.create_budget, rate_limit=target.rate_limit, ledger=ledger)
+    request.config.stash[_GUARD] = guard
+    yield guard
+    _clean_up(target, guard)
+
+
+@pytest.fixture(scope="session", name="http")
+def _http(guard: Guard, target: Target) -> Iterator[requests.Session]:
+    """A requests session through the guard, signed in as the target's administrator."""
+    session = guarded_session(guard)
+    session.headers["Accept"] = "application/json"
+    yield session
+    session.close()
+
+
+@pytest.fixture(scope="session", name="api_schema")
+def _api_schema(target: Target) -> Any:
+    """openapi.yaml, loaded by schemathesis and aimed at the target."""
+    schema = schemathesis.openapi.from_path(SPEC)
+    schema.config.update(
+        base_url=target.base_url,
+        basic_auth=target.credentials,
+        headers={"Accept": "application/json"},
+        request_retries=0,  # an unanswered invite is never re-sent
+    )
+    # Spend the negative budget on bodies, not on mangled Authorization headers; auth has its own tests.
+    schema.config.generation.update(with_security_parameters=False, database="none")
+    if target.live:
+        # The coverage phase sends ~100 deterministic requests per operation: too many real emails.
+        schema.config.phases.update(phases=["examples", "fuzzing"])
+    return schema
+
+
+@pytest.fixture(scope="session", name="client")
+def _client(target: Target, guard: Guard) -> Any:
+    """The generated client, built the way users build it (`connect`), sending through the guard."""
+    from deployhq_users import connect
+
+    return connect(
+        base_url=target.base_url, email=target.email, api_key=target.api_key, transport=GuardedTransport(guard)
+    )
+
+
+def _clean_up(target: Target, guard: Guard) -> None:
+    """Delete every user the run created, whatever happened during the run (also after Ctrl-C)."""
+    delete_all(target, guard.ledger)
+    guard.ledger.rewrite()
+
+
+def pytest_runtestloop(session: pytest.Session) -> bool | None:
+    """With --dry-run: show what would be sent instead of running anything."""
+    if not session.config.getoption("--dry-run"):
+        return None
+    from .dry_run import planned_requests
+
+    target = session.config.stash[_TARGET]
+    schema = schemathesis.openapi.from_path(SPEC)
+    schema.config.update(base_url=target.base_url if target else "http://127.0.0.1:0")
+    examples = settings().max_examples
+    commands = planned_requests(schema, examples)
+    writer = session.config.get_terminal_writer()
+    for command in commands:
+        writer.line(command)
+    writer.line(f"dry run: {len(commands)} requests shown ({examples} per operation); none was sent")
+    return True
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    guard = config.stash.get(_GUARD, None)
+    if guard is not None:
+        ledger = guard.ledger
+        left = ledger.outstanding
+        terminalreporter.section("contract run")
+        terminalreporter.write_line(
+            f"requests sent: {guard.requests_sent}; users created: {len(ledger.created)}, "
+            f"deleted: {len(ledger.created) - len(left)}, left behind: {len(left)}"
+        )
+        for identifier in left:
+            terminalreporter.write_line(f"  left behind: {identifier}  (remove: python -m contract_tests.cleanup)")
+        if config.getoption("--junitxml", None) or getattr(config.option, "xmlpath", None):
+            terminalreporter.write_line(f"JUnit report: {config.option.xmlpath}")
+    if checks.DRIFT.fields:
+        terminalreporter.section("additive drift (warning, not a failure)")
+        for operation, names in sorted(checks.DRIFT.fields.items()):
+            terminalreporter.write_line(
+                f"{operation} answered fields the spec does not know: {', '.join(sorted(names))}"
+            )

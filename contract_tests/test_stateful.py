@@ -1,0 +1,26 @@
+"""Invite, read back, remove: scenarios that follow the spec's links from createUser to getUser and deleteUser."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+from hypothesis import settings
+
+
+def test_invite_read_and_remove_scenarios(api_schema: Any, http: requests.Session, target: Any) -> None:
+    """A created user can be read back until it is removed, and is gone afterwards (use_after_free)."""
+    base = api_schema.as_state_machine()
+
+    class Scenarios(base):  # type: ignore[misc, valid-type]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {"session": http}
+
+    current = settings()
+    Scenarios.run(
+        settings=settings(
+            current,
+            max_examples=max(2, current.max_examples // 5),
+            stateful_step_count=4 if target.live else 6,
+        )
+    )
