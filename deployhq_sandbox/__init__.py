@@ -1,0 +1,32 @@
+"""The reference server of the DeployHQ Users API: Starlette + SQLite, implementing openapi.yaml exactly.
+
+`create_app()` builds the app, `serve()` runs it in a background thread, `deployhq-sandbox` runs it from a shell.
+`Store`, `Validator`, `Authenticator` and `UsersAPI` are the seams for building deliberately broken variants:
+subclass one, override one method, pass it to `create_app(..., <piece>_class=...)`.
+"""
+
+from ._app import create_app
+from ._auth import Authenticator
+from ._config import Account, Accounts
+from ._db import DeleteOutcome, Store
+from ._models import Invitation, User
+from ._routes import UsersAPI
+from ._serve import serve
+from ._spec import Spec, load_spec
+from ._validation import Validator
+
+__all__ = [
+    "Account",
+    "Accounts",
+    "Authenticator",
+    "DeleteOutcome",
+    "Invitation",
+    "Spec",
+    "Store",
+    "User",
+    "UsersAPI",
+    "Validator",
+    "create_app",
+    "load_spec",
+    "serve",
+]

@@ -1,0 +1,76 @@
+"""`deployhq-sandbox` / `python -m deployhq_sandbox`: run the reference server until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+import uvicorn
+
+from ._app import DEFAULT_MAX_BODY_BYTES, create_app
+from ._config import Accounts
+from ._serve import base_url, bind
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="deployhq-sandbox",
+        description="The reference server of the DeployHQ Users API contract (openapi.yaml), on SQLite.",
+        epilog="Credentials: DEPLOYHQ_EMAIL and DEPLOYHQ_API_KEY when set, else the documented local defaults.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    parser.add_argument("--port", type=int, default=8000, help="port, 0 for any free one (default: %(default)s)")
+    parser.add_argument(
+        "--database", default="users.sqlite3", help="SQLite file, created if missing (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=DEFAULT_MAX_BODY_BYTES,
+        help="larger request bodies get 413 (default: %(default)s)",
+    )
+    return parser
+
+
+def describe(accounts: Accounts) -> list[str]:
+    """Where the administrator's credentials came from, never showing a key taken from the environment."""
+    admin = accounts.administrator
+    email_origin = "the documented default" if accounts.email_source == "default" else accounts.email_source
+    key_origin = (
+        "the documented default (see README)" if accounts.api_key_source == "default" else accounts.api_key_source
+    )
+    lines = [f"administrator: {admin.email} (from {email_origin})", f"API key: from {key_origin}"]
+    lines += [f"also accepted: {other.email} (documented default key)" for other in accounts if other is not admin]
+    return lines
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the server until interrupted."""
+    args = _parser().parse_args(argv)
+    accounts = Accounts.from_env()
+    app = create_app(args.database, accounts=accounts, max_body_bytes=args.max_body_bytes)
+    try:
+        sock = bind(args.host, args.port)
+    except OSError as error:
+        print(f"deployhq-sandbox: cannot listen on {args.host}:{args.port}: {error.strerror}", file=sys.stderr)
+        app.state.store.close()
+        return 1
+    print(f"deployhq-sandbox: serving {args.database} at {base_url(sock)}", flush=True)
+    for line in describe(accounts):
+        print(f"  {line}", flush=True)
+    print("  press Ctrl-C to stop", flush=True)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on"))
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass  # uvicorn already shut down gracefully and re-raised the signal
+    finally:
+        sock.close()
+        app.state.store.close()
+    print("deployhq-sandbox: stopped", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

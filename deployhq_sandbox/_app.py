@@ -1,0 +1,92 @@
+"""The app factory: a plain Starlette app whose every answer, errors included, is JSON.
+
+Broken variants are built by replacing one piece: `store_class`, `validator_class`, `authenticator_class`
+or `api_class` (subclasses overriding one method), or by wrapping the returned app in ASGI middleware
+that rewrites responses.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from ._auth import Authenticator
+from ._config import Accounts
+from ._db import Store
+from ._routes import UsersAPI
+from ._spec import Spec, load_spec
+from ._validation import Validator
+
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "create_app", "error_response"]
+
+DEFAULT_MAX_BODY_BYTES = 65536
+logger = logging.getLogger(__name__)
+
+
+def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    """The body of every error answer except 422: `{"status": <int>, "error": <str>}`."""
+    return JSONResponse({"status": status, "error": message}, status_code=status, headers=headers)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return error_response(exc.status_code, exc.detail, dict(exc.headers) if exc.headers else None)
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    # The goal is that no input gets here; if one does, the client still gets the contract's JSON shape.
+    logger.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
+    return error_response(500, "Internal server error")
+
+
+def create_app(
+    database: str | os.PathLike[str],
+    *,
+    accounts: Accounts | None = None,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    spec: Spec | None = None,
+    store_class: type[Store] = Store,
+    validator_class: type[Validator] = Validator,
+    authenticator_class: type[Authenticator] = Authenticator,
+    api_class: type[UsersAPI] = UsersAPI,
+) -> Starlette:
+    """The reference server on the SQLite file *database* (created if missing).
+
+    *accounts* defaults to `Accounts.from_env()`; each account is also a user of the account.
+    The app's `state` holds `store`, `api` and `accounts`. The store closes when the app's lifespan ends.
+    """
+    accounts = Accounts.from_env() if accounts is None else accounts
+    spec = load_spec() if spec is None else spec
+    store = store_class(database)
+    store.add_accounts(accounts)
+    api = api_class(
+        store=store,
+        validator=validator_class(spec),
+        authenticator=authenticator_class(accounts),
+        spec=spec,
+        max_body_bytes=max_body_bytes,
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            store.close()
+
+    handlers: dict[Any, Any] = {HTTPException: _http_error, Exception: _server_error}
+    app = Starlette(routes=api.routes(), exception_handlers=handlers, lifespan=lifespan)
+    # "/users/" must be a 404, not a redirect to the list.
+    app.router.redirect_slashes = False
+    app.state.store = store
+    app.state.api = api
+    app.state.accounts = accounts
+    return app

@@ -1,0 +1,288 @@
+"""The user store: one SQLite file in WAL mode, every write committed with a full sync before it is answered.
+
+Writes go through one writer thread that commits whatever arrived together in one transaction (group
+commit): SQLite has a single writer anyway, and one fsync for a burst of invitations is what keeps durable
+writes fast. Each write runs in its own savepoint, so one failing write never takes its batch-mates down,
+and no caller hears about its write before the COMMIT that holds it returned.
+Reads run in Starlette's threadpool on pooled connections; in WAL mode they never wait for the writer.
+
+Seam for broken variants: subclass `Store` (e.g. override `create` or `_insert`) and pass the class to
+`create_app(..., store_class=...)`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import enum
+import importlib.resources
+import os
+import queue
+import sqlite3
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from starlette.concurrency import run_in_threadpool
+
+from ._config import Account
+from ._models import Invitation, User
+
+__all__ = ["DeleteOutcome", "Store"]
+
+T = TypeVar("T")
+_Job = tuple[Callable[[sqlite3.Connection], Any], "concurrent.futures.Future[Any]"]
+
+# The 13 columns of a user, in the spec's order (spelled out in each statement: no SQL is built from strings).
+_SELECT = (
+    "SELECT id, identifier, first_name, last_name, email_address, time_zone, account_administrator, activated, "
+    "can_manage_users, can_manage_billing, can_create_projects, can_manage_agents, all_projects_allowed FROM users"
+)
+_INSERT = (
+    "INSERT INTO users (identifier, first_name, last_name, email_address, email_key, time_zone, "
+    "account_administrator, activated, can_manage_users, can_manage_billing, can_create_projects, "
+    "can_manage_agents, all_projects_allowed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "RETURNING id, identifier, first_name, last_name, email_address, time_zone, account_administrator, activated, "
+    "can_manage_users, can_manage_billing, can_create_projects, can_manage_agents, all_projects_allowed"
+)
+# Enough to amortise one fsync over a burst, small enough to answer the first caller of the batch soon.
+_MAX_BATCH = 256
+
+
+class DeleteOutcome(enum.Enum):
+    """What `Store.delete` did."""
+
+    DELETED = "deleted"
+    NOT_FOUND = "not found"
+    ADMINISTRATOR = "administrator"
+
+
+def _user(row: tuple[Any, ...]) -> User:
+    return User(
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        row[5],
+        bool(row[6]),
+        bool(row[7]),
+        bool(row[8]),
+        bool(row[9]),
+        bool(row[10]),
+        bool(row[11]),
+        bool(row[12]),
+    )
+
+
+class Store:
+    """Users in a SQLite file. Async methods are for the app; `close()` stops the writer and closes connections."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = os.fspath(path)
+        self._readers: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._writer: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._closed = False
+        with self._connection() as connection:
+            mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode != "wal":
+                raise RuntimeError(f"{self.path}: SQLite could not switch to WAL mode (got {mode!r}); use a local file")
+            connection.executescript(importlib.resources.files(__package__).joinpath("schema.sql").read_text())
+
+    def _connect(self) -> sqlite3.Connection:
+        # isolation_level=None: transactions are explicit. check_same_thread=False: a pooled connection
+        # moves between threadpool threads, but only ever one thread holds it at a time.
+        connection = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        # FULL: in WAL mode NORMAL may lose the last commits on power loss; every 201 must survive that.
+        connection.execute("PRAGMA synchronous = FULL")
+        return connection
+
+    def _connection(self) -> contextlib.closing[sqlite3.Connection]:
+        return contextlib.closing(self._connect())
+
+    # -- writes ---------------------------------------------------------------------------------------------
+
+    async def create(self, invitation: Invitation) -> User | None:
+        """Store a new user; None when the address is already taken (compared on `email_key`)."""
+        return await self._write(lambda connection: self._insert(connection, invitation, activated=False))
+
+    async def delete(self, identifier: str) -> DeleteOutcome:
+        """Remove a user, unless unknown or an account administrator."""
+        return await self._write(lambda connection: self._delete(connection, identifier))
+
+    def _insert(self, connection: sqlite3.Connection, invitation: Invitation, *, activated: bool) -> User | None:
+        try:
+            row = connection.execute(
+                _INSERT,
+                (
+                    str(uuid.uuid4()),
+                    invitation.first_name,
+                    invitation.last_name,
+                    invitation.email_address,
+                    invitation.email_key,
+                    invitation.time_zone,
+                    invitation.account_administrator,
+                    activated,
+                    invitation.can_manage_users,
+                    invitation.can_manage_billing,
+                    invitation.can_create_projects,
+                    invitation.can_manage_agents,
+                    invitation.all_projects_allowed,
+                ),
+            ).fetchone()
+        except sqlite3.IntegrityError:
+            return None  # the unique index on email_key: the address is taken
+        return _user(row)
+
+    def _delete(self, connection: sqlite3.Connection, identifier: str) -> DeleteOutcome:
+        row = connection.execute(
+            "SELECT account_administrator FROM users WHERE identifier = ?", (identifier,)
+        ).fetchone()
+        if row is None:
+            return DeleteOutcome.NOT_FOUND
+        if row[0]:
+            return DeleteOutcome.ADMINISTRATOR
+        connection.execute("DELETE FROM users WHERE identifier = ?", (identifier,))
+        return DeleteOutcome.DELETED
+
+    def add_accounts(self, accounts: Iterable[Account]) -> None:
+        """Make sure each account is a user of the account (activated), keeping existing rows as they are."""
+        with self._connection() as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            for account in accounts:
+                exists = connection.execute(
+                    "SELECT 1 FROM users WHERE email_key = ?", (account.email.lower(),)
+                ).fetchone()
+                if exists is None:
+                    invitation = Invitation(
+                        first_name=account.first_name,
+                        last_name=account.last_name,
+                        email_address=account.email,
+                        email_key=account.email.lower(),
+                        time_zone="Etc/UTC",
+                        account_administrator=account.account_administrator,
+                        can_manage_users=account.can_manage_users,
+                        can_manage_billing=account.account_administrator,
+                        can_create_projects=account.account_administrator,
+                        can_manage_agents=account.account_administrator,
+                        all_projects_allowed=account.account_administrator,
+                    )
+                    self._insert(connection, invitation, activated=True)
+            connection.execute("COMMIT")
+
+    async def _write(self, job: Callable[[sqlite3.Connection], T]) -> T:
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+        self._start_writer()
+        self._jobs.put((job, future))
+        return await asyncio.wrap_future(future)
+
+    def _start_writer(self) -> None:
+        if self._writer is not None:
+            return
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the store is closed")
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._write_loop, name="deployhq-sandbox-writer", daemon=True)
+                self._writer.start()
+
+    def _write_loop(self) -> None:
+        connection = self._connect()
+        try:
+            while True:
+                job = self._jobs.get()
+                if job is None:
+                    return
+                batch = [job]
+                stop = False
+                while len(batch) < _MAX_BATCH:
+                    try:
+                        more = self._jobs.get_nowait()
+                    except queue.Empty:
+                        break
+                    if more is None:
+                        stop = True
+                        break
+                    batch.append(more)
+                self._run_batch(connection, batch)
+                if stop:
+                    return
+        finally:
+            connection.close()
+
+    @staticmethod
+    def _run_batch(connection: sqlite3.Connection, batch: list[_Job]) -> None:
+        # A caller that went away before its turn is skipped: nothing was promised to it.
+        batch = [(job, future) for job, future in batch if future.set_running_or_notify_cancel()]
+        if not batch:
+            return
+        outcomes: list[tuple[bool, Any]] = []
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            for job, _future in batch:
+                connection.execute("SAVEPOINT job")
+                try:
+                    outcomes.append((True, job(connection)))
+                except Exception as error:  # handed to the caller of this job
+                    connection.execute("ROLLBACK TO job")
+                    outcomes.append((False, error))
+                connection.execute("RELEASE job")
+            connection.execute("COMMIT")
+        except Exception as error:  # nothing of the batch is committed: every caller hears it
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            for _job, future in batch:
+                future.set_exception(error)
+            return
+        for (_job, future), (ok, value) in zip(batch, outcomes, strict=True):
+            if ok:
+                future.set_result(value)
+            else:
+                future.set_exception(value)
+
+    # -- reads ----------------------------------------------------------------------------------------------
+
+    async def get(self, identifier: str) -> User | None:
+        """The user with this identifier, if any."""
+        row = await self._read(
+            lambda connection: connection.execute(_SELECT + " WHERE identifier = ?", (identifier,)).fetchone()
+        )
+        return None if row is None else _user(row)
+
+    async def list(self) -> list[User]:
+        """Every user, oldest first."""
+        rows = await self._read(lambda connection: connection.execute(_SELECT + " ORDER BY id").fetchall())
+        return [_user(row) for row in rows]
+
+    async def _read(self, query: Callable[[sqlite3.Connection], T]) -> T:
+        return await run_in_threadpool(self._read_sync, query)
+
+    def _read_sync(self, query: Callable[[sqlite3.Connection], T]) -> T:
+        try:
+            connection = self._readers.get_nowait()
+        except queue.Empty:
+            connection = self._connect()
+        try:
+            return query(connection)
+        finally:
+            self._readers.put(connection)
+
+    # -- lifecycle ------------------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Finish the queued writes, stop the writer and close every connection. Safe to call twice."""
+        with self._lock:
+            self._closed = True
+            writer, self._writer = self._writer, None
+        if writer is not None:
+            self._jobs.put(None)
+            writer.join()
+        while True:
+            try:
+                self._readers.get_nowait().close()
+            except queue.Empty:
+                break
