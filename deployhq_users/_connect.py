@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
@@ -33,15 +34,24 @@ class _BasicAuth(httpx.BasicAuth):
 def resolve_base_url(
     account: str | None = None, base_url: str | None = None, env: Mapping[str, str] | None = None
 ) -> str:
-    """The API's base URL: *base_url*, else DEPLOYHQ_BASE_URL, else https://<account>.<DEPLOYHQ_HOST>."""
+    """The API's base URL: *base_url*, else https://<account>.<DEPLOYHQ_HOST>, else DEPLOYHQ_BASE_URL,
+    else https://<DEPLOYHQ_ACCOUNT>.<DEPLOYHQ_HOST>. An argument always beats the environment.
+    """
     env = os.environ if env is None else env
-    url = base_url or env.get("DEPLOYHQ_BASE_URL")
+    # An explicit account must not be redirected by a DEPLOYHQ_BASE_URL left in the environment:
+    # that would send the caller's credentials for that account to another server.
+    url = base_url or (None if account else env.get("DEPLOYHQ_BASE_URL"))
     if url:
-        parts = urlsplit(url)
+        # Credentials first: a refused URL is quoted in the error below, and it must never carry a key.
+        if "@" in re.split(r"[/?#]", url.split("://", 1)[-1], maxsplit=1)[0]:
+            raise ConfigurationError("put credentials in DEPLOYHQ_EMAIL / DEPLOYHQ_API_KEY, not in the base URL")
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 -- urlsplit checks the port only when it is read
+        except ValueError as error:
+            raise ConfigurationError(f"base URL {url!r} is malformed ({error})") from None
         if parts.scheme not in {"http", "https"} or not parts.hostname:
             raise ConfigurationError(f"base URL {url!r} is not an http(s) URL with a host")
-        if parts.username or parts.password:
-            raise ConfigurationError("put credentials in DEPLOYHQ_EMAIL / DEPLOYHQ_API_KEY, not in the base URL")
         return url.rstrip("/")
     account = account or env.get("DEPLOYHQ_ACCOUNT")
     if not account:
@@ -49,7 +59,7 @@ def resolve_base_url(
             "no target: pass account= or base_url=, or set DEPLOYHQ_ACCOUNT (your <account>.deployhq.com) "
             "or DEPLOYHQ_BASE_URL"
         )
-    if not account.replace("-", "").isalnum():
+    if not re.fullmatch(r"[A-Za-z0-9-]+", account):  # str.isalnum() would let "acmé" through
         raise ConfigurationError(f"account {account!r} is not a DeployHQ account name (letters, digits, dashes)")
     host = env.get("DEPLOYHQ_HOST") or DEFAULT_HOST
     return f"https://{account}.{host}"
@@ -63,11 +73,17 @@ def connect(
     base_url: str | None = None,
     timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
     env: Mapping[str, str] | None = None,
+    transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
 ) -> Client:
     """A generated `Client` with Basic auth, a timeout and `Accept: application/json`.
 
     Arguments left out come from DEPLOYHQ_ACCOUNT, DEPLOYHQ_EMAIL, DEPLOYHQ_API_KEY,
     DEPLOYHQ_BASE_URL and DEPLOYHQ_HOST, the names the official DeployHQ CLI reads.
+
+    *transport* replaces httpx's network transport, e.g. `httpx.MockTransport(handler)` to test code
+    that calls the API without a server (it serves both the sync and the async calls), or
+    `httpx.HTTPTransport(retries=2)` to retry failed connections (sync calls only; an async client
+    needs an `httpx.AsyncHTTPTransport`).
     """
     env = os.environ if env is None else env
     email = email or env.get("DEPLOYHQ_EMAIL")
@@ -85,5 +101,5 @@ def connect(
         headers={"Accept": "application/json"},
         timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
         # httpx.BasicAuth instead of AuthenticatedClient(token=...): the latter shows the token in its repr.
-        httpx_args={"auth": _BasicAuth(email, api_key)},
+        httpx_args={"auth": _BasicAuth(email, api_key), **({"transport": transport} if transport is not None else {})},
     )

@@ -1,0 +1,67 @@
+"""A scripted stand-in for the API: the real `connect()` client over an `httpx.MockTransport`."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from deployhq_client import Client
+from deployhq_users import connect
+
+BASE_URL = "https://acme.deployhq.com"
+EMAIL = "ops@example.com"
+# A canary: no repr, str or exception text may ever contain it, raw or inside a Basic auth header.
+API_KEY = "canary0api0key0b7e4c2a9d1f3e5a7c9b0d2f4e6"
+SECRETS = (API_KEY, base64.b64encode(f"{EMAIL}:{API_KEY}".encode()).decode())
+
+Answer = httpx.Response | type[httpx.TransportError] | Callable[[httpx.Request], httpx.Response]
+
+
+class ScriptedAPI:
+    """Answers each request with the next scripted answer (the last one repeats) and records the requests.
+
+    An answer is a response, a transport error class to raise, or a function of the request.
+    """
+
+    def __init__(self, *answers: Answer) -> None:
+        self.answers = list(answers)
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        request.read()
+        self.requests.append(request)
+        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        if isinstance(answer, type):
+            raise answer("scripted failure", request=request)
+        if isinstance(answer, httpx.Response):
+            return answer
+        return answer(request)
+
+
+@pytest.fixture
+def api() -> Callable[..., tuple[Client, ScriptedAPI]]:
+    """Build a `connect()` client whose every request goes to a `ScriptedAPI` with the given answers."""
+
+    def build(*answers: Answer, **connect_args: Any) -> tuple[Client, ScriptedAPI]:
+        scripted = ScriptedAPI(*answers)
+        client = connect(
+            base_url=BASE_URL, email=EMAIL, api_key=API_KEY, env={}, transport=httpx.MockTransport(scripted),
+            **connect_args,
+        )  # fmt: skip
+        return client, scripted
+
+    return build
+
+
+@pytest.fixture
+def seed(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec's `seed` examples of createUser: the request body and the 201 body."""
+    post = spec["paths"]["/users"]["post"]
+    return {
+        "request": post["requestBody"]["content"]["application/json"]["examples"]["seed"]["value"],
+        "response": post["responses"]["201"]["content"]["application/json"]["examples"]["seed"]["value"],
+    }

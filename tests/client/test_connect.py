@@ -1,0 +1,148 @@
+"""deployhq_users._connect: where connect() aims, with which credentials and timeout, and what it never shows."""
+
+from __future__ import annotations
+
+import base64
+
+import httpx
+import pytest
+
+from deployhq_client import Client
+from deployhq_users import DEFAULT_TIMEOUT, ConfigurationError, connect, list_users, resolve_base_url
+
+from .conftest import API_KEY, EMAIL, SECRETS, ScriptedAPI
+
+ENV = {"DEPLOYHQ_ACCOUNT": "envco", "DEPLOYHQ_EMAIL": "env@example.com", "DEPLOYHQ_API_KEY": "env-key"}
+ALL_VARIABLES = [*ENV, "DEPLOYHQ_BASE_URL", "DEPLOYHQ_HOST"]
+
+
+def sent(client: Client, server: ScriptedAPI) -> tuple[str, str]:
+    """Make one call and return the URL it went to and the `email:key` it authenticated with."""
+    list_users(client)
+    request = server.requests[-1]
+    credentials = base64.b64decode(request.headers["authorization"].removeprefix("Basic ")).decode()
+    return str(request.url), credentials
+
+
+def connected(*args, **kwargs) -> tuple[Client, ScriptedAPI]:
+    server = ScriptedAPI(httpx.Response(200, json=[]))
+    return connect(*args, transport=httpx.MockTransport(server), **kwargs), server
+
+
+def test_explicit_arguments():
+    """connect("acme", email=, api_key=) calls https://acme.deployhq.com with those credentials."""
+    client, server = connected("acme", email=EMAIL, api_key=API_KEY, env={})
+    assert ("https://acme.deployhq.com/users", f"{EMAIL}:{API_KEY}") == sent(client, server)
+
+
+def test_environment_variables(monkeypatch):
+    """With no arguments, connect() reads DEPLOYHQ_ACCOUNT, DEPLOYHQ_EMAIL and DEPLOYHQ_API_KEY from os.environ."""
+    for name in ALL_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in ENV.items():
+        monkeypatch.setenv(name, value)
+    client, server = connected()
+    assert sent(client, server) == ("https://envco.deployhq.com/users", "env@example.com:env-key")
+
+
+def test_deployhq_host_replaces_the_domain():
+    """DEPLOYHQ_HOST changes the domain an account name is joined to, as in the official CLI."""
+    client, server = connected(env={**ENV, "DEPLOYHQ_HOST": "deployhq.test"})
+    assert sent(client, server)[0] == "https://envco.deployhq.test/users"
+
+
+def test_base_url_variable_beats_the_account_variable():
+    """DEPLOYHQ_BASE_URL (trailing slash and all) wins over DEPLOYHQ_ACCOUNT, e.g. to aim at a local server."""
+    client, server = connected(env={**ENV, "DEPLOYHQ_BASE_URL": "http://127.0.0.1:8765/"})
+    assert sent(client, server)[0] == "http://127.0.0.1:8765/users"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ({"account": "acme"}, "https://acme.deployhq.com/users"),
+        ({"base_url": "http://localhost:9000/api"}, "http://localhost:9000/api/users"),
+        ({"account": "acme", "base_url": "http://localhost:9000"}, "http://localhost:9000/users"),
+    ],
+)
+def test_arguments_beat_the_environment(args, expected):
+    """An explicit account or base_url wins over DEPLOYHQ_BASE_URL and DEPLOYHQ_ACCOUNT; base_url wins over account."""
+    env = {**ENV, "DEPLOYHQ_BASE_URL": "http://elsewhere.test"}
+    client, server = connected(email=EMAIL, api_key=API_KEY, env=env, **args)
+    assert (expected, f"{EMAIL}:{API_KEY}") == sent(client, server)
+
+
+@pytest.mark.parametrize(("missing", "other"), [("DEPLOYHQ_EMAIL", "DEPLOYHQ_API_KEY"), ("DEPLOYHQ_API_KEY", None)])
+def test_a_missing_credential_is_named(missing, other):
+    """Without an email or an API key, ConfigurationError names exactly the variables that are missing."""
+    env = {name: value for name, value in ENV.items() if name not in {missing, other}}
+    with pytest.raises(ConfigurationError) as caught:
+        connect(env=env)
+    named = {name for name in ALL_VARIABLES if name in str(caught.value)}
+    assert {missing, other} - {None} == named
+
+
+def test_a_missing_target_is_named():
+    """Without an account or base URL, ConfigurationError names DEPLOYHQ_ACCOUNT and DEPLOYHQ_BASE_URL."""
+    with pytest.raises(ConfigurationError) as caught:
+        connect(email=EMAIL, api_key=API_KEY, env={})
+    assert {"DEPLOYHQ_ACCOUNT", "DEPLOYHQ_BASE_URL"} == {name for name in ALL_VARIABLES if name in str(caught.value)}
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["deployhq.com", "ftp://acme.deployhq.com", "http://", "https:///users", "http://[::1", "http://acme:99999"],
+)
+def test_a_malformed_base_url_is_refused(url):
+    """A base URL that is not http(s) with a host (or does not parse) raises ConfigurationError quoting it."""
+    with pytest.raises(ConfigurationError) as caught:
+        resolve_base_url(base_url=url, env={})
+    assert repr(url) in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"https://ops:{API_KEY}@acme.deployhq.com",
+        f"https://{API_KEY}@acme.deployhq.com/",
+        f"ftp://ops:{API_KEY}@acme",
+        f"ops:{API_KEY}@acme.deployhq.com",
+        f"https://ops:{API_KEY}@",
+    ],
+)
+def test_credentials_in_the_base_url_are_refused_without_echoing_them(url):
+    """A base URL with user info is refused, and the error does not repeat the key it contained."""
+    with pytest.raises(ConfigurationError) as caught:
+        connect(base_url=url, email=EMAIL, api_key=API_KEY, env={})
+    assert (API_KEY in str(caught.value), "not in the base URL" in str(caught.value)) == (False, True)
+
+
+@pytest.mark.parametrize("account", ["acme.evil.test", "acme/..", "acmé", "acme corp"])
+def test_a_malformed_account_is_refused(account):
+    """An account that is not letters, digits and dashes raises ConfigurationError instead of building a host."""
+    with pytest.raises(ConfigurationError, match="is not a DeployHQ account name"):
+        connect(account, email=EMAIL, api_key=API_KEY, env={})
+
+
+def test_default_timeout_is_set():
+    """The client has DEFAULT_TIMEOUT (the generated Client alone has none), with every phase bounded."""
+    timeout = connect("acme", email=EMAIL, api_key=API_KEY, env={}).get_httpx_client().timeout
+    phases = (timeout.connect, timeout.read, timeout.write, timeout.pool)
+    assert (timeout, None in phases) == (DEFAULT_TIMEOUT, False)
+
+
+@pytest.mark.parametrize(("given", "expected"), [(10, httpx.Timeout(10.0)), (httpx.Timeout(3.0), httpx.Timeout(3.0))])
+def test_explicit_timeout(given, expected):
+    """timeout= takes seconds or an httpx.Timeout, for both the sync and the async httpx client."""
+    client = connect("acme", email=EMAIL, api_key=API_KEY, env={}, timeout=given)
+    assert (expected, expected) == (client.get_httpx_client().timeout, client.get_async_httpx_client().timeout)
+
+
+def test_no_secret_in_the_clients_repr(api):
+    """Neither the key nor its Basic token shows in repr/str of the client or its httpx clients, even after use."""
+    client, _ = api(httpx.Response(200, json=[]))
+    before = [repr(client), str(client)]
+    list_users(client)
+    shown = "\n".join([*before, repr(client), str(client), repr(client.get_httpx_client())])
+    shown += repr(client.get_async_httpx_client()) + repr(client.get_httpx_client().auth)
+    assert [secret for secret in SECRETS if secret in shown] == []
