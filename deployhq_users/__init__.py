@@ -7,8 +7,7 @@ client = connect()  # DEPLOYHQ_ACCOUNT, DEPLOYHQ_EMAIL, DEPLOYHQ_API_KEY
 user = invite_user(client, UserInvitation(first_name="Jane", email_address="jane@example.com"))
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: it would export a public name, `annotations`.
 from ._connect import DEFAULT_TIMEOUT, connect, resolve_base_url
 from ._errors import (
     APIError,

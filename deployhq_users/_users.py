@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn, TypeVar
@@ -61,9 +62,20 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 def _retry_after(response: Response[Any]) -> float | None:
     value = response.headers.get("Retry-After")
     try:
-        return max(0.0, float(value)) if value is not None else None
+        seconds = float(value) if value is not None else None
     except ValueError:
         return None  # an HTTP date; the caller falls back to its own backoff
+    # "inf" or "nan" parse as floats but are no wait at all: time.sleep(inf) raises OverflowError.
+    return max(0.0, seconds) if seconds is not None and math.isfinite(seconds) else None
+
+
+def _error_field(content: bytes) -> str:
+    """The `error` of an Error-shaped JSON body, else ""."""
+    try:
+        body = json.loads(content)
+    except ValueError:
+        return ""
+    return body["error"] if isinstance(body, dict) and isinstance(body.get("error"), str) else ""
 
 
 def _raise_for(response: Response[Any]) -> NoReturn:
@@ -73,12 +85,19 @@ def _raise_for(response: Response[Any]) -> NoReturn:
     if status == 422 and isinstance(parsed, ValidationErrors):
         raise ValidationError(dict(parsed.additional_properties))
     message = parsed.error if isinstance(parsed, Error) and isinstance(parsed.error, str) else ""
+    message = message or _error_field(response.content)  # a status this operation does not document (503 ...)
     message = message or response.content[:200].decode("utf-8", "replace") or response.status_code.phrase
     if status == 429:
         raise RateLimitedError(message, _retry_after(response))
     if status >= 500:
         raise ServerError(status, message)
-    raise _ERROR_CLASSES.get(status, APIError)(status, message)
+    if status not in _ERROR_CLASSES:
+        # e.g. a 200 instead of 201, or a 418: not an APIError, which is a *documented* error answer.
+        raise UnexpectedResponseError(
+            f"the server answered {status} {response.status_code.phrase}, which the spec does not describe: {message}",
+            status_code=status,
+        )
+    raise _ERROR_CLASSES[status](status, message)
 
 
 @contextmanager
@@ -131,6 +150,14 @@ async def _with_rate_limit_retries_async(call: Callable[[], Awaitable[T]], retri
     raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
 
 
+def _identifier(identifier: UUID | str) -> UUID:
+    """The caller's identifier as a UUID; a malformed one is the caller's error, raised before sending."""
+    try:
+        return UUID(str(identifier))
+    except ValueError:
+        raise ValueError(f"identifier {identifier!r} is not a UUID (a user's `identifier`)") from None
+
+
 def _expect(response: Response[Any], kind: type[T]) -> T:
     if isinstance(response.parsed, kind):
         return response.parsed
@@ -165,29 +192,33 @@ async def invite_user_async(client: Client, invitation: UserInvitation, *, rate_
 
 def get_user(client: Client, identifier: UUID | str) -> User:
     """Read one user (GET /users/{identifier})."""
+    uuid = _identifier(identifier)
     with _translated("get_user", idempotent=True):
-        response = _get.sync_detailed(identifier=UUID(str(identifier)), client=client)
+        response = _get.sync_detailed(identifier=uuid, client=client)
     return _expect(response, User)
 
 
 async def get_user_async(client: Client, identifier: UUID | str) -> User:
     """The async form of `get_user`."""
+    uuid = _identifier(identifier)
     with _translated("get_user", idempotent=True):
-        response = await _get.asyncio_detailed(identifier=UUID(str(identifier)), client=client)
+        response = await _get.asyncio_detailed(identifier=uuid, client=client)
     return _expect(response, User)
 
 
 def delete_user(client: Client, identifier: UUID | str) -> None:
     """Remove one user (DELETE /users/{identifier})."""
+    uuid = _identifier(identifier)
     with _translated("delete_user", idempotent=True):
-        response = _delete.sync_detailed(identifier=UUID(str(identifier)), client=client)
+        response = _delete.sync_detailed(identifier=uuid, client=client)
     _expect(response, Deleted)
 
 
 async def delete_user_async(client: Client, identifier: UUID | str) -> None:
     """The async form of `delete_user`."""
+    uuid = _identifier(identifier)
     with _translated("delete_user", idempotent=True):
-        response = await _delete.asyncio_detailed(identifier=UUID(str(identifier)), client=client)
+        response = await _delete.asyncio_detailed(identifier=uuid, client=client)
     _expect(response, Deleted)
 
 
