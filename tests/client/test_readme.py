@@ -1,0 +1,48 @@
+"""README.md's "Invite a user" snippet: short, and it works as printed against the reference server."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from deployhq_sandbox import Accounts, create_app, serve
+from deployhq_users import connect, list_users
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def snippet(heading: str) -> str:
+    """The first python code block of the README section *heading*."""
+    section = README.read_text(encoding="utf-8").split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    match = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    assert match is not None, f"no python block under '## {heading}'"
+    return match.group(1)
+
+
+def test_the_invite_snippet_is_at_most_five_lines():
+    """The README shows inviting a user in five lines or fewer."""
+    assert len(snippet("Invite a user").splitlines()) <= 5
+
+
+@pytest.mark.slow
+def test_the_invite_snippet_runs_against_the_reference_server(tmp_path, monkeypatch):
+    """Run as printed, with only environment variables set, the snippet creates the user on the reference server."""
+    accounts = Accounts.defaults()
+    admin = accounts.administrator
+    with serve(create_app(tmp_path / "users.sqlite3", accounts=accounts)) as base_url:
+        for name in ("DEPLOYHQ_ACCOUNT", "DEPLOYHQ_HOST"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("DEPLOYHQ_BASE_URL", base_url)
+        monkeypatch.setenv("DEPLOYHQ_EMAIL", admin.email)
+        monkeypatch.setenv("DEPLOYHQ_API_KEY", admin.api_key)
+        namespace: dict[str, Any] = {}
+        exec(compile(snippet("Invite a user"), str(README), "exec"), namespace)
+        namespace["client"].get_httpx_client().close()  # the snippet leaves its connection open
+        with connect(base_url=base_url, email=admin.email, api_key=admin.api_key) as client:
+            stored = {user.email_address: user for user in list_users(client)}
+    invited = namespace["user"]
+    assert stored["jane@example.com"].to_dict() == invited.to_dict()
+    assert (invited.first_name, invited.activated) == ("Jane", False)

@@ -1,0 +1,143 @@
+"""scripts/regenerate.py with the real pinned generator: drift is caught, a refused spec changes nothing.
+
+Every test works on copies in tmp_path (through --spec/--output), never on the repository's generated/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "scripts" / "regenerate.py"
+_spec = importlib.util.spec_from_file_location("regenerate", SCRIPT)
+assert _spec
+assert _spec.loader
+regenerate = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(regenerate)
+
+pytestmark = pytest.mark.slow  # each test runs openapi-python-client (about 1.5 s)
+
+
+def tree_hash(root: Path) -> str:
+    """A digest of every path and every byte under *root*, caches excluded."""
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if set(path.relative_to(root).parts) & set(regenerate.IGNORED):
+            continue
+        digest.update(str(path.relative_to(root)).encode() + b"\0")
+        if path.is_file():
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@pytest.fixture
+def generated(tmp_path) -> Path:
+    """A copy of the repository's generated/ to check or overwrite."""
+    copy = tmp_path / "generated"
+    shutil.copytree(ROOT / "generated", copy, ignore=shutil.ignore_patterns(*regenerate.IGNORED))
+    return copy
+
+
+@pytest.fixture
+def spec_copy(tmp_path) -> Path:
+    """A copy of openapi.yaml to edit."""
+    copy = tmp_path / "openapi.yaml"
+    shutil.copyfile(ROOT / "openapi.yaml", copy)
+    return copy
+
+
+def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """The script as CI runs it, in a separate interpreter."""
+    command = [sys.executable, str(SCRIPT), *map(str, args)]
+    return subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
+
+
+def test_check_passes_on_the_clean_tree(generated):
+    """--check exits 0 when generated/ is what the pinned generator makes of openapi.yaml."""
+    result = run("--check", "--output", generated)
+    assert (result.returncode, result.stdout) == (0, "generated/ matches openapi.yaml.\n")
+
+
+def test_check_names_every_hand_edit(generated, capsys):
+    """--check exits 1 and names a changed, an added and a removed file in generated/."""
+    package = generated / "deployhq_client"
+    with (package / "models" / "user.py").open("a", encoding="utf-8") as file:
+        file.write("# a hand edit\n")
+    (package / "extras.py").write_text("HELPER = 1\n", encoding="utf-8")
+    (package / "api" / "users" / "get_user.py").unlink()
+    code = regenerate.main(["--check", "--output", str(generated)])
+    out = capsys.readouterr().out
+    named = [
+        "changed: deployhq_client/models/user.py",
+        "-# a hand edit",  # the diff runs from generated/ to what the generator makes
+        "not produced by the generator: deployhq_client/extras.py",
+        "missing from generated/: deployhq_client/api/users/get_user.py",
+        "(3 difference(s))",
+    ]
+    assert (1, named) == (code, [line for line in named if line in out])
+
+
+def test_check_catches_a_spec_edit_without_regeneration(generated, spec_copy, capsys):
+    """A spec edit that was not regenerated makes --check fail, naming the affected file."""
+    spec_copy.write_text(
+        spec_copy.read_text(encoding="utf-8").replace("summary: Invite a user", "summary: Invite a person"),
+        encoding="utf-8",
+    )
+    code = regenerate.main(["--check", "--spec", str(spec_copy), "--output", str(generated)])
+    out = capsys.readouterr().out
+    assert (
+        code, "changed: deployhq_client/api/users/create_user.py" in out, "+    \"\"\"Invite a person" in out
+    ) == (1, True, True)  # fmt: skip
+
+
+def broken_yaml(text: str) -> str:
+    return text.replace("  /users:\n", "  /users:\n   oops: [\n", 1)
+
+
+def broken_ref(text: str) -> str:
+    return text.replace('$ref: "#/components/schemas/UserInvitation"', '$ref: "#/components/schemas/Nobody"', 1)
+
+
+def xml_only(text: str) -> str:
+    """The 200 of listUsers as application/xml only: the generator drops the response with a warning."""
+    document = yaml.safe_load(text)
+    document["paths"]["/users"]["get"]["responses"]["200"]["content"] = {"application/xml": {"schema": {}}}
+    return yaml.safe_dump(document, sort_keys=False)
+
+
+@pytest.mark.parametrize(
+    ("breakage", "named"),
+    [
+        (broken_yaml, "Invalid YAML"),
+        (broken_ref, "#/components/schemas/Nobody"),
+        (xml_only, "Unsupported content_type application/xml"),
+    ],
+    ids=["yaml-syntax", "broken-ref", "generator-warning"],
+)
+def test_a_refused_spec_changes_nothing(generated, spec_copy, breakage, named):
+    """A spec the generator refuses or warns about exits 2, names the problem, and leaves the output byte for byte."""
+    spec_copy.write_text(breakage(spec_copy.read_text(encoding="utf-8")), encoding="utf-8")
+    before = tree_hash(generated.parent)
+    result = run("--spec", spec_copy, "--output", generated)
+    assert (2, True, True, before) == (
+        result.returncode, named in result.stderr, "generated/ was left untouched." in result.stderr,
+        tree_hash(generated.parent),
+    )  # fmt: skip
+
+
+def test_regeneration_is_idempotent(generated, capsys):
+    """Regenerating twice in a row writes the committed tree both times."""
+    committed = tree_hash(generated)
+    first = regenerate.main(["--output", str(generated)])
+    after_first = tree_hash(generated)
+    second = regenerate.main(["--output", str(generated)])
+    assert (0, committed, 0, committed) == (first, after_first, second, tree_hash(generated))
+    assert sorted(path.name for path in generated.parent.iterdir() if path.name.startswith(".")) == []
