@@ -83,8 +83,9 @@ def sync_detailed(
 ) -> Response[Deleted | Error]:
     """Remove a user
 
-     Removes a user from the account. An identifier the account does not know is 404; removing an
-    account administrator is 403 (an account keeps its administrators).
+     Removes a user from the account. An identifier the account does not know is 404. Removing the
+    account's last administrator is 403: an account always keeps one. Any other user, administrators
+    included, can be removed by an administrator or a user who may manage users.
 
     Args:
         identifier (UUID):
@@ -115,8 +116,9 @@ def sync(
 ) -> Deleted | Error | None:
     """Remove a user
 
-     Removes a user from the account. An identifier the account does not know is 404; removing an
-    account administrator is 403 (an account keeps its administrators).
+     Removes a user from the account. An identifier the account does not know is 404. Removing the
+    account's last administrator is 403: an account always keeps one. Any other user, administrators
+    included, can be removed by an administrator or a user who may manage users.
 
     Args:
         identifier (UUID):
@@ -142,8 +144,9 @@ async def asyncio_detailed(
 ) -> Response[Deleted | Error]:
     """Remove a user
 
-     Removes a user from the account. An identifier the account does not know is 404; removing an
-    account administrator is 403 (an account keeps its administrators).
+     Removes a user from the account. An identifier the account does not know is 404. Removing the
+    account's last administrator is 403: an account always keeps one. Any other user, administrators
+    included, can be removed by an administrator or a user who may manage users.
 
     Args:
         identifier (UUID):
@@ -172,8 +175,9 @@ async def asyncio(
 ) -> Deleted | Error | None:
     """Remove a user
 
-     Removes a user from the account. An identifier the account does not know is 404; removing an
-    account administrator is 403 (an account keeps its administrators).
+     Removes a user from the account. An identifier the account does not know is 404. Removing the
+    account's last administrator is 403: an account always keeps one. Any other user, administrators
+    included, can be removed by an administrator or a user who may manage users.
 
     Args:
         identifier (UUID):
