@@ -1,0 +1,96 @@
+"""Run the benchmarks: `python -m bench [--quick] [--only AREA ...]`; prints a table, writes results.json/.md."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from ._harness import Row, Settings
+
+HERE = Path(__file__).resolve().parent
+# One module per area, each with `rows(settings) -> list[Row]`. Add an area by adding its module here.
+AREAS = ["regen", "client", "server"]
+
+
+def figure(stats: dict[str, Any] | None, digits: int = 3) -> str:
+    """`median [min-max]`, compact."""
+    if stats is None:
+        return "—"
+    fmt = f"{{:.{digits}g}}"
+    return f"{fmt.format(stats['median'])} [{fmt.format(stats['min'])}-{fmt.format(stats['max'])}]"
+
+
+def table(summaries: list[dict[str, Any]]) -> list[list[str]]:
+    header = ["area", "figure", "unit", "candidate", "baseline", "ratio", "goal", "verdict"]
+    lines = [header]
+    for row in summaries:
+        goal = "—" if row["goal"] is None else f"≤ {row['goal']:g}"
+        baseline = f"{figure(row['baseline'])} ({row['baseline_name']})" if row["baseline"] else row["baseline_name"]
+        lines.append(
+            [row["area"], row["name"], row["unit"], figure(row["candidate"]), baseline or "—",
+             figure(row["ratio"], 2), goal, row["verdict"]]
+        )  # fmt: skip
+    return lines
+
+
+def text_table(lines: list[list[str]]) -> str:
+    widths = [max(len(line[column]) for line in lines) for column in range(len(lines[0]))]
+    out = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)) for line in lines]
+    out.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(out)
+
+
+def markdown_table(lines: list[list[str]]) -> str:
+    out = ["| " + " | ".join(line) + " |" for line in lines]
+    out.insert(1, "|" + "|".join("---" for _ in lines[0]) + "|")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a smoke run of about a minute (fewer, shorter samples)")
+    parser.add_argument("--only", nargs="+", choices=AREAS, metavar="AREA", help=f"run only these areas: {AREAS}")
+    parser.add_argument("--output", type=Path, default=HERE, help="where results.json and results.md go")
+    args = parser.parse_args(argv)
+    settings = Settings(quick=args.quick)
+    started = time.perf_counter()
+    rows: list[Row] = []
+    for area in args.only or AREAS:
+        print(f"bench: {area} ...", file=sys.stderr, flush=True)
+        area_start = time.perf_counter()
+        rows.extend(importlib.import_module(f"bench.{area}").rows(settings))
+        print(f"bench: {area} done in {time.perf_counter() - area_start:.0f} s", file=sys.stderr, flush=True)
+    summaries = [row.summary() for row in rows]
+    lines = table(summaries)
+    print(text_table(lines))
+    meta = {
+        "quick": args.quick,
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "machine": platform.machine(),
+        "system": platform.system(),
+        "cpus": os.cpu_count(),
+        "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    args.output.mkdir(parents=True, exist_ok=True)
+    (args.output / "results.json").write_text(json.dumps({"meta": meta, "rows": summaries}, indent=2) + "\n")
+    run = "quick run" if args.quick else "full run"
+    intro = (
+        f"Python {meta['python']}, {meta['cpus']} CPUs, {run}, {meta['date']}. Each cell: median [min-max] over "
+        "interleaved repetitions; ratio: candidate cost over baseline cost, per interleaved pair.\n\n"
+    )
+    (args.output / "results.md").write_text(intro + markdown_table(lines) + "\n")
+    print(f"\nwrote {args.output.name}/results.json and results.md in {meta['seconds']} s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

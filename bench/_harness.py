@@ -1,0 +1,110 @@
+"""What every area shares: settings, interleaved measurement, and a row's statistics."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Row", "Settings", "interleave", "timed"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How hard to measure: `quick` is a smoke run of about a minute, the default a careful one."""
+
+    quick: bool = False
+
+    def pick(self, default: Any, quick: Any) -> Any:
+        """*quick* in a quick run, else *default*."""
+        return quick if self.quick else default
+
+
+@dataclass
+class Row:
+    """One figure: the candidate's samples next to its baseline's, taken interleaved in the same run.
+
+    `goal` is an upper bound on the ratio candidate/baseline (for a throughput, where more is better,
+    the ratio is baseline/candidate, so a ratio above 1 always means "the candidate costs more").
+    """
+
+    area: str
+    name: str
+    unit: str
+    candidate: list[float]
+    baseline: list[float] = field(default_factory=list)
+    baseline_name: str = ""
+    goal: float | None = None
+    higher_is_better: bool = False
+    note: str = ""
+
+    def ratios(self) -> list[float]:
+        """Cost ratio of each interleaved pair (candidate over baseline, or the reverse for a throughput)."""
+        pairs = zip(self.candidate, self.baseline, strict=False)
+        if self.higher_is_better:
+            return [base / cand for cand, base in pairs if cand > 0]
+        return [cand / base for cand, base in pairs if base > 0]
+
+    def summary(self) -> dict[str, Any]:
+        ratios = self.ratios()
+        ratio = statistics.median(ratios) if ratios else None
+        verdict = "info" if self.goal is None or ratio is None else ("ok" if ratio <= self.goal else "over goal")
+        return {
+            "area": self.area,
+            "name": self.name,
+            "unit": self.unit,
+            "candidate": spread(self.candidate),
+            "baseline_name": self.baseline_name,
+            "baseline": spread(self.baseline) if self.baseline else None,
+            "ratio": spread(ratios) if ratios else None,
+            "goal": self.goal,
+            "verdict": verdict,
+            "higher_is_better": self.higher_is_better,
+            "note": self.note,
+        }
+
+
+def spread(samples: list[float]) -> dict[str, Any]:
+    """Median, min, max and interquartile range of *samples* (all samples kept, for anyone to recompute)."""
+    ordered = sorted(samples)
+    quartiles = statistics.quantiles(ordered, n=4) if len(ordered) >= 2 else [ordered[0]] * 3
+    return {
+        "median": statistics.median(ordered),
+        "min": ordered[0],
+        "max": ordered[-1],
+        "iqr": quartiles[2] - quartiles[0],
+        "n": len(ordered),
+        "samples": samples,
+    }
+
+
+def timed(action: Callable[[], object]) -> float:
+    """Wall-clock seconds of one call of *action*."""
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def interleave(
+    candidate: Callable[[], float], baseline: Callable[[], float], repeats: int, *, warmup: int = 1
+) -> tuple[list[float], list[float]]:
+    """Run both *repeats* times, alternating which goes first (ABBA), after *warmup* unrecorded rounds.
+
+    Each callable returns its own measurement, so it can time exactly what it means to.
+    Alternating the order spreads slow drifts (CPU frequency, page cache, a noisy neighbour) over both.
+    """
+    for _ in range(warmup):
+        candidate()
+        baseline()
+    ours: list[float] = []
+    theirs: list[float] = []
+    for round_ in range(repeats):
+        if round_ % 2 == 0:
+            ours.append(candidate())
+            theirs.append(baseline())
+        else:
+            theirs.append(baseline())
+            ours.append(candidate())
+    return ours, theirs
