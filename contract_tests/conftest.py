@@ -6,7 +6,9 @@ Run it with `nox -s contract` (embedded reference server) or
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,7 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 
-from . import checks
+from . import checks, runtime  # importing checks registers the suite's checks with schemathesis
 from .cleanup import delete_all
 from .guard import Guard, GuardedTransport, Ledger, guarded_session
 from .target import Target, TargetError
@@ -96,39 +98,67 @@ def pytest_configure(config: pytest.Config) -> None:
     except TargetError as error:
         raise pytest.UsageError(f"contract suite refused to start: {error}") from None
     config.stash[_TARGET] = target
-    os.environ["DEPLOYHQ_CONTRACT_EMAIL_DOMAIN"] = config.getoption("--email-domain")
+    email_domain = config.getoption("--email-domain")
+    os.environ["DEPLOYHQ_CONTRACT_EMAIL_DOMAIN"] = email_domain
     os.environ["DEPLOYHQ_CONTRACT_LIVE"] = "1" if live else "0"
     profile = config.getoption("--contract-profile") or os.environ.get("DEPLOYHQ_CONTRACT_PROFILE")
     settings.load_profile(profile or ("live" if live else "ci"))
     if not getattr(config.option, "xmlpath", None):
         REPORTS.mkdir(exist_ok=True)
         config.option.xmlpath = str(JUNIT_REPORT)
+    if config.getoption("--dry-run") or config.getoption("--help", False):
+        return
+    if target is None:
+        target = _start_embedded_server(config, email_domain)
+    runtime.start(runtime.Run(target=target, schema=_load_schema(target)))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    runtime.stop()
+    stack = config.stash.get(_SERVER, None)
+    if stack is not None:
+        stack.close()
+
+
+def _start_embedded_server(config: pytest.Config, email_domain: str) -> Target:
+    """A reference server on a free loopback port with a fresh SQLite file, stopped when pytest ends."""
+    from deployhq_sandbox import Accounts, create_app, serve
+
+    accounts = Accounts.from_env()
+    database = Path(tempfile.mkdtemp(prefix="contract-")) / "users.sqlite3"
+    stack = contextlib.ExitStack()
+    config.stash[_SERVER] = stack
+    base_url = stack.enter_context(serve(create_app(database, accounts=accounts)))
+    admin = accounts.administrator
+    return Target(base_url=base_url, email=admin.email, api_key=admin.api_key, embedded=True, email_domain=email_domain)
+
+
+def _load_schema(target: Target) -> Any:
+    """openapi.yaml, loaded by schemathesis and aimed at the target."""
+    schema = schemathesis.openapi.from_path(SPEC)
+    schema.config.update(
+        base_url=target.base_url,
+        basic_auth=target.credentials,
+        headers={"Accept": "application/json"},
+        request_retries=0,  # an unanswered invite is never re-sent
+    )
+    # Spend the negative budget on bodies, not on mangled Authorization headers; auth has its own tests.
+    schema.config.generation.update(with_security_parameters=False, database="none")
+    if target.live:
+        # The coverage phase sends ~100 deterministic requests per operation: too many real emails.
+        schema.config.phases.update(phases=["examples", "fuzzing"])
+    return schema
 
 
 _TARGET = pytest.StashKey["Target | None"]()
+_SERVER = pytest.StashKey[contextlib.ExitStack]()
 _GUARD = pytest.StashKey[Guard]()
 
 
 @pytest.fixture(scope="session", name="target")
-def _target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
-    """The server under judgement: the one named on the command line, or an embedded reference server."""
-    external = request.config.stash[_TARGET]
-    if external is not None:
-        yield external
-        return
-    from deployhq_sandbox import Accounts, create_app, serve
-
-    accounts = Accounts.from_env()
-    database = tmp_path_factory.mktemp("reference-server") / "users.sqlite3"
-    with serve(create_app(database, accounts=accounts)) as base_url:
-        admin = accounts.administrator
-        yield Target(
-            base_url=base_url,
-            email=admin.email,
-            api_key=admin.api_key,
-            embedded=True,
-            email_domain=request.config.getoption("--email-domain"),
-        )
+def _target() -> Target:
+    """The server under judgement: the one named on the command line, or the embedded reference server."""
+    return runtime.current().target
 
 
 @pytest.fixture(scope="session", name="guard")
@@ -153,21 +183,9 @@ def _http(guard: Guard, target: Target) -> Iterator[requests.Session]:
 
 
 @pytest.fixture(scope="session", name="api_schema")
-def _api_schema(target: Target) -> Any:
+def _api_schema() -> Any:
     """openapi.yaml, loaded by schemathesis and aimed at the target."""
-    schema = schemathesis.openapi.from_path(SPEC)
-    schema.config.update(
-        base_url=target.base_url,
-        basic_auth=target.credentials,
-        headers={"Accept": "application/json"},
-        request_retries=0,  # an unanswered invite is never re-sent
-    )
-    # Spend the negative budget on bodies, not on mangled Authorization headers; auth has its own tests.
-    schema.config.generation.update(with_security_parameters=False, database="none")
-    if target.live:
-        # The coverage phase sends ~100 deterministic requests per operation: too many real emails.
-        schema.config.phases.update(phases=["examples", "fuzzing"])
-    return schema
+    return runtime.schema()
 
 
 @pytest.fixture(scope="session", name="client")
@@ -181,9 +199,26 @@ def _client(target: Target, guard: Guard) -> Any:
 
 
 def _clean_up(target: Target, guard: Guard) -> None:
-    """Delete every user the run created, whatever happened during the run (also after Ctrl-C)."""
+    """Delete every user the run created, whatever happened during the run (also after Ctrl-C).
+
+    The embedded server's database is a temporary file thrown away with it: nothing to delete there.
+    """
+    if target.embedded:
+        return
     delete_all(target, guard.ledger)
     guard.ledger.rewrite()
+
+
+# Cheap, explicit promises first: a broken server then fails in seconds, before the fuzzing starts.
+_ORDER = ("test_promises.py", "test_client_roundtrip.py", "test_conformance.py", "test_stateful.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return _ORDER.index(name) if name in _ORDER else len(_ORDER)
+
+    items.sort(key=rank)
 
 
 def pytest_runtestloop(session: pytest.Session) -> bool | None:
@@ -208,12 +243,19 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     guard = config.stash.get(_GUARD, None)
     if guard is not None:
         ledger = guard.ledger
-        left = ledger.outstanding
         terminalreporter.section("contract run")
-        terminalreporter.write_line(
-            f"requests sent: {guard.requests_sent}; users created: {len(ledger.created)}, "
-            f"deleted: {len(ledger.created) - len(left)}, left behind: {len(left)}"
-        )
+        if runtime.current().target.embedded:
+            left = []
+            terminalreporter.write_line(
+                f"requests sent: {guard.requests_sent}; users created: {len(ledger.created)} "
+                "(the embedded server's database is discarded with it)"
+            )
+        else:
+            left = ledger.outstanding
+            terminalreporter.write_line(
+                f"requests sent: {guard.requests_sent}; users created: {len(ledger.created)}, "
+                f"deleted: {len(ledger.created) - len(left)}, left behind: {len(left)}"
+            )
         for identifier in left:
             terminalreporter.write_line(f"  left behind: {identifier}  (remove: python -m contract_tests.cleanup)")
         if config.getoption("--junitxml", None) or getattr(config.option, "xmlpath", None):

@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 import requests
-import schemathesis
 
-schema = schemathesis.pytest.from_fixture("api_schema")
+from . import runtime
+
+schema = runtime.schema()
 
 
 @schema.parametrize()
