@@ -66,6 +66,7 @@ def tests(session: nox.Session) -> None:
     """Unit and integration tests of the client, the generator script and the reference server."""
     install(session, "tests")
     install(session, "regen", project=False)  # tests/test_regenerate.py runs the real generator
+    install(session, "contract", project=False)  # tests/contract_suite runs the suite itself
     session.run("pytest", "tests", *session.posargs)
 
 
