@@ -145,7 +145,10 @@ class Store:
         if row is None:
             return DeleteOutcome.NOT_FOUND
         if row[0]:
-            return DeleteOutcome.ADMINISTRATOR
+            # openapi.yaml: only the account's last administrator cannot be removed.
+            (administrators,) = connection.execute("SELECT count(*) FROM users WHERE account_administrator").fetchone()
+            if administrators <= 1:
+                return DeleteOutcome.ADMINISTRATOR
         connection.execute("DELETE FROM users WHERE identifier = ?", (identifier,))
         return DeleteOutcome.DELETED
 

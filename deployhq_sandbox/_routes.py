@@ -112,12 +112,12 @@ class UsersAPI:
         return JSONResponse(self.render_user(user))
 
     async def delete_user(self, identifier: str | None, caller: Account) -> Response:
-        """Remove a user: 404 if unknown, 403 for an account administrator."""
+        """Remove a user: 404 if unknown, 403 for the account's last administrator."""
         outcome = DeleteOutcome.NOT_FOUND if identifier is None else await self.store.delete(identifier)
         if outcome is DeleteOutcome.NOT_FOUND:
             raise HTTPException(404, "Not found")
         if outcome is DeleteOutcome.ADMINISTRATOR:
-            raise HTTPException(403, "An account administrator cannot be removed: an account keeps its administrators.")
+            raise HTTPException(403, "The account's last administrator cannot be removed.")
         return JSONResponse({"status": "ok"})
 
     # -- steps ----------------------------------------------------------------------------------------------
