@@ -1,0 +1,1 @@
+"""Tests of the reference server, one module per server module."""

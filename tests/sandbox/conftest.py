@@ -1,0 +1,133 @@
+"""Fixtures of the reference-server tests: a fresh SQLite file per test and an in-process client."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.exceptions import StarletteDeprecationWarning
+
+with warnings.catch_warnings():
+    # Starlette 1.x wants httpx2 for its TestClient; the project pins httpx (the generated client's), which the
+    # TestClient still supports. Silenced here, once, rather than in pytest's global filters.
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from starlette.testclient import TestClient
+
+from deployhq_sandbox import Account, Accounts, create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+Invite = Callable[..., httpx.Response]
+
+
+@pytest.fixture
+def accounts() -> Accounts:
+    """The documented default credentials, whatever the environment of the test run says."""
+    return Accounts.defaults()
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Path:
+    """A SQLite file no other test uses."""
+    return tmp_path / "users.sqlite3"
+
+
+@pytest.fixture
+def app(database: Path, accounts: Accounts) -> Starlette:
+    """The reference server on this test's database."""
+    return create_app(database, accounts=accounts)
+
+
+@pytest.fixture
+def client(app: Starlette, accounts: Accounts) -> Iterator[TestClient]:
+    """An in-process client signed in as the administrator; the app's lifespan runs around the test."""
+    with TestClient(app) as test_client:
+        test_client.auth = credentials(accounts.administrator)
+        yield test_client
+
+
+@pytest.fixture
+def invite(client: TestClient) -> Invite:
+    """POST /users with `{"user": fields}`, as the administrator unless told otherwise."""
+
+    def post(auth: Any = None, **fields: Any) -> httpx.Response:
+        kwargs: dict[str, Any] = {"json": {"user": fields}}
+        if auth is not None:
+            kwargs["auth"] = auth
+        return client.post("/users", **kwargs)
+
+    return post
+
+
+def credentials(account: Account) -> tuple[str, str]:
+    """Basic-auth credentials of an account."""
+    return (account.email, account.api_key)
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class ServerProcess:
+    """The real CLI in a subprocess, on a given port and database."""
+
+    def __init__(self, database: Path, port: int, env: dict[str, str] | None = None) -> None:
+        environment = {k: v for k, v in os.environ.items() if k not in {"DEPLOYHQ_EMAIL", "DEPLOYHQ_API_KEY"}}
+        environment.update(env or {})
+        environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), environment.get("PYTHONPATH")]))
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "deployhq_sandbox", "--port", str(port), "--database", str(database)],
+            cwd=ROOT,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def wait_ready(self, timeout: float = 15.0) -> None:
+        """Block until the server answers its spec."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server exited: {self.process.stderr.read() if self.process.stderr else ''}")
+            try:
+                if httpx.get(f"{self.base_url}/openapi.yaml", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.05)
+        raise RuntimeError(f"the server did not answer within {timeout} s")
+
+    def stop(self) -> None:
+        """Kill the process if it still runs, and reap it."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.communicate(timeout=10)
+
+
+@pytest.fixture
+def start_server() -> Iterator[Callable[..., ServerProcess]]:
+    """Start CLI servers; every one still running is killed after the test."""
+    started: list[ServerProcess] = []
+
+    def start(database: Path, port: int | None = None, env: dict[str, str] | None = None) -> ServerProcess:
+        server = ServerProcess(database, port or free_port(), env)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
