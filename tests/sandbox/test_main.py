@@ -1,0 +1,94 @@
+"""The `deployhq-sandbox` CLI: what it prints, Ctrl-C, and that a SIGKILL loses no answered invitation."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from deployhq_sandbox._config import DEFAULT_ADMIN_API_KEY, DEFAULT_ADMIN_EMAIL
+
+from .conftest import ServerProcess
+
+StartServer = Callable[..., ServerProcess]
+ADMIN = (DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_API_KEY)
+
+
+@pytest.mark.slow
+def test_prints_url_and_default_credentials_and_stops_on_ctrl_c(database: Path, start_server: StartServer) -> None:
+    """The CLI prints its URL and that it uses the documented defaults, and exits 0 on SIGINT."""
+    server = start_server(database)
+    server.wait_ready()
+    server.process.send_signal(signal.SIGINT)
+    stdout, stderr = server.process.communicate(timeout=15)
+    assert (server.process.returncode, "Traceback" in stderr) == (0, False)
+    assert f"at {server.base_url}" in stdout
+    assert f"administrator: {DEFAULT_ADMIN_EMAIL} (from the documented default)" in stdout
+    assert "API key: from the documented default" in stdout
+
+
+@pytest.mark.slow
+def test_never_prints_a_key_from_the_environment(database: Path, start_server: StartServer) -> None:
+    """With DEPLOYHQ_EMAIL / DEPLOYHQ_API_KEY set, the CLI names the variables, never the key, and accepts them."""
+    key = "k" * 40
+    server = start_server(database, env={"DEPLOYHQ_EMAIL": "owner@example.org", "DEPLOYHQ_API_KEY": key})
+    server.wait_ready()
+    status = httpx.get(f"{server.base_url}/users", auth=("owner@example.org", key)).status_code
+    server.process.send_signal(signal.SIGINT)
+    stdout, stderr = server.process.communicate(timeout=15)
+    assert (status, key in stdout + stderr) == (200, False)
+    assert "administrator: owner@example.org (from DEPLOYHQ_EMAIL)" in stdout
+    assert "API key: from DEPLOYHQ_API_KEY" in stdout
+
+
+@pytest.mark.slow
+def test_busy_port_is_a_clear_error(database: Path, start_server: StartServer) -> None:
+    """A port already in use exits 1 with a message, not a traceback."""
+    first = start_server(database)
+    first.wait_ready()
+    port = int(first.base_url.rsplit(":", 1)[1])
+    second = start_server(database.with_name("other.sqlite3"), port=port)
+    _stdout, stderr = second.process.communicate(timeout=15)
+    assert (second.process.returncode, "cannot listen" in stderr, "Traceback" in stderr) == (1, True, False)
+
+
+@pytest.mark.slow
+def test_sigkill_loses_no_answered_invitation(database: Path, start_server: StartServer) -> None:
+    """Every invitation answered 201 before a SIGKILL is still there after a restart on the same file."""
+    server = start_server(database)
+    server.wait_ready()
+    created: list[dict[str, object]] = []
+    lock = threading.Lock()
+    enough = threading.Event()
+
+    def invite_until_killed(worker: int) -> None:
+        with httpx.Client(base_url=server.base_url, auth=ADMIN, timeout=10) as http:
+            for number in range(100_000):
+                body = {"user": {"first_name": "Durable", "email_address": f"d-{worker}-{number}@example.com"}}
+                try:
+                    response = http.post("/users", json=body)
+                except httpx.TransportError:
+                    return  # killed: this invitation's outcome is unknown, and nothing was promised
+                assert response.status_code == 201
+                with lock:
+                    created.append(response.json())
+                    if len(created) >= 300:
+                        enough.set()
+
+    threads = [threading.Thread(target=invite_until_killed, args=(worker,)) for worker in range(16)]
+    for thread in threads:
+        thread.start()
+    assert enough.wait(timeout=60)
+    server.process.kill()  # SIGKILL, in the middle of the burst
+    for thread in threads:
+        thread.join(timeout=30)
+
+    restarted = start_server(database)
+    restarted.wait_ready()
+    with httpx.Client(base_url=restarted.base_url, auth=ADMIN, timeout=10) as http:
+        found = [http.get(f"/users/{user['identifier']}").json() for user in created]
+    assert found == created
