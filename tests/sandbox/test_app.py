@@ -1,0 +1,98 @@
+"""The app factory: JSON for every error, one route per path, and the seams broken variants are built from."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+from starlette.applications import Starlette
+from starlette.exceptions import StarletteDeprecationWarning
+from starlette.requests import Request
+from starlette.responses import Response
+
+from deployhq_sandbox import Account, Accounts, Authenticator, Invitation, UsersAPI, Validator, create_app
+
+from .conftest import credentials
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from starlette.testclient import TestClient
+
+
+@pytest.mark.parametrize("path", ["/nowhere", "/users/", "/users/a/b", "/openapi.json"])
+def test_unknown_paths_are_json_404(client: TestClient, path: str) -> None:
+    """Paths the spec does not have are 404 `{"status": 404, "error": ...}`, never a redirect."""
+    response = client.get(path, follow_redirects=False)
+    assert (response.status_code, response.json()["status"]) == (404, 404)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("OPTIONS", "/users", {"GET", "HEAD", "POST"}),
+        ("PATCH", "/users", {"GET", "HEAD", "POST"}),
+        ("OPTIONS", "/users/00000000-0000-4000-8000-000000000000", {"GET", "HEAD", "DELETE"}),
+        ("PUT", "/users/00000000-0000-4000-8000-000000000000", {"GET", "HEAD", "DELETE"}),
+        ("POST", "/openapi.yaml", {"GET", "HEAD"}),
+    ],
+)
+def test_unsupported_methods_are_405_with_allow(client: TestClient, method: str, path: str, allowed: set[str]) -> None:
+    """Every method of a path is in its Allow header; others are a JSON 405."""
+    response = client.request(method, path)
+    assert (response.status_code, response.json()["status"], set(response.headers["allow"].split(", "))) == (
+        405,
+        405,
+        allowed,
+    )
+
+
+def test_an_unexpected_error_is_still_json(database: Path, accounts: Accounts) -> None:
+    """The catch-all answers a JSON 500 in the error shape (no input is meant to reach it)."""
+
+    class Exploding(Validator):
+        def validate(self, payload: object) -> Invitation | dict[str, list[str]]:
+            raise ZeroDivisionError
+
+    app = create_app(database, accounts=accounts, validator_class=Exploding)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.post("/users", json={"user": {}}, auth=credentials(accounts.administrator))
+    assert (response.status_code, response.json()) == (500, {"status": 500, "error": "Internal server error"})
+
+
+def test_seams_replace_one_piece(database: Path, accounts: Accounts) -> None:
+    """A broken variant is one overridden method passed to create_app: here, a wrong default and open doors."""
+
+    class WrongDefault(Validator):
+        default_flag = True
+
+    class Anyone(Authenticator):
+        def authenticate(self, authorization: str | None) -> Account | None:
+            return self.accounts[0]
+
+    class Created200(UsersAPI):
+        async def create_user(self, request: Request, caller: Account) -> Response:
+            response = await super().create_user(request, caller)
+            response.status_code = 200 if response.status_code == 201 else response.status_code
+            return response
+
+    app = create_app(
+        database, accounts=accounts, validator_class=WrongDefault, authenticator_class=Anyone, api_class=Created200
+    )
+    with TestClient(app) as client:
+        response = client.post("/users", json={"user": {"first_name": "A", "email_address": "a@example.com"}})
+    assert (response.status_code, response.json()["can_manage_billing"]) == (200, True)
+
+
+def test_app_is_plain_starlette(app: Starlette) -> None:
+    """The factory returns a Starlette app exposing its store, API and accounts on `state`."""
+    assert (type(app), type(app.state.api), type(app.state.accounts)) == (Starlette, UsersAPI, Accounts)
+
+
+def test_max_body_bytes_is_configurable(database: Path, accounts: Accounts) -> None:
+    """A smaller limit turns a normal invitation into a 413."""
+    app = create_app(database, accounts=accounts, max_body_bytes=10)
+    with TestClient(app) as client:
+        body = {"user": {"first_name": "A", "email_address": "a@example.com"}}
+        response = client.post("/users", json=body, auth=credentials(accounts.administrator))
+    assert response.json() == {"status": 413, "error": "The request body is larger than 10 bytes."}

@@ -1,0 +1,104 @@
+"""The store: WAL with full sync, a unique lower-cased address, and group commits that keep writes apart."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from deployhq_sandbox import DeleteOutcome, Invitation, Store
+
+
+def invitation(address: str, **flags: bool) -> Invitation:
+    return Invitation(
+        first_name="F", last_name=None, email_address=address, email_key=address.lower(), time_zone="Etc/UTC", **flags
+    )
+
+
+@pytest.fixture
+def store(database: Path) -> Iterator[Store]:
+    store = Store(database)
+    yield store
+    store.close()
+
+
+def test_file_is_in_wal_mode_with_a_unique_address_index(store: Store, database: Path) -> None:
+    """The database is a WAL file and email_key carries a unique index."""
+    with sqlite3.connect(database) as connection:
+        mode = connection.execute("PRAGMA journal_mode").fetchone()[0]
+        indexes = {row[1]: row[2] for row in connection.execute("PRAGMA index_list(users)")}
+    assert (mode, indexes.get("users_email_key")) == ("wal", 1)
+
+
+def test_writer_connection_syncs_fully(store: Store) -> None:
+    """Connections the store opens use synchronous=FULL (2)."""
+    connection = store._connect()
+    try:
+        assert connection.execute("PRAGMA synchronous").fetchone()[0] == 2
+    finally:
+        connection.close()
+
+
+async def _burst(store: Store, addresses: list[str]) -> list[object]:
+    return list(await asyncio.gather(*(store.create(invitation(address)) for address in addresses)))
+
+
+def test_a_batch_keeps_each_write_apart(store: Store) -> None:
+    """In one group commit, a duplicate gets None while its batch-mates are stored, and ids increase."""
+    results = asyncio.run(_burst(store, ["a@example.com", "A@example.com", "b@example.com", "c@example.com"]))
+    ids = [user.id for user in results if user is not None]  # type: ignore[attr-defined]
+    assert ([user is None for user in results], ids == sorted(ids)) == ([False, True, False, False], True)
+
+
+def test_a_failing_write_does_not_take_its_batch_down(store: Store) -> None:
+    """A write that raises is rolled back to its savepoint; the others in the batch commit."""
+
+    async def scenario() -> tuple[object, list[str]]:
+        bad = store._write(lambda connection: connection.execute("INSERT INTO nowhere VALUES (1)"))
+        good = store.create(invitation("ok@example.com"))
+        outcomes = await asyncio.gather(bad, good, return_exceptions=True)
+        return outcomes[0], [user.email_address for user in await store.list()]
+
+    error, addresses = asyncio.run(scenario())
+    assert (isinstance(error, sqlite3.OperationalError), addresses) == (True, ["ok@example.com"])
+
+
+def test_delete_outcomes(store: Store) -> None:
+    """Deleting reports deleted, not found, and the last administrator."""
+
+    async def scenario() -> list[DeleteOutcome]:
+        member = await store.create(invitation("m@example.com"))
+        admin = await store.create(invitation("a@example.com", account_administrator=True))
+        assert member is not None
+        assert admin is not None
+        return [
+            await store.delete(member.identifier),
+            await store.delete(member.identifier),
+            await store.delete(admin.identifier),
+        ]
+
+    assert asyncio.run(scenario()) == [DeleteOutcome.DELETED, DeleteOutcome.NOT_FOUND, DeleteOutcome.ADMINISTRATOR]
+
+
+def test_closed_store_refuses_writes(store: Store) -> None:
+    """After close(), a write raises instead of waiting forever; close() may be called again."""
+    asyncio.run(store.create(invitation("before@example.com")))
+    store.close()
+    store.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        asyncio.run(store.create(invitation("after@example.com")))
+
+
+def test_data_survives_reopening(database: Path) -> None:
+    """A second store on the same file sees what the first committed."""
+    first = Store(database)
+    created = asyncio.run(first.create(invitation("kept@example.com")))
+    first.close()
+    second = Store(database)
+    try:
+        assert asyncio.run(second.get(created.identifier)) == created  # type: ignore[union-attr]
+    finally:
+        second.close()

@@ -1,0 +1,92 @@
+"""The validator: defaults, Rails messages, and an address check no stricter or looser than the spec."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from deployhq_sandbox import Invitation, Validator, load_spec
+from deployhq_sandbox._validation import ECMA_WHITESPACE, is_blank
+
+jsonschema_rs = pytest.importorskip("jsonschema_rs")
+
+
+@pytest.fixture(scope="module")
+def validator() -> Validator:
+    return Validator(load_spec())
+
+
+def test_defaults(validator: Validator) -> None:
+    """Only the required fields give an invitation with every default applied."""
+    result = validator.validate({"user": {"first_name": "Ada", "email_address": "Ada@Example.COM"}})
+    assert result == Invitation(
+        first_name="Ada",
+        last_name=None,
+        email_address="Ada@Example.COM",
+        email_key="ada@example.com",
+        time_zone="Etc/UTC",
+    )
+
+
+def test_every_problem_is_reported_at_once(validator: Validator) -> None:
+    """All invalid fields are named together, Rails-style."""
+    result = validator.validate(
+        {"user": {"first_name": "", "email_address": "x", "time_zone": "Nowhere", "can_manage_agents": "yes"}}
+    )
+    assert result == {
+        "first_name": ["can't be blank"],
+        "email_address": ["is invalid"],
+        "time_zone": ["is not included in the list"],
+        "can_manage_agents": ["must be true or false"],
+    }
+
+
+def test_blank_is_what_the_spec_pattern_says() -> None:
+    """White space is ECMA-262's \\s, the regex dialect of the spec's `pattern: \\S`, not Python's."""
+    pattern = jsonschema_rs.validator_for({"type": "string", "pattern": r"\S"})
+    disagreements = [
+        hex(code)
+        for code in range(0x10000)
+        if not 0xD800 <= code < 0xE000 and is_blank(chr(code)) == pattern.is_valid(chr(code))
+    ]
+    assert (disagreements, len(ECMA_WHITESPACE)) == ([], 25)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.emails(),
+        st.text(min_size=1, max_size=40).map(lambda text: text + "@example.com"),
+        st.from_regex(r"\A[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]{1,70}@[a-zA-Z0-9.-]{1,70}\Z"),
+        st.text(max_size=80),
+    )
+)
+def test_accepted_addresses_are_schema_emails(address: str) -> None:
+    """Every address the server accepts is a JSON Schema `format: email`, so a 201 never echoes a bad one."""
+    validator = Validator(load_spec())
+    email_format = jsonschema_rs.validator_for({"type": "string", "format": "email"}, validate_formats=True)
+    if validator.email_key(address) is not None:
+        assert email_format.is_valid(address)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "ü@example.com",
+        "a@bü.com",
+        "a@localhost",
+        "a@example.invalid",
+        "Jane <a@example.com>",
+        "x" * 65 + "@example.com",
+    ],
+)
+def test_addresses_refused_on_purpose(validator: Validator, address: str) -> None:
+    """Non-ASCII, special-use domains, display names and over-long local parts are `is invalid`."""
+    assert validator.email_key(address) is None
+
+
+@pytest.mark.parametrize("address", ["a@example.com", "a+tag@sub.example.co.uk", "contract-1@example.test"])
+def test_addresses_accepted(validator: Validator, address: str) -> None:
+    """Ordinary addresses and the reserved `.test` domain are accepted."""
+    assert validator.email_key(address) == address.lower()
