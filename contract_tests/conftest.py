@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi.yaml"
 REPORTS = ROOT / "reports"
 JUNIT_REPORT = REPORTS / "contract-junit.xml"
-LEDGER = REPORTS / "contract-created-users.txt"
+# Where a run records each user it creates; DEPLOYHQ_CONTRACT_LEDGER moves it.
+LEDGER = Path(os.environ.get("DEPLOYHQ_CONTRACT_LEDGER") or REPORTS / "contract-created-users.txt")
 
 # Profiles. Schemathesis sets deadline=None itself; the health checks are suppressed because an HTTP
 # round trip per example is slow by Hypothesis' standards, and a shared target filters many inputs.
@@ -41,7 +42,11 @@ settings.register_profile("dev", max_examples=100, print_blob=True, **_COMMON)
 settings.register_profile(
     "live", max_examples=3, derandomize=True, database=None, phases=[Phase.explicit, Phase.generate], **_COMMON
 )
-PROFILES = ("ci", "dev", "live")
+# For running the suite many times (nox -s teeth): no coverage phase, few examples.
+settings.register_profile("quick", max_examples=10, derandomize=True, database=None, **_COMMON)
+PROFILES = ("ci", "dev", "live", "quick")
+# The coverage phase adds ~100 deterministic requests per operation (one per time zone for POST /users).
+PHASES = {"live": ["examples", "fuzzing", "stateful"], "quick": ["examples", "fuzzing", "stateful"]}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -80,7 +85,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--contract-profile",
         choices=PROFILES,
         default=None,
-        help="hypothesis profile: ci, dev or live (default: DEPLOYHQ_CONTRACT_PROFILE, else live with --live, else ci)",
+        help="hypothesis profile: ci, dev, live or quick "
+        "(default: DEPLOYHQ_CONTRACT_PROFILE, else live with --live, else ci)",
     )
 
 
@@ -102,7 +108,9 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["DEPLOYHQ_CONTRACT_EMAIL_DOMAIN"] = email_domain
     os.environ["DEPLOYHQ_CONTRACT_LIVE"] = "1" if live else "0"
     profile = config.getoption("--contract-profile") or os.environ.get("DEPLOYHQ_CONTRACT_PROFILE")
-    settings.load_profile(profile or ("live" if live else "ci"))
+    profile = profile or ("live" if live else "ci")
+    settings.load_profile(profile)
+    config.stash[_PROFILE] = profile
     if not getattr(config.option, "xmlpath", None):
         REPORTS.mkdir(exist_ok=True)
         config.option.xmlpath = str(JUNIT_REPORT)
@@ -110,7 +118,7 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     if target is None:
         target = _start_embedded_server(config, email_domain)
-    runtime.start(runtime.Run(target=target, schema=_load_schema(target)))
+    runtime.start(runtime.Run(target=target, schema=_load_schema(target, config.stash[_PROFILE])))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -133,7 +141,7 @@ def _start_embedded_server(config: pytest.Config, email_domain: str) -> Target:
     return Target(base_url=base_url, email=admin.email, api_key=admin.api_key, embedded=True, email_domain=email_domain)
 
 
-def _load_schema(target: Target) -> Any:
+def _load_schema(target: Target, profile: str) -> Any:
     """openapi.yaml, loaded by schemathesis and aimed at the target."""
     schema = schemathesis.openapi.from_path(SPEC)
     schema.config.update(
@@ -144,14 +152,15 @@ def _load_schema(target: Target) -> Any:
     )
     # Spend the negative budget on bodies, not on mangled Authorization headers; auth has its own tests.
     schema.config.generation.update(with_security_parameters=False, database="none")
-    if target.live:
-        # The coverage phase sends ~100 deterministic requests per operation: too many real emails.
-        schema.config.phases.update(phases=["examples", "fuzzing"])
+    if target.live or profile in PHASES:
+        # Live: the coverage phase's ~100 requests per operation would be ~100 real emails.
+        schema.config.phases.update(phases=PHASES.get(profile, PHASES["live"]))
     return schema
 
 
 _TARGET = pytest.StashKey["Target | None"]()
 _SERVER = pytest.StashKey[contextlib.ExitStack]()
+_PROFILE = pytest.StashKey[str]()
 _GUARD = pytest.StashKey[Guard]()
 
 

@@ -44,7 +44,7 @@ def contain_address(user: dict[str, Any], *, positive: bool) -> None:
     Generated data repeats addresses (the coverage phase sends `0@0.com` many times), and a duplicate
     is rightly a 422. Rewriting *positive* cases keeps `positive_data_acceptance` at full strength:
     any other refusal of valid data still fails; duplicates are tested on purpose elsewhere.
-    An address in a negative case keeps its local part but moves to the run's domain, so even a server
+    An address in a negative case keeps its local part (made unique) but moves to the run's domain, so a server
     that wrongly accepts it cannot mail anyone outside that domain; in live mode it is replaced outright.
     """
     address = user.get("email_address")
@@ -53,7 +53,8 @@ def contain_address(user: dict[str, Any], *, positive: bool) -> None:
     if positive or live():
         user["email_address"] = unique_address()
     else:
-        user["email_address"] = f"{address.rsplit('@', 1)[0]}@{email_domain()}"
+        # Unique too: once the domain is replaced, the data may well be valid, and must not be a duplicate.
+        user["email_address"] = f"{address.rsplit('@', 1)[0]}{uuid.uuid4().hex[:8]}@{email_domain()}"
 
 
 @schemathesis.hook

@@ -36,7 +36,7 @@ USER_FIELDS = _user_schema_fields()
 
 def created_user_promises(sent: Mapping[str, Any], user: Mapping[str, Any]) -> list[str]:
     """What a 201 to POST /users must show, given the `user` object that was sent (by an administrator)."""
-    broken: list[str] = []
+    broken = [f"the created user has no {name} field" for name in sorted(USER_FIELDS - set(user))]
     for flag in FLAGS:
         if flag not in user:
             continue  # a missing field is the schema checks' business

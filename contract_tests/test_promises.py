@@ -29,6 +29,7 @@ def test_omitted_permission_flags_come_back_false(http: requests.Session, target
     response = invite(http, target, sent)
 
     assert response.status_code == 201, response.text
+    assert response.headers.get("Content-Type", "").partition(";")[0] == "application/json"
     assert created_user_promises(sent, response.json()) == []
     assert dict.fromkeys(FLAGS, False) == {flag: response.json()[flag] for flag in FLAGS}
 
