@@ -11,7 +11,7 @@ nox.needs_version = ">=2025.2"
 nox.options.default_venv_backend = "virtualenv"
 nox.options.error_on_external_run = True
 nox.options.reuse_venv = "yes"
-nox.options.sessions = ["lint", "typing", "check_generated", "tests", "contract"]
+nox.options.sessions = ["lint", "typing", "check_generated", "tests", "contract", "teeth"]
 
 ROOT = Path(__file__).parent
 PYTHON = "3.11"
