@@ -41,7 +41,7 @@ def _json(response: Any) -> Any:
 
 
 def _is_create(case: Any) -> bool:
-    return case.method.upper() == "POST" and case.path == "/users"
+    return bool(case.method.upper() == "POST" and case.path == "/users")
 
 
 @schemathesis.check

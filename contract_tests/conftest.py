@@ -77,6 +77,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--rate-limit", type=float, default=None, help="at most this many requests per second (default: 2 with --live)"
     )
     group.addoption(
+        "--max-examples",
+        type=int,
+        default=None,
+        help="examples per operation, overriding the profile's (the coverage phase adds its own)",
+    )
+    group.addoption(
         "--dry-run",
         action="store_true",
         help="print the requests the run would send (credentials filtered) and send none",
@@ -110,6 +116,11 @@ def pytest_configure(config: pytest.Config) -> None:
     profile = config.getoption("--contract-profile") or os.environ.get("DEPLOYHQ_CONTRACT_PROFILE")
     profile = profile or ("live" if live else "ci")
     settings.load_profile(profile)
+    if config.getoption("--max-examples"):
+        settings.register_profile(
+            "custom", settings.get_profile(profile), max_examples=config.getoption("--max-examples")
+        )
+        settings.load_profile("custom")
     config.stash[_PROFILE] = profile
     if not getattr(config.option, "xmlpath", None):
         REPORTS.mkdir(exist_ok=True)

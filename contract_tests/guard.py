@@ -169,7 +169,7 @@ class GuardedAdapter(HTTPAdapter):
         super().__init__(max_retries=0)
         self.guard = guard
 
-    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
         method, url = request.method or "GET", request.url or ""
         while True:
             self.guard.before_send(method, url)
