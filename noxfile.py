@@ -15,7 +15,6 @@ nox.options.reuse_venv = "yes"
 nox.options.sessions = ["lint", "typing", "check_generated", "tests", "contract", "teeth"]
 
 ROOT = Path(__file__).parent
-PYTHON = "3.11"
 REDOCLY = "@redocly/cli@2.77.0"  # pinned: a linter upgrade may change which rules fire
 REPORTS = ROOT / "reports"
 
@@ -26,7 +25,7 @@ def install(session: nox.Session, group: str, *, project: bool = True) -> None:
     session.install("--quiet", *(["."] if project else []), "--group", group)
 
 
-@nox.session(python=PYTHON)
+@nox.session
 def lint(session: nox.Session) -> None:
     """Lint and format-check the hand-written code; validate and lint the spec."""
     install(session, "lint", project=False)
@@ -45,28 +44,28 @@ def lint(session: nox.Session) -> None:
     )  # fmt: skip
 
 
-@nox.session(python=PYTHON)
+@nox.session
 def typing(session: nox.Session) -> None:
     """mypy --strict on the hand-written packages, the scripts and generated/."""
     install(session, "typing")
     session.run("mypy")
 
 
-@nox.session(python=PYTHON)
+@nox.session
 def check_generated(session: nox.Session) -> None:
     """Fail when generated/ is not what the pinned generator makes of openapi.yaml."""
     install(session, "regen", project=False)
     session.run("python", "scripts/regenerate.py", "--check")
 
 
-@nox.session(python=PYTHON, default=False)
+@nox.session(default=False)
 def regenerate(session: nox.Session) -> None:
     """Rewrite generated/ from openapi.yaml (commit both together)."""
     install(session, "regen", project=False)
     session.run("python", "scripts/regenerate.py")
 
 
-@nox.session(python=PYTHON)
+@nox.session
 def tests(session: nox.Session) -> None:
     """Unit and integration tests of the client, the generator script and the reference server."""
     install(session, "tests")
@@ -75,7 +74,7 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", "tests", *session.posargs)
 
 
-@nox.session(python=PYTHON)
+@nox.session
 def contract(session: nox.Session) -> None:
     """The product's main job: judge a target against openapi.yaml (default: the reference server).
 
@@ -91,14 +90,14 @@ def contract(session: nox.Session) -> None:
     )
 
 
-@nox.session(python=PYTHON)
+@nox.session
 def teeth(session: nox.Session) -> None:
     """Run the contract suite against each deliberately broken server and check that every one is caught."""
     install(session, "contract")
     session.run("pytest", "mutants", *session.posargs)
 
 
-@nox.session(python=PYTHON, default=False)
+@nox.session(default=False)
 def bench(session: nox.Session) -> None:
     """Benchmarks, each figure next to its baseline in the same run. `nox -s bench -- --quick` for a smoke run."""
     install(session, "bench")
