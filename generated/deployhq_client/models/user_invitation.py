@@ -20,8 +20,12 @@ class UserInvitation:
 
         Attributes:
             first_name (str): Required, and not blank (at least one character that is not white space).
-            email_address (str): Required. A syntactically valid address (no deliverability lookup is made). Must not be
-                the address of an existing user of the account, compared case-insensitively.
+            email_address (str): Required. An ASCII mailbox, checked for syntax only (no DNS lookup). Beyond `format:
+                email`,
+                these are refused with 422 `is invalid`, because no invitation could reach them: non-ASCII
+                addresses, local parts over 64 characters or in quotes, IP-literal and dotless domains, and the
+                special-use names `.invalid`, `.localhost`, `.local`, `.onion` and `.arpa` (`.test` is allowed).
+                Must not be the address of an existing user of the account, compared case-insensitively.
             last_name (str | Unset): Optional. When omitted the user's `last_name` is `null`.
             time_zone (TimeZone | Unset): An IANA time zone name, as in the tz database (here tzdata 2026f); `Etc/UTC` when
                 omitted.
