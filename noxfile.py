@@ -21,6 +21,10 @@ REPORTS = ROOT / "reports"
 
 def install(session: nox.Session, group: str, *, project: bool = True) -> None:
     """Install one dependency group (PEP 735, needs pip >= 25.1) and, usually, this project."""
+    # pytest rewrites the asserts of every module of a plugin's distribution (all ~350 of schemathesis) and
+    # caches the result as bytecode; with PYTHONDONTWRITEBYTECODE set, as on some CI machines, it redoes
+    # that in every pytest process (~4 s each). An empty value turns the variable off.
+    session.env["PYTHONDONTWRITEBYTECODE"] = ""
     session.install("--quiet", "--upgrade", "pip>=25.1")
     session.install("--quiet", *(["."] if project else []), "--group", group)
 

@@ -36,6 +36,7 @@ def _env(accounts: Accounts) -> dict[str, str]:
     admin = accounts.administrator
     env.update(DEPLOYHQ_EMAIL=admin.email, DEPLOYHQ_API_KEY=admin.api_key, PYTHONPATH=str(ROOT))
     env["SCHEMATHESIS_HOOKS"] = "contract_tests.hooks"  # st run: the same unique-address hook as the suite
+    env["PYTHONDONTWRITEBYTECODE"] = ""  # let pytest cache its assertion rewriting (see noxfile.py)
     return env
 
 

@@ -23,7 +23,7 @@ def run_suite(base_url: str, accounts: Accounts, tmp_path: Path) -> tuple[int, s
     """The contract suite, as a user runs it, against *base_url*: exit code, output, seconds."""
     admin = accounts.administrator
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DEPLOYHQ_", "PYTEST_", "HYPOTHESIS_"))}
-    env.update(DEPLOYHQ_EMAIL=admin.email, DEPLOYHQ_API_KEY=admin.api_key)
+    env.update(DEPLOYHQ_EMAIL=admin.email, DEPLOYHQ_API_KEY=admin.api_key, PYTHONDONTWRITEBYTECODE="")
     command = [
         sys.executable,
         "-m",
