@@ -13,6 +13,16 @@ from .promises import FLAGS, created_user_promises
 pytestmark = pytest.mark.usefixtures("guard")
 
 
+def exchange(response: requests.Response) -> str:
+    """The request and its answer, to reproduce a failure: never the Authorization header."""
+    request = response.request
+    body = request.body.decode("utf-8", "replace") if isinstance(request.body, bytes) else request.body
+    command = (
+        f"curl -X {request.method} -H 'Content-Type: application/json' -u <email>:<api key> -d '{body}' {request.url}"
+    )
+    return f"\n  request: {command}\n  answer: {response.status_code} {response.text[:500]}"
+
+
 def invite(http: requests.Session, target: Any, user: Any, **kwargs: Any) -> requests.Response:
     return http.post(
         f"{target.base_url}/users",
@@ -28,9 +38,9 @@ def test_omitted_permission_flags_come_back_false(http: requests.Session, target
     sent = {"first_name": "Ada", "email_address": unique_address(target.email_domain)}
     response = invite(http, target, sent)
 
-    assert response.status_code == 201, response.text
-    assert response.headers.get("Content-Type", "").partition(";")[0] == "application/json"
-    assert created_user_promises(sent, response.json()) == []
+    assert response.status_code == 201, exchange(response)
+    assert response.headers.get("Content-Type", "").partition(";")[0] == "application/json", exchange(response)
+    assert created_user_promises(sent, response.json()) == [], exchange(response)
     assert dict.fromkeys(FLAGS, False) == {flag: response.json()[flag] for flag in FLAGS}
 
 
@@ -45,8 +55,8 @@ def test_every_sent_value_comes_back(http: requests.Session, target: Any) -> Non
     }
     response = invite(http, target, sent)
 
-    assert response.status_code == 201, response.text
-    assert created_user_promises(sent, response.json()) == []
+    assert response.status_code == 201, exchange(response)
+    assert created_user_promises(sent, response.json()) == [], exchange(response)
 
 
 def test_duplicate_address_is_refused_case_insensitively(http: requests.Session, target: Any) -> None:
@@ -55,9 +65,9 @@ def test_duplicate_address_is_refused_case_insensitively(http: requests.Session,
     first = invite(http, target, {"first_name": "Ada", "email_address": address})
     again = invite(http, target, {"first_name": "Ada", "email_address": address.upper()})
 
-    assert first.status_code == 201, first.text
-    assert again.status_code == 422, again.text
-    assert "email_address" in again.json()
+    assert first.status_code == 201, exchange(first)
+    assert again.status_code == 422, exchange(again)
+    assert "email_address" in again.json(), exchange(again)
 
 
 @pytest.mark.parametrize(
@@ -78,16 +88,16 @@ def test_invalid_invitation_is_refused_naming_the_field(
     user = {"email_address": unique_address(target.email_domain), **user} if field != "email_address" else user
     response = invite(http, target, user)
 
-    assert response.status_code == 422, response.text
-    assert field in response.json()
+    assert response.status_code == 422, exchange(response)
+    assert field in response.json(), exchange(response)
 
 
 def test_body_without_user_object_is_refused(http: requests.Session, target: Any) -> None:
     """A body with no `user` object is a 422 naming `user`."""
     response = http.post(f"{target.base_url}/users", json={"first_name": "Ada"}, auth=target.credentials, timeout=30)
 
-    assert response.status_code == 422, response.text
-    assert "user" in response.json()
+    assert response.status_code == 422, exchange(response)
+    assert "user" in response.json(), exchange(response)
 
 
 def test_body_that_is_not_json_is_a_400(http: requests.Session, target: Any) -> None:
@@ -100,7 +110,7 @@ def test_body_that_is_not_json_is_a_400(http: requests.Session, target: Any) -> 
         headers={"Content-Type": "application/json"},
     )
 
-    assert response.status_code == 400, response.text
+    assert response.status_code == 400, exchange(response)
 
 
 @pytest.mark.parametrize("auth", [None, "wrong key"], ids=["no credentials", "wrong API key"])
@@ -113,7 +123,7 @@ def test_bad_credentials_are_a_401_with_the_documented_body(
         http, target, {"first_name": "Ada", "email_address": unique_address(target.email_domain)}, auth=credentials
     )
 
-    assert response.status_code == 401, response.text
+    assert response.status_code == 401, exchange(response)
     body = response.json()
-    assert body.get("status") == 401
-    assert isinstance(body.get("error"), str)
+    assert body.get("status") == 401, exchange(response)
+    assert isinstance(body.get("error"), str), exchange(response)
