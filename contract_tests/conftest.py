@@ -126,9 +126,12 @@ def pytest_configure(config: pytest.Config) -> None:
     if not getattr(config.option, "xmlpath", None):
         REPORTS.mkdir(exist_ok=True)
         config.option.xmlpath = str(JUNIT_REPORT)
-    if config.getoption("--dry-run") or config.getoption("--help", False):
+    if config.getoption("--help", False):
         return
-    if target is None:
+    if config.getoption("--dry-run"):
+        # Nothing is sent, so nothing is started: the embedded server is only named.
+        target = target or Target(base_url="http://127.0.0.1:0", email="", api_key="", embedded=True)
+    elif target is None:
         target = _start_embedded_server(config, email_domain)
     runtime.start(runtime.Run(target=target, schema=_load_schema(target, config.stash[_PROFILE])))
 
@@ -253,11 +256,8 @@ def pytest_runtestloop(session: pytest.Session) -> bool | None:
         return None
     from .dry_run import planned_requests
 
-    target = session.config.stash[_TARGET]
-    schema = schemathesis.openapi.from_path(SPEC)
-    schema.config.update(base_url=target.base_url if target else "http://127.0.0.1:0")
     examples = settings().max_examples
-    commands = planned_requests(schema, examples)
+    commands = planned_requests(runtime.schema(), examples)
     writer = session.config.get_terminal_writer()
     for command in commands:
         writer.line(command)

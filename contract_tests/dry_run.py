@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, settings
@@ -30,7 +29,6 @@ def planned_requests(schema: Any, examples: int) -> list[str]:
             user = invitation_of(case)
             if case.method.upper() == "POST" and user is not None:
                 contain_address(user, positive=True)
-            # The header is given here already filtered: the command shows that auth is sent, never what.
-            marker = base64.b64encode(b"[Filtered]").decode()
-            commands.append(case.as_curl_command(headers={"Authorization": f"Basic {marker}"}))
+            # schemathesis' output sanitization shows the Authorization header as [Filtered].
+            commands.append(case.as_curl_command())
     return commands

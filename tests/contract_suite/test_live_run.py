@@ -155,3 +155,43 @@ def test_no_secret_in_anything_a_failing_run_writes(server: tuple[str, Path], tm
 
     assert 1 == result.returncode, result.stdout[-3000:]
     assert [] == [secret for secret in secrets for text in written if secret in text]
+
+
+def test_real_account_without_live_is_refused_before_any_request(tmp_path: Path) -> None:
+    """A non-loopback target without --live stops the run at once, saying what to add."""
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "contract_tests",
+        "-p",
+        "no:cacheprovider",
+        "--base-url",
+        "https://acme.deployhq.com",
+    ]
+    result = subprocess.run(
+        command, cwd=ROOT, env=environment(tmp_path), capture_output=True, text=True, timeout=120, check=False
+    )
+
+    assert result.returncode != 0
+    assert "--live" in result.stderr + result.stdout
+    assert not (tmp_path / "ledger.txt").exists()
+
+
+def test_dry_run_prints_requests_and_sends_none(tmp_path: Path) -> None:
+    """--dry-run lists cURL commands with the key filtered, against a port where nothing listens."""
+    base_url = f"http://127.0.0.1:{free_port()}"
+    result = subprocess.run(
+        suite(base_url, tmp_path, "--dry-run", "--contract-profile", "live"),
+        cwd=ROOT,
+        env=environment(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "curl -X POST" in result.stdout
+    assert "none was sent" in result.stdout
+    assert CANARY_KEY not in result.stdout + result.stderr
