@@ -13,7 +13,7 @@ from deployhq_sandbox._config import Account
 
 from ._rewrite import Exchange, RewriteAnswers
 
-__all__ = ["CATALOGUE", "Variant", "build"]
+__all__ = ["ADDITIVE_DRIFT", "CATALOGUE", "Variant", "build"]
 
 
 @dataclass(frozen=True)
@@ -210,9 +210,24 @@ CATALOGUE: dict[str, Variant] = {
 }
 
 
+def _adds_a_field(exchange: Exchange) -> None:
+    if exchange.status in (200, 201) and exchange.content.startswith((b"{", b"[")):
+        body = exchange.json()
+        for user in body if isinstance(body, list) else [body]:
+            if isinstance(user, dict) and "identifier" in user:
+                user["nickname"] = "new in a later API version"
+        exchange.set_json(body)
+
+
+# Not broken: a server that answers a field the spec does not know. The suite must pass, with a warning.
+ADDITIVE_DRIFT = Variant("adds-a-field", "(none: additive drift is allowed)", _answers(_adds_a_field))
+
+
 def build(name: str, database: str | os.PathLike[str], accounts: Accounts | None = None) -> Any:
     """The ASGI app of variant *name* ("faithful" for the reference server itself)."""
     accounts = Accounts.from_env() if accounts is None else accounts
     if name == "faithful":
         return create_app(database, accounts=accounts)
+    if name == ADDITIVE_DRIFT.name:
+        return ADDITIVE_DRIFT.build(database, accounts)
     return CATALOGUE[name].build(database, accounts)

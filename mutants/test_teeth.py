@@ -13,7 +13,7 @@ import pytest
 
 from deployhq_sandbox import Accounts, serve
 
-from .catalogue import CATALOGUE, build
+from .catalogue import ADDITIVE_DRIFT, CATALOGUE, build
 from .conftest import RESULTS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,3 +66,15 @@ def test_broken_variant_is_caught(name: str, tmp_path: Path) -> None:
     RESULTS.append((name, CATALOGUE[name].breaks, caught, seconds))
     assert 1 == code, output[-3000:]
     assert failed, output[-3000:]
+
+
+def test_additive_drift_is_a_warning_not_a_failure(tmp_path: Path) -> None:
+    """A server that adds a field the spec does not know passes, and the summary names the field."""
+    accounts = Accounts.from_env()
+    with serve(build(ADDITIVE_DRIFT.name, tmp_path / "users.sqlite3", accounts)) as base_url:
+        code, output, seconds = run_suite(base_url, accounts, tmp_path)
+
+    RESULTS.append((ADDITIVE_DRIFT.name, ADDITIVE_DRIFT.breaks, "passes, with a drift warning", seconds))
+    assert code == 0, output[-3000:]
+    assert "additive drift" in output
+    assert "nickname" in output
