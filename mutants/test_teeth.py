@@ -61,7 +61,7 @@ def test_broken_variant_is_caught(name: str, tmp_path: Path) -> None:
     with serve(build(name, tmp_path / "users.sqlite3", accounts)) as base_url:
         code, output, seconds = run_suite(base_url, accounts, tmp_path)
 
-    failed = re.findall(r"^FAILED (contract_tests/\S+)", output, re.MULTILINE)
+    failed = re.findall(r"^FAILED (contract_tests/.+?)(?: - |$)", output, re.MULTILINE)
     caught = failed[0].split("/", 1)[1] if failed else "NOT CAUGHT"
     RESULTS.append((name, CATALOGUE[name].breaks, caught, seconds))
     assert 1 == code, output[-3000:]
