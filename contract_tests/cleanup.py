@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from .guard import Guard, Ledger, guarded_session
+from .guard import LEDGER_PATH, Guard, Ledger, guarded_session
 from .hooks import ADDRESS_PREFIX, DEFAULT_EMAIL_DOMAIN
 from .target import Target, TargetError
 
@@ -54,18 +54,17 @@ def delete_all(target: Target, ledger: Ledger, *, workers: int = 4) -> None:
 def sweep(target: Target, ledger: Ledger) -> None:
     """Adopt into *ledger* every user whose address is one the suite makes."""
     pattern = re.compile(rf"{re.escape(ADDRESS_PREFIX)}[0-9a-f]{{20}}@{re.escape(target.email_domain)}", re.IGNORECASE)
-    response = requests.get(
-        f"{target.base_url}/users", auth=target.credentials, timeout=30, headers={"Accept": "application/json"}
-    )
+    with guarded_session(Guard(rate_limit=target.rate_limit)) as session:
+        response = session.get(
+            f"{target.base_url}/users", auth=target.credentials, timeout=30, headers={"Accept": "application/json"}
+        )
     response.raise_for_status()
     for user in response.json():
-        if pattern.fullmatch(str(user.get("email_address", ""))) and user.get("identifier") not in ledger.created:
-            ledger.created.append(user["identifier"])
+        if pattern.fullmatch(str(user.get("email_address", ""))):
+            ledger.adopt(user["identifier"])
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .conftest import LEDGER
-
     parser = argparse.ArgumentParser(prog="python -m contract_tests.cleanup", description=__doc__.splitlines()[0])
     parser.add_argument("--base-url", help="the target (default: DEPLOYHQ_BASE_URL, else DEPLOYHQ_ACCOUNT)")
     parser.add_argument("--live", action="store_true", help="allow a target that is not on loopback")
@@ -82,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     if target is None:
         print("error: name the target with --base-url or DEPLOYHQ_BASE_URL / DEPLOYHQ_ACCOUNT", file=sys.stderr)
         return 2
-    ledger = Ledger(LEDGER, target.base_url)
+    ledger = Ledger(LEDGER_PATH, target.base_url)
     ledger.load()
     if args.sweep:
         sweep(target, ledger)

@@ -21,15 +21,13 @@ from hypothesis import HealthCheck, Phase, settings
 
 from . import checks, runtime  # importing checks registers the suite's checks with schemathesis
 from .cleanup import delete_all
-from .guard import Guard, GuardedTransport, Ledger, guarded_session
+from .guard import LEDGER_PATH, Guard, GuardedTransport, Ledger, guarded_session
 from .target import Target, TargetError
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi.yaml"
 REPORTS = ROOT / "reports"
 JUNIT_REPORT = REPORTS / "contract-junit.xml"
-# Where a run records each user it creates; DEPLOYHQ_CONTRACT_LEDGER moves it.
-LEDGER = Path(os.environ.get("DEPLOYHQ_CONTRACT_LEDGER") or REPORTS / "contract-created-users.txt")
 
 # Profiles. Schemathesis sets deadline=None itself; the health checks are suppressed because an HTTP
 # round trip per example is slow by Hypothesis' standards, and a shared target filters many inputs.
@@ -194,7 +192,7 @@ def _target() -> Target:
 def _guard(request: pytest.FixtureRequest, target: Target) -> Iterator[Guard]:
     """Budget, pacing and the ledger of created users, shared by every request of the run."""
     REPORTS.mkdir(exist_ok=True)
-    ledger = Ledger(None if target.embedded else LEDGER, target.base_url)
+    ledger = Ledger(None if target.embedded else LEDGER_PATH, target.base_url)
     ledger.load()  # users an earlier, killed run left behind are removed at the end of this one
     guard = Guard(create_budget=target.create_budget, rate_limit=target.rate_limit, ledger=ledger)
     request.config.stash[_GUARD] = guard

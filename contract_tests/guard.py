@@ -8,6 +8,7 @@ unknown is never re-sent: neither adapter retries anything but an answered 429.
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -19,8 +20,13 @@ import httpx
 import requests
 from requests.adapters import HTTPAdapter
 
-__all__ = ["BudgetExhaustedError", "Guard", "GuardedAdapter", "GuardedTransport", "Ledger"]
+__all__ = ["LEDGER_PATH", "BudgetExhaustedError", "Guard", "GuardedAdapter", "GuardedTransport", "Ledger"]
 
+# Where a run records each user it creates; DEPLOYHQ_CONTRACT_LEDGER moves it.
+LEDGER_PATH = Path(
+    os.environ.get("DEPLOYHQ_CONTRACT_LEDGER")
+    or Path(__file__).resolve().parent.parent / "reports" / "contract-created-users.txt"
+)
 MAX_RATE_LIMIT_WAITS = 3
 MAX_RETRY_AFTER = 60.0
 
@@ -66,11 +72,16 @@ class Ledger:
         with self._lock:
             return [i for i in self.created if i not in self.deleted]
 
+    def adopt(self, identifier: str) -> None:
+        """Count a user created elsewhere (an earlier run) as this ledger's, to be deleted; not written again."""
+        with self._lock:
+            if identifier not in self.created:
+                self.created.append(identifier)
+
     def load(self) -> None:
         """Adopt this target's entries already in the file (left by an earlier run)."""
         for identifier in read_ledger(self.path, self.base_url) if self.path else []:
-            if identifier not in self.created:
-                self.created.append(identifier)
+            self.adopt(identifier)
 
     def rewrite(self) -> None:
         """Keep in the file only what is still outstanding (other targets' entries are kept as they are)."""
@@ -113,7 +124,7 @@ class Guard:
         self.creates_sent = 0
         self.requests_sent = 0
         self.rate_limit_waits = 0
-        self._sleep = sleep
+        self.sleep = sleep
         self._lock = threading.Lock()
         self._next_slot = 0.0
 
@@ -134,7 +145,7 @@ class Guard:
                 delay = max(0.0, self._next_slot - now)
                 self._next_slot = max(now, self._next_slot) + 1.0 / self.rate_limit
         if delay:
-            self._sleep(delay)
+            self.sleep(delay)
 
     def retry_after(self, status: int, headers: Any) -> float | None:
         """Seconds to wait before re-sending an answered 429, or None to give up and return it."""
@@ -178,7 +189,7 @@ class GuardedAdapter(HTTPAdapter):
             if wait is None:
                 break
             response.close()
-            time.sleep(wait)  # a 429 was refused before any work: re-sending cannot duplicate an invite
+            self.guard.sleep(wait)  # a 429 was refused before any work: re-sending cannot duplicate an invite
         self.guard.after_answer(method, url, response.status_code, response.content)
         return response
 
@@ -208,7 +219,7 @@ class GuardedTransport(httpx.BaseTransport):
             if wait is None:
                 break
             response.close()
-            time.sleep(wait)
+            self.guard.sleep(wait)
         self.guard.after_answer(method, url, response.status_code, response.content)
         return response
 
