@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from starlette.responses import JSONResponse
 
 from deployhq_sandbox import Accounts, Authenticator, UsersAPI, Validator, create_app
 from deployhq_sandbox._config import Account
@@ -152,15 +155,11 @@ class _AcceptsUnknownZones(Validator):
 
 class _CrashesOnBadJSON(UsersAPI):
     def parse_json(self, body: bytes) -> Any:
-        import json
-
         return json.loads(body)  # a ValueError here becomes a 500
 
 
 class _DeleteKeepsTheUser(UsersAPI):
     async def delete_user(self, identifier: str | None, caller: Account) -> Any:
-        from starlette.responses import JSONResponse
-
         user = None if identifier is None else await self.store.get(identifier)
         if user is None:
             return await super().delete_user(identifier, caller)
