@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, Phase, settings
 from . import checks, leniency, preflight, runtime
 from .api import Api
 from .cleanup import delete_all
-from .guard import LEDGER_PATH, Guard, GuardedTransport, Ledger, guarded_session
+from .guard import LEDGER_PATH, BudgetExhaustedError, Guard, GuardedTransport, Ledger, guarded_session
 from .hooks import DEFAULT_EMAIL_DOMAIN, is_valid_address, unique_address
 from .spec import SPEC
 from .summary import Outcome, Summary
@@ -168,14 +168,15 @@ def pytest_configure(config: pytest.Config) -> None:
         )
         settings.load_profile("custom")
     config.stash[_PROFILE] = profile
-    if dry_run:
-        # A dry run has no verdict: it must not replace the last real run's report.
+    # Asking for help, listing the tests or a dry run sends nothing, starts nothing and has no verdict: it must
+    # not replace the last real run's reports.
+    sends = not (dry_run or config.getoption("--help", False) or config.getoption("--collectonly", False))
+    config.stash[_SENDS] = sends
+    if not sends:
         config.option.xmlpath = None
     elif not getattr(config.option, "xmlpath", None):
         REPORTS.mkdir(exist_ok=True)
         config.option.xmlpath = str(JUNIT_REPORT)
-    # Asking for help, listing the tests or a dry run sends nothing: the embedded server is only named.
-    sends = not (dry_run or config.getoption("--help", False) or config.getoption("--collectonly", False))
     if target is None:
         target = _start_embedded_server(config, email_domain) if sends else _placeholder(email_domain)
     if sends:
@@ -280,6 +281,7 @@ def _load_schema(target: Target, profile: str) -> Any:
 
 
 _SERVER = pytest.StashKey[contextlib.ExitStack]()
+_SENDS = pytest.StashKey[bool]()
 _PROFILE = pytest.StashKey[str]()
 
 
@@ -390,9 +392,37 @@ def pytest_runtestloop(session: pytest.Session) -> bool | None:
 _SUMMARY = pytest.StashKey[Summary]()
 
 
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    if not runtime._CURRENT:
+        return []
+    target = runtime.current().target
+    where = "the embedded reference server" if target.embedded else target.base_url
+    rails = [f"budget {target.create_budget}" if target.create_budget is not None else "no email budget"]
+    rails.append(f"{target.rate_limit:g} requests/s" if target.rate_limit else "no rate limit")
+    mode = "live" if target.live else "loopback"
+    strict = "strict" if target.strict else "lenient (--contract-strict to fail on leniency)"
+    return [
+        f"contract target: {where} ({mode}, {strict}; {', '.join(rails)})",
+        f"hypothesis profile: {config.stash[_PROFILE]} ({settings().max_examples} examples per operation)",
+    ]
+
+
+def _budget_spent(excinfo: pytest.ExceptionInfo[BaseException] | None) -> BudgetExhaustedError | None:
+    """The budget refusal behind a failure, if that is all it was (also inside an exception group)."""
+    error = excinfo.value if excinfo is not None else None
+    while isinstance(error, BaseExceptionGroup) and len(error.exceptions) == 1:
+        error = error.exceptions[0]
+    return error if isinstance(error, BudgetExhaustedError) else None
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
+    spent = _budget_spent(call.excinfo) if report.failed else None
+    if spent is not None:
+        # Out of budget is a rail doing its job, not a broken promise: the test is not judged.
+        report.outcome = "skipped"
+        report.longrepr = (str(item.path), item.location[1] or 0, f"Skipped: not judged: {spent}")
     final = report.when == "call" or (report.when == "setup" and not report.passed)
     summary = item.config.stash.get(_SUMMARY, None)
     if final and summary is not None:
@@ -407,7 +437,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    if not session.config.getoption("--dry-run"):
+    if session.config.stash.get(_SENDS, False):
         session.config.stash[_SUMMARY] = Summary()
 
 

@@ -74,3 +74,64 @@ def test_invalid_invitation_is_refused_naming_the_field(api: Api, fault: dict[st
 
     assert 422 == response.status_code, exchange(response)
     assert [] == validation_body_promises(response.json(), field), exchange(response)
+
+
+def test_address_comes_back_exactly_as_sent(api: Api) -> None:
+    """An address in mixed case, with a `+` tag, comes back byte for byte as sent (only duplicates ignore case)."""
+    local, _, domain = api.address().partition("@")
+    sent = {"first_name": "Ada", "email_address": f"Ada.{local.upper()}+Onboarding@{domain.title()}"}
+    response = api.invite(sent)
+
+    assert 201 == response.status_code, exchange(response)
+    assert [] == invitation_promises(sent, response.json()), exchange(response)
+
+
+NAMES = [
+    pytest.param(("  Ada ", " Lovelace\t"), id="white space around"),
+    pytest.param(("Ada  Augusta", "King - Noel"), id="white space inside"),
+    pytest.param(("Zoë", "Łukasiewicz-Ñúñez"), id="non-ASCII"),
+    pytest.param(("Ame\u0301lie", "Cafe\u0301"), id="decomposed Unicode"),
+    pytest.param(("李", "小龍"), id="CJK"),
+    pytest.param(("Ada 👩‍💻", "O'Brien"), id="emoji and apostrophe"),
+]
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_names_come_back_exactly_as_sent(api: Api, names: tuple[str, str]) -> None:
+    """Any name the spec allows comes back byte for byte: no trimming, case change or Unicode normalisation."""
+    first_name, last_name = names
+    sent = {"first_name": first_name, "last_name": last_name, "email_address": api.address()}
+    response = api.invite(sent)
+
+    assert 201 == response.status_code, exchange(response)
+    assert [] == invitation_promises(sent, response.json()), exchange(response)
+
+
+def longest_address(api: Api) -> str:
+    """An address of exactly 254 characters (the spec's maxLength) with a 64-character local part."""
+    domain = api.target.email_domain
+    local = api.address().partition("@")[0].ljust(64, "x")
+    room = 254 - len(local) - 1 - len(domain) - 1  # for the labels in front of ".<domain>"
+    count = -(-(room + 1) // 64)  # labels of at most 63 characters, with a dot between two
+    letters = room - (count - 1)
+    sizes = [letters // count + (1 if i < letters % count else 0) for i in range(count)]
+    return f"{local}@{'.'.join('d' * size for size in sizes)}.{domain}"
+
+
+def test_longest_values_the_spec_allows_are_kept(api: Api) -> None:
+    """Names of exactly 255 characters and an address of 254 (local part 64) are accepted and come back as sent."""
+    sent = {"first_name": "F" * 255, "last_name": "L" * 255, "email_address": longest_address(api)}
+    response = api.invite(sent)
+
+    assert 254 == len(sent["email_address"]), sent["email_address"]
+    assert 201 == response.status_code, exchange(response)
+    assert [] == invitation_promises(sent, response.json()), exchange(response)
+
+
+@pytest.mark.parametrize("field", ["first_name", "last_name"])
+def test_a_name_over_its_maximum_length_is_refused(api: Api, field: str) -> None:
+    """A name of 256 characters, one over maxLength, is a 422 naming the field (never a 5xx)."""
+    response = api.invite({"first_name": "Ada", "email_address": api.address(), field: "N" * 256})
+
+    assert 422 == response.status_code, exchange(response)
+    assert [] == validation_body_promises(response.json(), field), exchange(response)
