@@ -441,14 +441,21 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         session.config.stash[_SUMMARY] = Summary()
 
 
+def summary_path(config: pytest.Config) -> Path:
+    """The Markdown summary's file: next to the JUnit report."""
+    junit = getattr(config.option, "xmlpath", None)
+    return Path(junit).with_name(SUMMARY_REPORT.name) if junit else SUMMARY_REPORT
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     summary = session.config.stash.get(_SUMMARY, None)
     if summary is None or not runtime._CURRENT:
         return
     run = runtime.current()
     text = summary.render(target=run.target, guard=run.guard, exit_status=int(exitstatus))
-    REPORTS.mkdir(exist_ok=True)
-    SUMMARY_REPORT.write_text(text, encoding="utf-8")
+    path = summary_path(session.config)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if step_summary:
         with open(step_summary, "a", encoding="utf-8") as file:
@@ -493,4 +500,4 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         terminalreporter.write_line(line)
     if getattr(config.option, "xmlpath", None):
         terminalreporter.write_line(f"JUnit report: {config.option.xmlpath}")
-    terminalreporter.write_line(f"summary: {SUMMARY_REPORT}")
+    terminalreporter.write_line(f"summary: {summary_path(config)}")

@@ -24,7 +24,7 @@ from deployhq_sandbox._config import Account
 
 from ._rewrite import Exchange, Request, Rewrite
 
-__all__ = ["ADDITIVE_DRIFT", "CATALOGUE", "SERVABLE", "Variant", "build"]
+__all__ = ["ADDITIVE_DRIFT", "CATALOGUE", "LENIENT", "SERVABLE", "Variant", "build"]
 
 Builder = Callable[[str | os.PathLike[str], Accounts], Any]
 
@@ -400,10 +400,25 @@ def _adds_a_field(exchange: Exchange) -> None:
         exchange.set_json(body)
 
 
+class _Coerces(Validator):
+    """Like a Rails app: a flag that is not a boolean is made one, a number given as a name becomes text."""
+
+    def check_field(self, name: str, value: object) -> Any:
+        if name in ("account_administrator", "can_manage_users", "can_manage_billing", "can_create_projects",
+                    "can_manage_agents", "all_projects_allowed") and not isinstance(value, bool):  # fmt: skip
+            value = bool(value)
+        elif name in ("first_name", "last_name") and isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)
+        return super().check_field(name, value)
+
+
 # Not broken: a server that answers a field the spec does not know. The suite must pass, with a warning.
 ADDITIVE_DRIFT = Variant("adds-a-field", "(none: additive drift is allowed)", "", _answers(_adds_a_field))
+# Lenient, not broken for a client: it coerces mistyped values instead of refusing them. Against it `--live`
+# passes with a leniency warning; strict runs (loopback, teeth, --contract-strict) fail.
+LENIENT = Variant("lenient", "(leniency: mistyped values coerced, not refused)", "", _piece(validator_class=_Coerces))
 # Every name `python -m mutants NAME` serves.
-SERVABLE = ("faithful", ADDITIVE_DRIFT.name, *CATALOGUE)
+SERVABLE = ("faithful", ADDITIVE_DRIFT.name, LENIENT.name, *CATALOGUE)
 
 
 def build(name: str, database: str | os.PathLike[str], accounts: Accounts | None = None) -> Any:
@@ -411,8 +426,8 @@ def build(name: str, database: str | os.PathLike[str], accounts: Accounts | None
     accounts = Accounts.from_env() if accounts is None else accounts
     if name == "faithful":
         return create_app(database, accounts=accounts)
-    if name == ADDITIVE_DRIFT.name:
-        return ADDITIVE_DRIFT.build(database, accounts)
+    if name in (ADDITIVE_DRIFT.name, LENIENT.name):
+        return (ADDITIVE_DRIFT if name == ADDITIVE_DRIFT.name else LENIENT).build(database, accounts)
     if name not in CATALOGUE:
         raise KeyError(f"no variant named {name!r}; `python -m mutants --list` names them")
     return CATALOGUE[name].build(database, accounts)
