@@ -6,13 +6,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
+import httpx
 import stamina
 
-from deployhq_client import Client
-from deployhq_client.types import Response
+from deployhq_client import AuthenticatedClient, Client
+from deployhq_client.errors import UnexpectedStatus
 
 from ._errors import RateLimitedError
-from ._translate import Effect, raise_for, translated
+from ._translate import Effect, error_for, translated, unexpected_success
 
 __all__ = ["Effect", "Operation"]
 
@@ -20,11 +21,16 @@ T = TypeVar("T")
 
 
 class Generated(Protocol):
-    """What is used of a generated `deployhq_client.api.users.<operation>` module (a module fits a Protocol)."""
+    """What is used of a generated `deployhq_client.api.users.<operation>` module (a module fits a Protocol).
 
-    def sync_detailed(self, *args: Any, **kwargs: Any) -> Response[Any]: ...
+    Its `sync_detailed` parses every answer with the shape the spec gives its status, and raises on any other
+    body, losing the status: an HTML 429 from a proxy would not be a RateLimitedError. So the request is built
+    by the module, sent here, and only a 2xx is handed back to the module to parse.
+    """
 
-    async def asyncio_detailed(self, *args: Any, **kwargs: Any) -> Response[Any]: ...
+    def _get_kwargs(self, *args: Any, **kwargs: Any) -> dict[str, Any]: ...
+
+    def _parse_response(self, *, client: AuthenticatedClient | Client, response: httpx.Response) -> object: ...
 
 
 @dataclass(frozen=True)
@@ -38,28 +44,42 @@ class Operation(Generic[T]):
 
     def call(self, client: Client, rate_limit_retries: int, **arguments: Any) -> T:
         """Send the request; retry 429s up to *rate_limit_retries* times; return the parsed success."""
+        request_args = self.generated._get_kwargs(**arguments)
 
         def once() -> T:
+            http = client.get_httpx_client()
             with translated(self.name, self.effect):
-                response = self.generated.sync_detailed(client=client, **arguments)
-            return self._expect(response)
+                response = http.send(http.build_request(**request_args))
+            return self._result(client, response)
 
         return _retrying(once, rate_limit_retries)
 
     async def call_async(self, client: Client, rate_limit_retries: int, **arguments: Any) -> T:
         """The async form of `call`."""
+        request_args = self.generated._get_kwargs(**arguments)
 
         async def once() -> T:
+            http = client.get_async_httpx_client()
             with translated(self.name, self.effect):
-                response = await self.generated.asyncio_detailed(client=client, **arguments)
-            return self._expect(response)
+                response = await http.send(http.build_request(**request_args))
+            return self._result(client, response)
 
         return await _retrying_async(once, rate_limit_retries)
 
-    def _expect(self, response: Response[Any]) -> T:
-        if isinstance(response.parsed, self.returns):
-            return response.parsed
-        raise_for(response)
+    def _result(self, client: Client, response: httpx.Response) -> T:
+        if not response.is_success:
+            raise error_for(response)
+        try:
+            parsed = self.generated._parse_response(client=client, response=response)
+        except ValueError:  # json.JSONDecodeError is a ValueError
+            raise unexpected_success(response, "with a body that is not JSON") from None
+        except (KeyError, TypeError, AttributeError):
+            raise unexpected_success(response, "with a body that is not what the spec says") from None
+        except UnexpectedStatus:  # the caller's Client has raise_on_unexpected_status=True
+            parsed = None
+        if isinstance(parsed, self.returns):
+            return parsed
+        raise unexpected_success(response, f"which the spec does not describe for {self.name}")
 
 
 def _rate_limit_backoff(error: Exception) -> bool | float:

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import enum
 import json
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, NoReturn
 
 import httpx
-
-from deployhq_client.models import Error, ValidationErrors
-from deployhq_client.types import Response
 
 from ._errors import (
     APIError,
     AuthenticationError,
     BadRequestError,
     ConnectionFailedError,
+    DeployHQError,
     NotFoundError,
     OutcomeUnknownError,
     PermissionDeniedError,
@@ -28,7 +27,7 @@ from ._errors import (
     ValidationError,
 )
 
-__all__ = ["Effect", "raise_for", "translated"]
+__all__ = ["Effect", "error_for", "excerpt", "redact", "translated", "unexpected_success"]
 
 
 class Effect(enum.Enum):
@@ -42,6 +41,8 @@ class Effect(enum.Enum):
     """Sends a real email each time it is accepted (inviting, resending an invitation): never re-sent."""
 
 
+# Status first: the class says what happened even when the body is an HTML page from a proxy, an empty 429,
+# or the vendor's own off-spec 403 {"error", "error_code"} (documented for PUT, PATCH, DELETE and resend).
 _ERROR_CLASSES: dict[int, type[APIError]] = {
     400: BadRequestError,
     401: AuthenticationError,
@@ -50,11 +51,13 @@ _ERROR_CLASSES: dict[int, type[APIError]] = {
     413: BadRequestError,
     415: BadRequestError,
 }
+_SPEC_ERROR_KEYS = {"status", "error", "error_code"}
+_EXCERPT = 200
 # Errors raised before a single byte of the request left this machine: retrying those is always safe.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
-def _retry_after(response: Response[Any]) -> float | None:
+def _retry_after(response: httpx.Response) -> float | None:
     value = response.headers.get("Retry-After")
     try:
         seconds = float(value) if value is not None else None
@@ -64,40 +67,99 @@ def _retry_after(response: Response[Any]) -> float | None:
     return max(0.0, seconds) if seconds is not None and math.isfinite(seconds) else None
 
 
-def _error_field(content: bytes) -> str:
-    """The `error` of an Error-shaped JSON body, else ""."""
+def _secrets(request: httpx.Request) -> list[str]:
+    """The credentials this request carries: the Authorization token and, for Basic auth, the key inside it."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    found = [token]
+    if scheme.lower() == "basic":
+        with contextlib.suppress(ValueError):  # binascii.Error and UnicodeDecodeError are ValueErrors
+            found.append(base64.b64decode(token, validate=True).decode().partition(":")[2])
+    return [secret for secret in found if secret]
+
+
+def redact(text: str, request: httpx.Request) -> str:
+    """*text* with every credential of *request* replaced by [hidden] (a server may echo them in an error page)."""
+    for secret in _secrets(request):
+        text = text.replace(secret, "[hidden]")
+    return text
+
+
+def excerpt(response: httpx.Response) -> str:
+    """The body as one line of text, credentials cut out, at most 200 characters; "" for an empty body."""
     try:
-        body = json.loads(content)
-    except ValueError:
-        return ""
-    return body["error"] if isinstance(body, dict) and isinstance(body.get("error"), str) else ""
+        text = response.text
+    except LookupError:  # a charset Python does not know
+        text = response.content.decode("utf-8", "replace")
+    text = redact(" ".join(text.split()), response.request)
+    return text if len(text) <= _EXCERPT else text[: _EXCERPT - 1] + "…"
 
 
-def raise_for(response: Response[Any]) -> NoReturn:
-    """Raise the typed exception for a non-success answer."""
-    status = int(response.status_code)
-    parsed = response.parsed
-    if status == 422 and isinstance(parsed, ValidationErrors):
-        raise ValidationError(dict(parsed.additional_properties))
-    message = parsed.error if isinstance(parsed, Error) and isinstance(parsed.error, str) else ""
-    message = message or _error_field(response.content)  # a status this operation does not document (503 ...)
-    message = message or response.content[:200].decode("utf-8", "replace") or response.status_code.phrase
+def _json(response: httpx.Response) -> object:
+    try:
+        return json.loads(response.content)
+    except ValueError:  # not JSON, or not UTF-8/16/32
+        return None
+
+
+def _field_errors(body: object) -> dict[str, list[str]]:
+    """A 422 body read as Rails-style {field: [messages]}, as far as it goes."""
+    if not isinstance(body, dict):
+        return {}
+    # The status code repeated, as in the spec's other error bodies, is no field.
+    body = {field: value for field, value in body.items() if not (field == "status" and isinstance(value, int))}
+    return {
+        str(field): [item if isinstance(item, str) else json.dumps(item) for item in messages]
+        if isinstance(messages, list)
+        else [messages if isinstance(messages, str) else json.dumps(messages)]
+        for field, messages in body.items()
+    }
+
+
+def error_for(response: httpx.Response) -> DeployHQError:
+    """The typed exception for an answer that is not a 2xx: chosen by status code first, then the body read."""
+    status = response.status_code
+    body = _json(response)
+    fields = body if isinstance(body, dict) else {}
+    documented = isinstance(fields.get("error"), str)
+    raw = excerpt(response)
+    # The spec's shape, or the vendor's 403 shape, gives its `error`; any other body is shown as it came.
+    if documented:
+        message = redact(fields["error"], response.request)
+    elif fields and set(fields) <= _SPEC_ERROR_KEYS:
+        message = response.reason_phrase
+    else:
+        message = raw or response.reason_phrase
+    code = fields.get("error_code")
+    error_code = redact(code, response.request) if isinstance(code, str) else None
+    if status == 422:
+        errors = _field_errors(body)
+        return ValidationError(errors, message if documented or not errors else None)
     if status == 429:
-        raise RateLimitedError(message, _retry_after(response))
-    if status >= 500:
-        raise ServerError(status, message)
-    if status not in _ERROR_CLASSES:
-        # e.g. a 200 instead of 201, or a 418: not an APIError, which is a *documented* error answer.
-        raise UnexpectedResponseError(
-            f"the server answered {status} {response.status_code.phrase}, which the spec does not describe: {message}",
-            status_code=status,
-        )
-    raise _ERROR_CLASSES[status](status, message)
+        return RateLimitedError(message, _retry_after(response), error_code=error_code)
+    if 500 <= status <= 599:
+        return ServerError(status, message, error_code=error_code)
+    if status in _ERROR_CLASSES:
+        return _ERROR_CLASSES[status](status, message, error_code=error_code)
+    # e.g. a redirect, a 409, a 418: not an APIError, which stands for an answer the spec describes.
+    return UnexpectedResponseError(
+        f"the server answered {status} {response.reason_phrase}, which the spec does not describe: "
+        f"{raw or '(no body)'}",
+        status_code=status,
+    )
+
+
+def unexpected_success(response: httpx.Response, problem: str) -> UnexpectedResponseError:
+    """A 2xx this operation does not expect, or one whose body is not what the spec says."""
+    return UnexpectedResponseError(
+        f"the server answered {response.status_code} {response.reason_phrase} {problem}: "
+        f"{excerpt(response) or '(no body)'}",
+        status_code=response.status_code,
+    )
 
 
 @contextmanager
 def translated(operation: str, effect: Effect) -> Iterator[None]:
-    """Turn transport and parsing failures into this package's exceptions."""
+    """Turn the transport failures of sending a request into this package's exceptions."""
     try:
         yield
     except _NOT_SENT as error:
@@ -111,10 +173,3 @@ def translated(operation: str, effect: Effect) -> Iterator[None]:
             f"{operation}: the request was sent but no answer arrived ({type(error).__name__}); "
             "it may have been accepted, so it was not re-sent. Check with list_users before trying again."
         ) from None
-    except (ValueError, KeyError, TypeError) as error:  # json.JSONDecodeError is a ValueError
-        kind = (
-            "a body that is not JSON"
-            if isinstance(error, json.JSONDecodeError)
-            else "an answer the spec does not describe"
-        )
-        raise UnexpectedResponseError(f"{operation}: the server sent {kind} ({error})") from None
