@@ -48,15 +48,24 @@ class ConfigurationError(DeployHQError):
 
 
 class ConnectionFailedError(DeployHQError):
-    """No connection to the server could be made, so nothing was sent; trying again is safe."""
+    """No connection to the server could be made, so nothing was sent; or a read lost its answer.
+
+    Either way nothing changed on the server and trying again is safe. The message names the URL and
+    the operating system's reason ("Connection refused", "Name or service not known", ...).
+    """
 
 
 class OutcomeUnknownError(DeployHQError):
-    """The request was sent but no answer arrived (timeout, connection lost).
+    """A request that changes something was sent, but no answer arrived (timeout, connection lost).
 
-    For `invite_user` this means the invitation may or may not exist: it is never re-sent
-    automatically, because every accepted invitation sends a real email. Check with `list_users`.
+    The change may or may not have been made. `safe_to_resend` says whether sending it again is harmless
+    (`delete_user`: True). For `invite_user` it is False: the invitation may or may not exist, and it is never
+    re-sent automatically, because every accepted invitation sends a real email. Check with `list_users`.
     """
+
+    def __init__(self, message: str, *, safe_to_resend: bool = False) -> None:
+        super().__init__(message)
+        self.safe_to_resend = safe_to_resend
 
 
 class UnexpectedResponseError(DeployHQError):
@@ -72,11 +81,14 @@ class APIError(DeployHQError):
 
     `message` is the body's `error` when it has one, else the body itself (decoded, cut to 200 characters),
     else the status' reason phrase. `error_code` is the body's `error_code` (DeployHQ sends one with some 403s).
+    Its text starts with the call and, for a 404, what was not found: `context`.
     """
 
-    def __init__(self, status_code: int, message: str, *, error_code: str | None = None) -> None:
+    def __init__(self, status_code: int, message: str, *, context: str = "", error_code: str | None = None) -> None:
         code = f" (error code {error_code})" if error_code else ""
-        super().__init__(f"{status_code}: {message}{code}")
+        text = f"{status_code} {message}{code}"
+        # e.g. "get_user: no user with identifier 3f2c...: 404 Not found"
+        super().__init__(f"{context}: {text}" if context else text)
         self.status_code = status_code
         self.message = message
         self.error_code = error_code
@@ -110,17 +122,19 @@ class ValidationError(APIError):
     and `message == "User already activated"`. A body that is not a JSON object gives `errors == {}`.
     """
 
-    def __init__(self, errors: dict[str, list[str]], message: str | None = None) -> None:
+    def __init__(self, errors: dict[str, list[str]], message: str | None = None, *, context: str = "") -> None:
         self.errors = errors
         summary = "; ".join(f"{field} {', '.join(messages)}" for field, messages in sorted(errors.items()))
-        super().__init__(422, message or summary or "validation failed")
+        super().__init__(422, message or summary or "validation failed", context=context)
 
 
 class RateLimitedError(APIError):
     """429: too many requests; `retry_after` says how many seconds to wait (None if not given)."""
 
-    def __init__(self, message: str, retry_after: float | None, *, error_code: str | None = None) -> None:
-        super().__init__(429, message, error_code=error_code)
+    def __init__(
+        self, message: str, retry_after: float | None, *, context: str = "", error_code: str | None = None
+    ) -> None:
+        super().__init__(429, message, context=context, error_code=error_code)
         self.retry_after = retry_after
 
 

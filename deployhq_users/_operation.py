@@ -13,7 +13,7 @@ from deployhq_client import AuthenticatedClient, Client
 from deployhq_client.errors import UnexpectedStatus
 
 from ._errors import RateLimitedError
-from ._translate import Effect, error_for, translated, unexpected_success
+from ._translate import Effect, error_for, failure, safe_url, unexpected
 
 __all__ = ["Effect", "Operation"]
 
@@ -35,12 +35,16 @@ class Generated(Protocol):
 
 @dataclass(frozen=True)
 class Operation(Generic[T]):
-    """An API operation: its public name, its generated module, what a success returns and what it does."""
+    """An API operation: its public name, its generated module, what a success returns and what it does.
+
+    *not_found* says what a 404 means, formatted with the call's arguments and the request's `url`.
+    """
 
     name: str
     generated: Generated
     returns: type[T]
     effect: Effect
+    not_found: str = "nothing at {url} (is the base URL right?)"
 
     def call(self, client: Client, rate_limit_retries: int, **arguments: Any) -> T:
         """Send the request; retry 429s up to *rate_limit_retries* times; return the parsed success."""
@@ -48,9 +52,12 @@ class Operation(Generic[T]):
 
         def once() -> T:
             http = client.get_httpx_client()
-            with translated(self.name, self.effect):
-                response = http.send(http.build_request(**request_args))
-            return self._result(client, response)
+            request = http.build_request(**request_args)
+            try:
+                response = http.send(request)
+            except httpx.RequestError as error:
+                raise failure(error, request, operation=self.name, effect=self.effect) from None
+            return self._result(client, response, arguments)
 
         return _retrying(once, rate_limit_retries)
 
@@ -60,26 +67,30 @@ class Operation(Generic[T]):
 
         async def once() -> T:
             http = client.get_async_httpx_client()
-            with translated(self.name, self.effect):
-                response = await http.send(http.build_request(**request_args))
-            return self._result(client, response)
+            request = http.build_request(**request_args)
+            try:
+                response = await http.send(request)
+            except httpx.RequestError as error:
+                raise failure(error, request, operation=self.name, effect=self.effect) from None
+            return self._result(client, response, arguments)
 
         return await _retrying_async(once, rate_limit_retries)
 
-    def _result(self, client: Client, response: httpx.Response) -> T:
+    def _result(self, client: Client, response: httpx.Response, arguments: dict[str, Any]) -> T:
         if not response.is_success:
-            raise error_for(response)
+            missing = self.not_found.format(url=safe_url(response.request.url), **arguments)
+            raise error_for(response, operation=self.name, missing=missing)
         try:
             parsed = self.generated._parse_response(client=client, response=response)
         except ValueError:  # json.JSONDecodeError is a ValueError
-            raise unexpected_success(response, "with a body that is not JSON") from None
+            raise unexpected(response, "with a body that is not JSON", operation=self.name) from None
         except (KeyError, TypeError, AttributeError):
-            raise unexpected_success(response, "with a body that is not what the spec says") from None
+            raise unexpected(response, "with a body that is not what the spec says", operation=self.name) from None
         except UnexpectedStatus:  # the caller's Client has raise_on_unexpected_status=True
             parsed = None
         if isinstance(parsed, self.returns):
             return parsed
-        raise unexpected_success(response, f"which the spec does not describe for {self.name}")
+        raise unexpected(response, f"which the spec does not describe for {self.name}", operation=self.name)
 
 
 def _rate_limit_backoff(error: Exception) -> bool | float:

@@ -7,8 +7,9 @@ import contextlib
 import enum
 import json
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
+import os
+import socket
+import ssl
 
 import httpx
 
@@ -27,7 +28,7 @@ from ._errors import (
     ValidationError,
 )
 
-__all__ = ["Effect", "error_for", "excerpt", "redact", "translated", "unexpected_success"]
+__all__ = ["Effect", "error_for", "excerpt", "failure", "reason", "redact", "safe_url", "unexpected"]
 
 
 class Effect(enum.Enum):
@@ -54,7 +55,7 @@ _ERROR_CLASSES: dict[int, type[APIError]] = {
 _SPEC_ERROR_KEYS = {"status", "error", "error_code"}
 _EXCERPT = 200
 # Errors raised before a single byte of the request left this machine: retrying those is always safe.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -115,8 +116,11 @@ def _field_errors(body: object) -> dict[str, list[str]]:
     }
 
 
-def error_for(response: httpx.Response) -> DeployHQError:
-    """The typed exception for an answer that is not a 2xx: chosen by status code first, then the body read."""
+def error_for(response: httpx.Response, *, operation: str, missing: str) -> DeployHQError:
+    """The typed exception for an answer that is not a 2xx: chosen by status code first, then the body read.
+
+    *operation* starts the text; *missing* says what a 404 means for it ("no user with identifier ...").
+    """
     status = response.status_code
     body = _json(response)
     fields = body if isinstance(body, dict) else {}
@@ -133,43 +137,74 @@ def error_for(response: httpx.Response) -> DeployHQError:
     error_code = redact(code, response.request) if isinstance(code, str) else None
     if status == 422:
         errors = _field_errors(body)
-        return ValidationError(errors, message if documented or not errors else None)
+        return ValidationError(errors, message if documented or not errors else None, context=operation)
     if status == 429:
-        return RateLimitedError(message, _retry_after(response), error_code=error_code)
+        return RateLimitedError(message, _retry_after(response), context=operation, error_code=error_code)
     if 500 <= status <= 599:
-        return ServerError(status, message, error_code=error_code)
+        return ServerError(status, message, context=operation, error_code=error_code)
     if status in _ERROR_CLASSES:
-        return _ERROR_CLASSES[status](status, message, error_code=error_code)
+        context = f"{operation}: {missing}" if status == 404 else operation
+        return _ERROR_CLASSES[status](status, message, context=context, error_code=error_code)
     # e.g. a redirect, a 409, a 418: not an APIError, which stands for an answer the spec describes.
-    return UnexpectedResponseError(
-        f"the server answered {status} {response.reason_phrase}, which the spec does not describe: "
-        f"{raw or '(no body)'}",
-        status_code=status,
-    )
+    return unexpected(response, "which the spec does not describe", operation=operation)
 
 
-def unexpected_success(response: httpx.Response, problem: str) -> UnexpectedResponseError:
-    """A 2xx this operation does not expect, or one whose body is not what the spec says."""
+def unexpected(response: httpx.Response, problem: str, *, operation: str) -> UnexpectedResponseError:
+    """An answer the spec does not describe: a status no exception stands for, or an undocumented 2xx or body."""
     return UnexpectedResponseError(
-        f"the server answered {response.status_code} {response.reason_phrase} {problem}: "
+        f"{operation}: the server answered {response.status_code} {response.reason_phrase} {problem}: "
         f"{excerpt(response) or '(no body)'}",
         status_code=response.status_code,
     )
 
 
-@contextmanager
-def translated(operation: str, effect: Effect) -> Iterator[None]:
-    """Turn the transport failures of sending a request into this package's exceptions."""
-    try:
-        yield
-    except _NOT_SENT as error:
-        raise ConnectionFailedError(
-            f"{operation}: could not connect ({type(error).__name__}); nothing was sent"
-        ) from None
-    except httpx.TransportError as error:
-        if effect is not Effect.SENDS_EMAIL:
-            raise ConnectionFailedError(f"{operation}: the connection failed ({type(error).__name__})") from None
-        raise OutcomeUnknownError(
-            f"{operation}: the request was sent but no answer arrived ({type(error).__name__}); "
-            "it may have been accepted, so it was not re-sent. Check with list_users before trying again."
-        ) from None
+def safe_url(url: httpx.URL) -> str:
+    """*url* without user info, which may hold a key (the generated Client accepts user:key@host)."""
+    return str(url.copy_with(username=None, password=None))
+
+
+def _os_error(error: BaseException) -> OSError | None:
+    """The innermost OSError with an errno among the causes of *error* (exception groups included)."""
+    found: OSError | None = None
+    seen: set[int] = set()
+    pending: list[BaseException] = [error]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno is not None:
+            found = current
+        pending.extend(getattr(current, "exceptions", ()))
+        pending.extend(cause for cause in (current.__context__, current.__cause__) if cause is not None)
+    return found
+
+
+def reason(error: BaseException, request: httpx.Request) -> str:
+    """Why a request failed, as the operating system puts it when it is the OS' doing."""
+    found = _os_error(error)
+    if isinstance(found, socket.gaierror):
+        text = found.strerror or str(found)  # "Name or service not known"
+    elif found is not None and not isinstance(found, ssl.SSLError) and found.errno and found.errno > 0:
+        # asyncio words a refusal "Connect call failed (host, port)"; the errno's own text is the same everywhere.
+        text = os.strerror(found.errno)
+    else:
+        text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    return redact(text, request)
+
+
+def failure(error: Exception, request: httpx.Request, *, operation: str, effect: Effect) -> DeployHQError:
+    """The typed exception for a request that got no answer; what it means depends on what the call does."""
+    url = safe_url(request.url)
+    why = reason(error, request)
+    if isinstance(error, _NOT_SENT):
+        return ConnectionFailedError(f"{operation}: could not connect to {url}: {why}; nothing was sent")
+    lost = f"{operation}: {request.method} {url} was sent but no answer arrived ({why}); "
+    if effect is Effect.READS:
+        return ConnectionFailedError(lost + "it changes nothing, so trying again is safe")
+    if effect is Effect.IDEMPOTENT:
+        return OutcomeUnknownError(lost + "it may have been applied; sending it again is safe", safe_to_resend=True)
+    return OutcomeUnknownError(
+        lost + "it may have been accepted, and each time it is it sends an email, so it was not re-sent. "
+        "Check with get_user or list_users before trying again."
+    )

@@ -26,8 +26,9 @@ __all__ = [
 ]
 
 _INVITE = Operation("invite_user", create_user, returns=User, effect=Effect.SENDS_EMAIL)
-_GET = Operation("get_user", _get, returns=User, effect=Effect.READS)
-_DELETE = Operation("delete_user", _delete, returns=Deleted, effect=Effect.IDEMPOTENT)
+_ONE_USER = "no user with identifier {identifier}"
+_GET = Operation("get_user", _get, returns=User, effect=Effect.READS, not_found=_ONE_USER)
+_DELETE = Operation("delete_user", _delete, returns=Deleted, effect=Effect.IDEMPOTENT, not_found=_ONE_USER)
 _LIST: Operation[list[Any]] = Operation("list_users", _list, returns=list, effect=Effect.READS)
 
 

@@ -80,7 +80,7 @@ def test_422_exposes_the_field_errors(api):
     client, _ = api(httpx.Response(422, json=errors))
     with pytest.raises(ValidationError) as caught:
         invite_user(client, ADA)
-    assert (errors, 422, "422: email_address has already been taken; first_name can't be blank") == (
+    assert (errors, 422, "invite_user: 422 email_address has already been taken; first_name can't be blank") == (
         caught.value.errors, caught.value.status_code, str(caught.value)
     )  # fmt: skip
 

@@ -2,30 +2,42 @@
 
 from __future__ import annotations
 
+import asyncio
+import errno
+import os
+import socket
 import time
+import uuid
 
 import httpx
 import pytest
 import stamina.instrumentation
 
+from deployhq_client import Client
 from deployhq_client.models import UserInvitation
 from deployhq_users import (
     APIError,
     AuthenticationError,
     BadRequestError,
+    ConnectionFailedError,
     DeployHQError,
     NotFoundError,
+    OutcomeUnknownError,
     PermissionDeniedError,
     RateLimitedError,
     ServerError,
     UnexpectedResponseError,
     ValidationError,
+    connect,
     delete_user,
+    get_user,
     invite_user,
     invite_user_async,
+    list_users,
+    list_users_async,
 )
 
-from .conftest import API_KEY, SECRETS
+from .conftest import API_KEY, BASE_URL, EMAIL, SECRETS
 
 ADA = UserInvitation(first_name="Ada", email_address="ada@example.com")
 IDENTIFIER = "a1b2c3d4-5e6f-7890-abcd-ef1234567890"
@@ -100,8 +112,12 @@ def test_a_403_exposes_the_vendors_error_code(api):
             {"time_zone": ["is not included", 3]},
             {"time_zone": ["is not included", "3"]},
             "time_zone is not included, 3",
-        ),  # noqa: E501
-        ({"user": {"email_address": ["is invalid"]}}, {"user": ['{"email_address": ["is invalid"]}']}, None),
+        ),
+        (
+            {"user": {"email_address": ["is invalid"]}},
+            {"user": ['{"email_address": ["is invalid"]}']},
+            'user {"email_address": ["is invalid"]}',
+        ),
     ],
     ids=["error string", "string message", "non-string message", "nested"],
 )
@@ -110,8 +126,7 @@ def test_an_off_spec_422_is_still_a_validation_error(api, body, errors, message)
     client, _ = api(httpx.Response(422, json=body))
     with pytest.raises(ValidationError) as caught:
         invite_user(client, ADA)
-    expected_message = message if message is not None else f"user {errors['user'][0]}"
-    assert (errors, expected_message) == (caught.value.errors, caught.value.message)
+    assert (errors, message) == (caught.value.errors, caught.value.message)
 
 
 @pytest.mark.parametrize(
@@ -176,3 +191,97 @@ def test_a_body_echoing_the_credentials_is_shown_without_them(api):
     shown = f"{caught.value}\n{caught.value!r}\n{caught.value.message}"
     leaked = [secret for secret in SECRETS if secret in shown]
     assert ([], True) == (leaked, "debug: Basic [hidden] key=[hidden]" in shown)
+
+
+UNKNOWN_HOST = "no-such-account.deployhq.test"
+
+
+@pytest.fixture
+def unknown_host(monkeypatch) -> str:
+    """A host name that does not resolve, without asking a DNS server (this machine may only talk to loopback)."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        if host == UNKNOWN_HOST:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return UNKNOWN_HOST
+
+
+def connect_to(base_url: str):
+    return connect(base_url=base_url, email=EMAIL, api_key=API_KEY, env={})
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_closed_port_and_an_unknown_host_read_differently(closed_port, unknown_host, mode):
+    """A connection failure names the URL and the OS's reason: "Connection refused" or "Name or service not known"."""
+    refused_url = f"http://127.0.0.1:{closed_port}"
+    unknown_url = f"https://{unknown_host}"
+
+    def failure(base_url: str) -> DeployHQError:
+        client = connect_to(base_url)
+        with pytest.raises(DeployHQError) as caught:
+            list_users(client) if mode == "sync" else asyncio.run(list_users_async(client))
+        return caught.value
+
+    failures = [failure(refused_url), failure(unknown_url)]
+    assert [ConnectionFailedError] * 2 == [type(error) for error in failures]
+    assert [
+        f"list_users: could not connect to {refused_url}/users: {os.strerror(errno.ECONNREFUSED)}; nothing was sent",
+        f"list_users: could not connect to {unknown_url}/users: Name or service not known; nothing was sent",
+    ] == [str(error) for error in failures]
+
+
+def test_a_connection_failure_shows_no_credentials_from_the_url(closed_port):
+    """A generated Client whose base URL carries user:key gets the URL named without them."""
+    client = Client(base_url=f"http://ops:{API_KEY}@127.0.0.1:{closed_port}")
+    with pytest.raises(ConnectionFailedError) as caught:
+        list_users(client)
+    assert (False, f"http://127.0.0.1:{closed_port}/users" in str(caught.value)) == (API_KEY in str(caught.value), True)
+
+
+@pytest.mark.parametrize(
+    ("call", "sent", "expected", "safe_to_resend"),
+    [
+        (lambda c: invite_user(c, ADA), "invite_user: POST /users", OutcomeUnknownError, False),
+        (lambda c: delete_user(c, IDENTIFIER), f"delete_user: DELETE /users/{IDENTIFIER}", OutcomeUnknownError, True),
+        (lambda c: get_user(c, IDENTIFIER), f"get_user: GET /users/{IDENTIFIER}", ConnectionFailedError, None),
+    ],
+    ids=["invite", "delete", "get"],
+)  # fmt: skip
+def test_a_lost_answer_says_what_it_means_for_the_operation(api, call, sent, expected, safe_to_resend):
+    """A lost answer to a change is OutcomeUnknownError (resending is safe only when idempotent); the URL is named."""
+    client, _ = api(httpx.ReadTimeout)
+    with pytest.raises(DeployHQError) as caught:
+        call(client)
+    operation, path = sent.split(" /", 1)
+    beginning = f"{operation} {BASE_URL}/{path} was sent but no answer arrived (ReadTimeout: scripted failure); "
+    assert (expected, safe_to_resend, True) == (
+        type(caught.value), getattr(caught.value, "safe_to_resend", None), str(caught.value).startswith(beginning)
+    )  # fmt: skip
+
+
+def test_a_404_names_the_user_that_was_not_found(served):
+    """get_user and delete_user of an unknown identifier say which one, over real HTTP to the reference server."""
+    unknown = uuid.uuid4()
+    with served.connect() as client:
+        messages = []
+        for call in (get_user, delete_user):
+            with pytest.raises(NotFoundError) as caught:
+                call(client, unknown)
+            messages.append(str(caught.value))
+    assert [
+        f"get_user: no user with identifier {unknown}: 404 Not found",
+        f"delete_user: no user with identifier {unknown}: 404 Not found",
+    ] == messages
+
+
+def test_a_404_on_the_collection_points_at_the_base_url(served):
+    """A base URL with a wrong path gives a NotFoundError that names the URL tried and suggests checking it."""
+    client = connect(base_url=f"{served.base_url}/api", email=served.email, api_key=served.api_key, env={})
+    with client, pytest.raises(NotFoundError) as caught:
+        list_users(client)
+    expected = f"list_users: nothing at {served.base_url}/api/users (is the base URL right?): 404 "
+    assert (expected, 404) == (str(caught.value)[: len(expected)], caught.value.status_code)
