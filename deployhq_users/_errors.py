@@ -2,6 +2,7 @@
 
 DeployHQError
 ├── ConfigurationError          credentials or base URL missing or malformed
+├── ClientUnusableError         the client was closed, or belongs to another event loop; nothing was sent
 ├── ConnectionFailedError       no connection could be made; nothing was sent
 ├── OutcomeUnknownError         the request may have reached the server, but no answer came back
 ├── UnexpectedResponseError     an answer the spec does not describe (a status with no class below,
@@ -26,6 +27,7 @@ __all__ = [
     "APIError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientUnusableError",
     "ConfigurationError",
     "ConnectionFailedError",
     "DeployHQError",
@@ -45,6 +47,15 @@ class DeployHQError(Exception):
 
 class ConfigurationError(DeployHQError):
     """The client cannot be built: a credential or the base URL is missing or malformed."""
+
+
+class ClientUnusableError(DeployHQError):
+    """The client cannot send from here, so nothing was sent: it was closed (its `with` / `async with` block ended,
+    or `close()` / `aclose()` was called), or its async httpx client belongs to another event loop.
+
+    A `connect()` client gives each event loop its own async httpx client, so only a client built another way
+    (or one given an async httpx client with `set_async_httpx_client`) meets the second case.
+    """
 
 
 class ConnectionFailedError(DeployHQError):

@@ -12,12 +12,17 @@ import stamina
 from deployhq_client import AuthenticatedClient, Client
 from deployhq_client.errors import UnexpectedStatus
 
+from ._client import usable_async_client, usable_client
 from ._errors import RateLimitedError
 from ._translate import Effect, error_for, failure, safe_url, unexpected
 
 __all__ = ["Effect", "Operation"]
 
 T = TypeVar("T")
+
+# httpx's own, and RuntimeError: what httpx and asyncio raise for a client or loop in the wrong state, possibly
+# after the request was written (see _client.py), so it is translated like a lost answer.
+_SEND_FAILURES = (httpx.RequestError, RuntimeError)
 
 
 class Generated(Protocol):
@@ -51,11 +56,11 @@ class Operation(Generic[T]):
         request_args = self.generated._get_kwargs(**arguments)
 
         def once() -> T:
-            http = client.get_httpx_client()
+            http = usable_client(client, self.name)
             request = http.build_request(**request_args)
             try:
                 response = http.send(request)
-            except httpx.RequestError as error:
+            except _SEND_FAILURES as error:
                 raise failure(error, request, operation=self.name, effect=self.effect) from None
             return self._result(client, response, arguments)
 
@@ -66,11 +71,11 @@ class Operation(Generic[T]):
         request_args = self.generated._get_kwargs(**arguments)
 
         async def once() -> T:
-            http = client.get_async_httpx_client()
+            http = usable_async_client(client, self.name)
             request = http.build_request(**request_args)
             try:
                 response = await http.send(request)
-            except httpx.RequestError as error:
+            except _SEND_FAILURES as error:
                 raise failure(error, request, operation=self.name, effect=self.effect) from None
             return self._result(client, response, arguments)
 

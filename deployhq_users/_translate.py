@@ -199,7 +199,9 @@ def failure(error: Exception, request: httpx.Request, *, operation: str, effect:
     why = reason(error, request)
     if isinstance(error, _NOT_SENT):
         return ConnectionFailedError(f"{operation}: could not connect to {url}: {why}; nothing was sent")
-    lost = f"{operation}: {request.method} {url} was sent but no answer arrived ({why}); "
+    # httpx raises its own errors once it has started sending; anything else (RuntimeError) may have come earlier.
+    sent = "was sent" if isinstance(error, httpx.RequestError) else "may have been sent"
+    lost = f"{operation}: {request.method} {url} {sent} but no answer arrived ({why}); "
     if effect is Effect.READS:
         return ConnectionFailedError(lost + "it changes nothing, so trying again is safe")
     if effect is Effect.IDEMPOTENT:

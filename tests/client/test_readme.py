@@ -1,4 +1,4 @@
-"""README.md's "Invite a user" snippet: short, and it works as printed against the reference server."""
+"""README.md's client snippets: short, and they work as printed against the reference server."""
 
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ from deployhq_users import connect, list_users
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
-def snippet(heading: str) -> str:
-    """The first python code block of the README section *heading*."""
-    section = README.read_text(encoding="utf-8").split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+def snippet(heading: str, level: str = "##") -> str:
+    """The first python code block of the README section *heading* (a `##` one, or `###` with *level*)."""
+    section = README.read_text(encoding="utf-8").split(f"\n{level} {heading}\n", 1)[1]
+    section = re.split(r"\n##+ ", section, maxsplit=1)[0]
     match = re.search(r"```python\n(.*?)```", section, re.DOTALL)
-    assert match is not None, f"no python block under '## {heading}'"
+    assert match is not None, f"no python block under '{level} {heading}'"
     return match.group(1)
 
 
@@ -46,3 +47,15 @@ def test_the_invite_snippet_runs_against_the_reference_server(tmp_path, monkeypa
     invited = namespace["user"]
     assert stored["jane@example.com"].to_dict() == invited.to_dict()
     assert (invited.first_name, invited.activated) == ("Jane", False)
+
+
+@pytest.mark.slow
+def test_the_async_snippet_runs_twice_against_the_reference_server(served, monkeypatch, capsys):
+    """The async snippet, run as printed with only environment variables set, lists the users from both runs."""
+    for name in ("DEPLOYHQ_ACCOUNT", "DEPLOYHQ_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DEPLOYHQ_BASE_URL", served.base_url)
+    monkeypatch.setenv("DEPLOYHQ_EMAIL", served.email)
+    monkeypatch.setenv("DEPLOYHQ_API_KEY", served.api_key)
+    exec(compile(snippet("Async calls, and closing the client", "###"), str(README), "exec"), {})
+    assert "3 users\n3 users\n" == capsys.readouterr().out
