@@ -53,6 +53,7 @@ class Operation(Generic[T]):
 
     def call(self, client: Client, rate_limit_retries: int, **arguments: Any) -> T:
         """Send the request; retry 429s up to *rate_limit_retries* times; return the parsed success."""
+        _check_retries(rate_limit_retries)
         request_args = self.generated._get_kwargs(**arguments)
 
         def once() -> T:
@@ -68,6 +69,7 @@ class Operation(Generic[T]):
 
     async def call_async(self, client: Client, rate_limit_retries: int, **arguments: Any) -> T:
         """The async form of `call`."""
+        _check_retries(rate_limit_retries)
         request_args = self.generated._get_kwargs(**arguments)
 
         async def once() -> T:
@@ -96,6 +98,14 @@ class Operation(Generic[T]):
         if isinstance(parsed, self.returns):
             return parsed
         raise unexpected(response, f"which the spec does not describe for {self.name}", operation=self.name)
+
+
+def _check_retries(retries: object) -> None:
+    """Refuse a retry count that is not a whole number >= 0, before anything is sent."""
+    if isinstance(retries, bool) or not isinstance(retries, int):
+        raise TypeError(f"rate_limit_retries must be a whole number of retries (0 for none), got {retries!r}")
+    if retries < 0:
+        raise ValueError(f"rate_limit_retries must be 0 or more (0 for no retry), got {retries}")
 
 
 def _rate_limit_backoff(error: Exception) -> bool | float:

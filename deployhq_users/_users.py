@@ -44,7 +44,8 @@ def invite_user(client: Client, invitation: UserInvitation, *, rate_limit_retrie
     """Invite a user (POST /users) and return the created user; sends a real invitation email.
 
     Only a 429 is ever retried (the server refused it, so nothing was created), and only when
-    *rate_limit_retries* > 0. A request whose outcome is unknown raises OutcomeUnknownError.
+    *rate_limit_retries* > 0, waiting what its Retry-After says. A request whose outcome is unknown raises
+    OutcomeUnknownError and is never re-sent.
     """
     return _INVITE.call(client, rate_limit_retries, body=CreateUserRequest(user=invitation))
 
@@ -54,31 +55,41 @@ async def invite_user_async(client: Client, invitation: UserInvitation, *, rate_
     return await _INVITE.call_async(client, rate_limit_retries, body=CreateUserRequest(user=invitation))
 
 
-def get_user(client: Client, identifier: UUID | str) -> User:
-    """Read one user (GET /users/{identifier})."""
-    return _GET.call(client, 0, identifier=_identifier(identifier))
+def get_user(client: Client, identifier: UUID | str, *, rate_limit_retries: int = 0) -> User:
+    """Read one user (GET /users/{identifier}); NotFoundError if there is none.
+
+    A 429 is retried up to *rate_limit_retries* times, waiting what its Retry-After says.
+    """
+    return _GET.call(client, rate_limit_retries, identifier=_identifier(identifier))
 
 
-async def get_user_async(client: Client, identifier: UUID | str) -> User:
+async def get_user_async(client: Client, identifier: UUID | str, *, rate_limit_retries: int = 0) -> User:
     """The async form of `get_user`."""
-    return await _GET.call_async(client, 0, identifier=_identifier(identifier))
+    return await _GET.call_async(client, rate_limit_retries, identifier=_identifier(identifier))
 
 
-def delete_user(client: Client, identifier: UUID | str) -> None:
-    """Remove one user (DELETE /users/{identifier})."""
-    _DELETE.call(client, 0, identifier=_identifier(identifier))
+def delete_user(client: Client, identifier: UUID | str, *, rate_limit_retries: int = 0) -> None:
+    """Remove one user (DELETE /users/{identifier}); NotFoundError if there is none.
+
+    A 429 is retried up to *rate_limit_retries* times, waiting what its Retry-After says. A lost answer raises
+    OutcomeUnknownError with `safe_to_resend` True: the user may already be gone.
+    """
+    _DELETE.call(client, rate_limit_retries, identifier=_identifier(identifier))
 
 
-async def delete_user_async(client: Client, identifier: UUID | str) -> None:
+async def delete_user_async(client: Client, identifier: UUID | str, *, rate_limit_retries: int = 0) -> None:
     """The async form of `delete_user`."""
-    await _DELETE.call_async(client, 0, identifier=_identifier(identifier))
+    await _DELETE.call_async(client, rate_limit_retries, identifier=_identifier(identifier))
 
 
-def list_users(client: Client) -> list[User]:
-    """Every user of the account (GET /users)."""
-    return _LIST.call(client, 0)
+def list_users(client: Client, *, rate_limit_retries: int = 0) -> list[User]:
+    """Every user of the account (GET /users).
+
+    A 429 is retried up to *rate_limit_retries* times, waiting what its Retry-After says.
+    """
+    return _LIST.call(client, rate_limit_retries)
 
 
-async def list_users_async(client: Client) -> list[User]:
+async def list_users_async(client: Client, *, rate_limit_retries: int = 0) -> list[User]:
     """The async form of `list_users`."""
-    return await _LIST.call_async(client, 0)
+    return await _LIST.call_async(client, rate_limit_retries)
