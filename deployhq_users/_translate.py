@@ -37,9 +37,11 @@ class Effect(enum.Enum):
     READS = "reads"
     """Changes nothing (GET): a lost answer is a ConnectionFailedError, and trying again is safe."""
     IDEMPOTENT = "idempotent"
-    """Changes state, the same way however often it is sent (DELETE, PATCH)."""
+    """Changes state, the same way however often it is sent (DELETE, PATCH): a lost answer is an
+    OutcomeUnknownError with `safe_to_resend`."""
     SENDS_EMAIL = "sends an email"
-    """Sends a real email each time it is accepted (inviting, resending an invitation): never re-sent."""
+    """Sends a real email each time it is accepted (inviting, resending an invitation): a lost answer is an
+    OutcomeUnknownError that must not be re-sent blindly."""
 
 
 # Status first: the class says what happened even when the body is an HTML page from a proxy, an empty 429,
@@ -164,20 +166,20 @@ def safe_url(url: httpx.URL) -> str:
 
 
 def _os_error(error: BaseException) -> OSError | None:
-    """The innermost OSError with an errno among the causes of *error* (exception groups included)."""
-    found: OSError | None = None
+    """The deepest OSError with an errno among the causes of *error* (exception groups included)."""
+    found: tuple[int, OSError] | None = None
     seen: set[int] = set()
-    pending: list[BaseException] = [error]
+    pending: list[tuple[int, BaseException]] = [(0, error)]
     while pending:
-        current = pending.pop()
+        depth, current = pending.pop()
         if id(current) in seen:
             continue
         seen.add(id(current))
-        if isinstance(current, OSError) and current.errno is not None:
-            found = current
-        pending.extend(getattr(current, "exceptions", ()))
-        pending.extend(cause for cause in (current.__context__, current.__cause__) if cause is not None)
-    return found
+        if isinstance(current, OSError) and current.errno is not None and (found is None or depth > found[0]):
+            found = (depth, current)
+        inner = [*getattr(current, "exceptions", ()), current.__context__, current.__cause__]
+        pending.extend((depth + 1, cause) for cause in inner if isinstance(cause, BaseException))
+    return found[1] if found else None
 
 
 def reason(error: BaseException, request: httpx.Request) -> str:

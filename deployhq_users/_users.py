@@ -1,4 +1,9 @@
-"""The public calls of the Users API: each operation described once, then a typed sync and async function."""
+"""The public calls of the Users API: each operation described once, then a typed sync and async function.
+
+Adding an operation is its `Operation(...)` line (generated module, what a 2xx returns, its `Effect`, what a 404
+means) and two functions that only turn their typed arguments into the generated module's, e.g. for PATCH:
+`return _UPDATE.call(client, rate_limit_retries, identifier=_identifier(identifier), body=...)`.
+"""
 
 from __future__ import annotations
 
