@@ -71,11 +71,15 @@ def regenerate(session: nox.Session) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Unit and integration tests of the client, the generator script and the reference server."""
+    """Unit and integration tests of the client, the generator script and the reference server.
+
+    `nox -s tests -- tests/client -x` runs only the paths given; without a path, pytest's `testpaths` (tests/).
+    """
     install(session, "tests")
     install(session, "regen", project=False)  # tests/test_regenerate.py runs the real generator
     install(session, "contract", project=False)  # tests/contract_suite runs the suite itself
-    session.run("pytest", "tests", *session.posargs)
+    # No "tests" here: pytest would run it as well as any path given after `--`.
+    session.run("pytest", *session.posargs)
 
 
 @nox.session
