@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -30,6 +31,38 @@ class _BasicAuth(httpx.BasicAuth):
 
     def __repr__(self) -> str:
         return f"<BasicAuth {self._email} api_key=[hidden]>"
+
+
+def _seconds(where: str, value: object) -> float:
+    """*value* if it is a finite number of seconds above 0, else ConfigurationError naming it (*where* is its name)."""
+    # bool is an int, and True would be a 1-second timeout nobody meant.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigurationError(f"{where}{value!r} is not a number of seconds (pass e.g. 10, or an httpx.Timeout)")
+    # httpx hands it to the socket as it is: 0 fails every connection at once ("Operation now in progress"),
+    # a negative value raises a bare ValueError while sending.
+    if not (math.isfinite(value) and value > 0):
+        raise ConfigurationError(
+            f"{where}{value!r} is not a duration: a timeout must be a finite number of seconds above 0"
+        )
+    return float(value)
+
+
+def _checked_timeout(timeout: object) -> httpx.Timeout:
+    """*timeout* as an httpx.Timeout whose every limit is a finite number of seconds above 0, else
+    ConfigurationError naming the value. In an httpx.Timeout, None (no limit for that phase) is allowed.
+    """
+    if timeout is None:
+        raise ConfigurationError(
+            "timeout=None would let a server that never answers hang the call forever; pass a number of seconds, "
+            "or httpx.Timeout(None) if waiting forever is really what you want"
+        )
+    if isinstance(timeout, httpx.Timeout):
+        for phase in ("connect", "read", "write", "pool"):
+            limit = getattr(timeout, phase)
+            if limit is not None:
+                _seconds(f"the {phase} phase of timeout=", limit)
+        return timeout
+    return httpx.Timeout(_seconds("timeout=", timeout))
 
 
 def resolve_base_url(
@@ -89,12 +122,16 @@ def connect(
     built on first use in it; close it in the loop that used it. For event loops running at the same time in
     several threads, give each thread its own client.
 
+    *timeout* is seconds (every phase) or an `httpx.Timeout`; zero, a negative or an infinite number of seconds,
+    and None, raise ConfigurationError (`httpx.Timeout(None)` is the way to wait forever on purpose).
+
     *transport* replaces httpx's network transport, e.g. `httpx.MockTransport(handler)` to test code
     that calls the API without a server (it serves both the sync and the async calls), or
     `httpx.HTTPTransport(retries=2)` to retry failed connections (sync calls only; an async client
     needs an `httpx.AsyncHTTPTransport`, which holds connections of one event loop and so serves only
     the first loop that uses it).
     """
+    checked_timeout = _checked_timeout(timeout)  # before the environment: a bad argument is named first
     env = os.environ if env is None else env
     email = email or env.get("DEPLOYHQ_EMAIL")
     api_key = api_key or env.get("DEPLOYHQ_API_KEY")
@@ -109,7 +146,7 @@ def connect(
     return LoopAwareClient(
         base_url=resolve_base_url(account, base_url, env),
         headers={"Accept": "application/json"},
-        timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
+        timeout=checked_timeout,
         # httpx.BasicAuth instead of AuthenticatedClient(token=...): the latter shows the token in its repr.
         httpx_args={"auth": _BasicAuth(email, api_key), **({"transport": transport} if transport is not None else {})},
     )

@@ -146,3 +146,46 @@ def test_no_secret_in_the_clients_repr(api):
     shown = "\n".join([*before, repr(client), str(client), repr(client.get_httpx_client())])
     shown += repr(client.get_async_httpx_client()) + repr(client.get_httpx_client().auth)
     assert [secret for secret in SECRETS if secret in shown] == []
+
+
+@pytest.mark.parametrize(
+    ("timeout", "named"),
+    [
+        (0, "timeout=0 is not a duration"),
+        (-1, "timeout=-1 is not a duration"),
+        (-0.5, "timeout=-0.5 is not a duration"),
+        (float("inf"), "timeout=inf is not a duration"),
+        (float("nan"), "timeout=nan is not a duration"),
+        (True, "timeout=True is not a number of seconds"),
+        ("10", "timeout='10' is not a number of seconds"),
+        (None, "timeout=None would let a server that never answers hang the call forever"),
+        (httpx.Timeout(5.0, read=0), "the read phase of timeout=0 is not a duration"),
+        (httpx.Timeout(5.0, connect=-2.0), "the connect phase of timeout=-2.0 is not a duration"),
+    ],
+    ids=["zero", "negative", "negative float", "inf", "nan", "bool", "string", "None", "zero read", "negative connect"],
+)
+def test_a_timeout_that_is_no_duration_is_refused(timeout, named):
+    """Zero, negative, infinite or non-numeric timeouts (also inside an httpx.Timeout) raise ConfigurationError."""
+    server = ScriptedAPI(httpx.Response(200, json=[]))
+    with pytest.raises(ConfigurationError) as caught:
+        connect("acme", email=EMAIL, api_key=API_KEY, env={}, timeout=timeout, transport=httpx.MockTransport(server))
+    assert (True, []) == (str(caught.value).startswith(named), server.requests)
+
+
+def test_a_bad_timeout_is_named_before_missing_credentials():
+    """A bad timeout is reported even when the environment has no credentials: the argument is the caller's."""
+    with pytest.raises(ConfigurationError, match=r"^timeout=0 is not a duration"):
+        connect(env={}, timeout=0)
+
+
+def test_an_explicit_timeout_without_limits_is_kept(served):
+    """httpx.Timeout(None) is the deliberate way to wait forever: accepted, and the client works with it."""
+    with served.connect(timeout=httpx.Timeout(None)) as client:
+        users = list_users(client)
+    assert (httpx.Timeout(None), 3) == (client.get_httpx_client().timeout, len(users))
+
+
+def test_a_tiny_positive_timeout_is_accepted(served):
+    """A small but positive timeout is a real duration: connect() takes it and a call over loopback succeeds."""
+    with served.connect(timeout=0.5) as client:
+        assert 3 == len(list_users(client))
