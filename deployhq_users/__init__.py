@@ -1,10 +1,11 @@
 """A thin, typed DeployHQ Users API client: the generated `deployhq_client` plus auth, errors and retries.
 
-from deployhq_users import connect, invite_user
+from deployhq_users import connect, invite_user, update_user
 from deployhq_client.models import UserInvitation
 
 with connect() as client:  # DEPLOYHQ_ACCOUNT, DEPLOYHQ_EMAIL, DEPLOYHQ_API_KEY; `with` closes its connections
     user = invite_user(client, UserInvitation(first_name="Jane", email_address="jane@example.com"))
+    update_user(client, user.identifier, can_create_projects=True)  # only what is given changes
 
 Every call takes `rate_limit_retries=N` and has an `_async` twin; see `connect` for the client's lifetime.
 """
@@ -12,6 +13,7 @@ Every call takes `rate_limit_retries=N` and has an `_async` twin; see `connect` 
 # No `from __future__ import annotations` here: it would export a public name, `annotations`.
 from ._connect import DEFAULT_TIMEOUT, connect, resolve_base_url
 from ._errors import (
+    AlreadyActivatedError,
     APIError,
     AuthenticationError,
     BadRequestError,
@@ -28,6 +30,7 @@ from ._errors import (
     ValidationError,
 )
 from ._users import (
+    UserChangesDict,
     delete_user,
     delete_user_async,
     get_user,
@@ -36,10 +39,15 @@ from ._users import (
     invite_user_async,
     list_users,
     list_users_async,
+    resend_invitation,
+    resend_invitation_async,
+    update_user,
+    update_user_async,
 )
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "AlreadyActivatedError",
     "APIError",
     "AuthenticationError",
     "BadRequestError",
@@ -53,6 +61,7 @@ __all__ = [
     "RateLimitedError",
     "ServerError",
     "UnexpectedResponseError",
+    "UserChangesDict",
     "ValidationError",
     "connect",
     "delete_user",
@@ -63,5 +72,9 @@ __all__ = [
     "invite_user_async",
     "list_users",
     "list_users_async",
+    "resend_invitation",
+    "resend_invitation_async",
     "resolve_base_url",
+    "update_user",
+    "update_user_async",
 ]

@@ -14,6 +14,7 @@ DeployHQError
     ├── PermissionDeniedError   403
     ├── NotFoundError           404
     ├── ValidationError         422; .errors maps each field to its messages
+    │   └── AlreadyActivatedError   422 to resend_invitation: the user has accepted; no email was sent
     ├── RateLimitedError        429; .retry_after in seconds
     └── ServerError             5xx
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 __all__ = [
     "APIError",
+    "AlreadyActivatedError",
     "AuthenticationError",
     "BadRequestError",
     "ClientUnusableError",
@@ -70,8 +72,9 @@ class OutcomeUnknownError(DeployHQError):
     """A request that changes something was sent, but no answer arrived (timeout, connection lost).
 
     The change may or may not have been made. `safe_to_resend` says whether sending it again is harmless
-    (`delete_user`: True). For `invite_user` it is False: the invitation may or may not exist, and it is never
-    re-sent automatically, because every accepted invitation sends a real email. Check with `list_users`.
+    (`delete_user`, `update_user`: True). For `invite_user` and `resend_invitation` it is False: each accepted
+    request sends a real email, so it is never re-sent automatically. Check with `list_users` (an invitation)
+    or with the person (a resent email) before trying again.
     """
 
     def __init__(self, message: str, *, safe_to_resend: bool = False) -> None:
@@ -116,7 +119,9 @@ class AuthenticationError(APIError):
 class PermissionDeniedError(APIError):
     """403: the caller may not do this (inviting needs *Can manage users* or administrator).
 
-    `error_code` names the reason when DeployHQ gives one (its 403s to PUT, PATCH, DELETE and resend carry it).
+    `error_code` names the reason when DeployHQ gives one: its 403s to `update_user`, `delete_user` and
+    `resend_invitation` carry `forbidden` (the caller may not manage users) or `last_administrator` (the change
+    would leave the account without an administrator); codes not listed here may come too.
     """
 
 
@@ -137,6 +142,15 @@ class ValidationError(APIError):
         self.errors = errors
         summary = "; ".join(f"{field} {', '.join(messages)}" for field, messages in sorted(errors.items()))
         super().__init__(422, message or summary or "validation failed", context=context)
+
+
+class AlreadyActivatedError(ValidationError):
+    """422 to `resend_invitation`: the user has already accepted the invitation, so no email was sent.
+
+    The spec gives resending no other 422, so every 422 it gets is this one, whatever the body
+    (`{"error": "User already activated"}`: `errors == {"error": ["User already activated"]}`).
+    A ValidationError, so `except ValidationError` catches it too.
+    """
 
 
 class RateLimitedError(APIError):

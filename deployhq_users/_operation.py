@@ -13,7 +13,7 @@ from deployhq_client import AuthenticatedClient, Client
 from deployhq_client.errors import UnexpectedStatus
 
 from ._client import usable_async_client, usable_client
-from ._errors import RateLimitedError
+from ._errors import DeployHQError, RateLimitedError, ValidationError
 from ._translate import Effect, error_for, failure, safe_url, unexpected
 
 __all__ = ["Effect", "Operation"]
@@ -42,7 +42,9 @@ class Generated(Protocol):
 class Operation(Generic[T]):
     """An API operation: its public name, its generated module, what a success returns and what it does.
 
-    *not_found* says what a 404 means, formatted with the call's arguments and the request's `url`.
+    *not_found* says what a 404 means, formatted with the call's arguments and the request's `url`;
+    *invalid* is what its 422 raises; *if_lost* tells the caller of an email-sending operation whose answer
+    was lost how to find out whether it was accepted.
     """
 
     name: str
@@ -50,6 +52,8 @@ class Operation(Generic[T]):
     returns: type[T]
     effect: Effect
     not_found: str = "nothing at {url} (is the base URL right?)"
+    invalid: type[ValidationError] = ValidationError
+    if_lost: str = ""
 
     def call(self, client: Client, rate_limit_retries: int, **arguments: Any) -> T:
         """Send the request; retry 429s up to *rate_limit_retries* times; return the parsed success."""
@@ -62,7 +66,7 @@ class Operation(Generic[T]):
             try:
                 response = http.send(request)
             except _SEND_FAILURES as error:
-                raise failure(error, request, operation=self.name, effect=self.effect) from None
+                raise self._lost(error, request) from None
             return self._result(client, response, arguments)
 
         return _retrying(once, rate_limit_retries)
@@ -78,15 +82,18 @@ class Operation(Generic[T]):
             try:
                 response = await http.send(request)
             except _SEND_FAILURES as error:
-                raise failure(error, request, operation=self.name, effect=self.effect) from None
+                raise self._lost(error, request) from None
             return self._result(client, response, arguments)
 
         return await _retrying_async(once, rate_limit_retries)
 
+    def _lost(self, error: Exception, request: httpx.Request) -> DeployHQError:
+        return failure(error, request, operation=self.name, effect=self.effect, advice=self.if_lost)
+
     def _result(self, client: Client, response: httpx.Response, arguments: dict[str, Any]) -> T:
         if not response.is_success:
             missing = self.not_found.format(url=safe_url(response.request.url), **arguments)
-            raise error_for(response, operation=self.name, missing=missing)
+            raise error_for(response, operation=self.name, missing=missing, invalid=self.invalid)
         try:
             parsed = self.generated._parse_response(client=client, response=response)
         except ValueError:  # json.JSONDecodeError is a ValueError

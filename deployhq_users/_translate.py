@@ -118,10 +118,13 @@ def _field_errors(body: object) -> dict[str, list[str]]:
     }
 
 
-def error_for(response: httpx.Response, *, operation: str, missing: str) -> DeployHQError:
+def error_for(
+    response: httpx.Response, *, operation: str, missing: str, invalid: type[ValidationError] = ValidationError
+) -> DeployHQError:
     """The typed exception for an answer that is not a 2xx: chosen by status code first, then the body read.
 
-    *operation* starts the text; *missing* says what a 404 means for it ("no user with identifier ...").
+    *operation* starts the text; *missing* says what a 404 means for it ("no user with identifier ...");
+    *invalid* is what its 422 raises.
     """
     status = response.status_code
     body = _json(response)
@@ -139,7 +142,7 @@ def error_for(response: httpx.Response, *, operation: str, missing: str) -> Depl
     error_code = redact(code, response.request) if isinstance(code, str) else None
     if status == 422:
         errors = _field_errors(body)
-        return ValidationError(errors, message if documented or not errors else None, context=operation)
+        return invalid(errors, message if documented or not errors else None, context=operation)
     if status == 429:
         return RateLimitedError(message, _retry_after(response), context=operation, error_code=error_code)
     if 500 <= status <= 599:
@@ -195,8 +198,13 @@ def reason(error: BaseException, request: httpx.Request) -> str:
     return redact(text, request)
 
 
-def failure(error: Exception, request: httpx.Request, *, operation: str, effect: Effect) -> DeployHQError:
-    """The typed exception for a request that got no answer; what it means depends on what the call does."""
+def failure(
+    error: Exception, request: httpx.Request, *, operation: str, effect: Effect, advice: str = ""
+) -> DeployHQError:
+    """The typed exception for a request that got no answer; what it means depends on what the call does.
+
+    *advice* ends the text of a lost email-sending request: how to find out whether it was accepted.
+    """
     url = safe_url(request.url)
     why = reason(error, request)
     if isinstance(error, _NOT_SENT):
@@ -209,6 +217,5 @@ def failure(error: Exception, request: httpx.Request, *, operation: str, effect:
     if effect is Effect.IDEMPOTENT:
         return OutcomeUnknownError(lost + "it may have been applied; sending it again is safe", safe_to_resend=True)
     return OutcomeUnknownError(
-        lost + "it may have been accepted, and each time it is it sends an email, so it was not re-sent. "
-        "Check with get_user or list_users before trying again."
+        lost + "it may have been accepted, and each time it is it sends an email, so it was not re-sent. " + advice
     )

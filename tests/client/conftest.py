@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from deployhq_client import Client
-from deployhq_sandbox import Accounts, create_app, serve
+from deployhq_sandbox import Account, Accounts, create_app, serve
 from deployhq_users import connect
 
 BASE_URL = "https://acme.deployhq.com"
@@ -75,15 +75,17 @@ def seed(spec: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Served:
-    """A running reference server and its administrator's credentials."""
+    """A running reference server, its administrator's credentials and its other default accounts."""
 
     base_url: str
     email: str
     api_key: str
+    accounts: Accounts
 
-    def connect(self, **kwargs: Any) -> Client:
-        """A `connect()` client signed in as the administrator."""
-        return connect(base_url=self.base_url, email=self.email, api_key=self.api_key, env={}, **kwargs)
+    def connect(self, account: Account | None = None, **kwargs: Any) -> Client:
+        """A `connect()` client signed in as *account* (the administrator when not given)."""
+        email, api_key = (self.email, self.api_key) if account is None else (account.email, account.api_key)
+        return connect(base_url=self.base_url, email=email, api_key=api_key, env={}, **kwargs)
 
 
 @pytest.fixture
@@ -92,7 +94,7 @@ def served(tmp_path: Path) -> Iterator[Served]:
     accounts = Accounts.defaults()
     admin = accounts.administrator
     with serve(create_app(tmp_path / "users.sqlite3", accounts=accounts)) as base_url:
-        yield Served(base_url, admin.email, admin.api_key)
+        yield Served(base_url, admin.email, admin.api_key, accounts)
 
 
 @pytest.fixture
