@@ -1,4 +1,4 @@
-"""The GitHub workflows: what CI runs, and the linter that `nox -s lint` runs on them."""
+"""The GitHub workflows: what CI runs, the live example's safety, and the linter that `nox -s lint` runs on them."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 CI_WORKFLOW = ROOT / ".github" / "workflows" / "ci.yml"
+LIVE_EXAMPLE = ROOT / "docs" / "examples" / "scheduled-live-contract.yml"
+SECRETS = ["DEPLOYHQ_ACCOUNT", "DEPLOYHQ_EMAIL", "DEPLOYHQ_API_KEY"]
+CANARY = "canary-key-0123456789abcdef0123456789abcdef"
 
 
 def tool(name: str) -> str:
@@ -43,9 +46,14 @@ def steps(path: Path) -> list[dict[str, Any]]:
     return [step for job in load(path)["jobs"].values() for step in job["steps"]]
 
 
+def step_named(path: Path, start: str) -> dict[str, Any]:
+    """The step whose name starts with *start*."""
+    return next(step for step in steps(path) if step.get("name", "").startswith(start))
+
+
 def test_workflows_pass_the_linter() -> None:
-    """The workflow is clean for the pinned actionlint and ShellCheck."""
-    result = actionlint(CI_WORKFLOW)
+    """Both workflow files are clean for the pinned actionlint and ShellCheck."""
+    result = actionlint(CI_WORKFLOW, LIVE_EXAMPLE)
     assert (0, "") == (result.returncode, result.stdout)
 
 
@@ -73,6 +81,16 @@ def test_workflows_pass_the_linter() -> None:
         pytest.param(
             CI_WORKFLOW, "node-version:", "node_version:", 'input "node_version" is not defined', id="unknown input"
         ),
+        pytest.param(
+            LIVE_EXAMPLE,
+            "if: always()",
+            "if: secrets.DEPLOYHQ_API_KEY != ''",
+            'context "secrets" is not allowed here',
+            id="secrets in if",
+        ),
+        pytest.param(
+            LIVE_EXAMPLE, '- cron: "17 5 * * 1"', '- cron: "17 25 * * 1"', "invalid CRON format", id="bad cron"
+        ),
     ],
 )
 def test_the_linter_catches_a_broken_copy(
@@ -97,3 +115,77 @@ def test_ci_workflow_runs_what_ci_run_runs() -> None:
         "apt-get install -y --no-install-recommends chromium chromium-driver" in commands,
         "actions/setup-node" in uses,
     )
+
+
+def test_live_example_runs_only_when_asked_or_scheduled() -> None:
+    """The live example has no push or pull-request trigger and lives outside .github/workflows: it never runs here."""
+    triggers = set(load(LIVE_EXAMPLE)["on"])
+    assert ({"schedule", "workflow_dispatch"}, False) == (triggers, ".github" in LIVE_EXAMPLE.parts)
+
+
+def test_live_example_takes_the_credentials_from_secrets() -> None:
+    """Each credential comes from the repository secret of the same name, and nothing else is passed."""
+    (job,) = load(LIVE_EXAMPLE)["jobs"].values()
+    assert {name: f"${{{{ secrets.{name} }}}}" for name in SECRETS} == job["env"]
+
+
+def test_live_example_runs_the_suite_live_and_keeps_its_report() -> None:
+    """The suite runs with --live, its JUnit report is uploaded even after a failure."""
+    run = step_named(LIVE_EXAMPLE, "Run the contract suite")["run"]
+    upload = step_named(LIVE_EXAMPLE, "Upload the JUnit report")
+    assert (True, "always()", "reports/contract-junit.xml") == (
+        "nox -s contract -- --live" in run,
+        upload["if"],
+        upload["with"]["path"],
+    )
+
+
+def run_step(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """A step's script in bash, as GitHub runs a `shell: bash` step."""
+    environment = {"PATH": os.environ.get("PATH", ""), **env}
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
+    )
+
+
+@pytest.mark.parametrize("missing", [SECRETS, ["DEPLOYHQ_ACCOUNT"], ["DEPLOYHQ_API_KEY"]])
+def test_live_example_stops_first_when_a_secret_is_missing(tmp_path: Path, missing: list[str]) -> None:
+    """With a secret unset the first step fails naming it, and prints no secret value."""
+    script = step_named(LIVE_EXAMPLE, "Check that the secrets are set")["run"]
+    values = {"DEPLOYHQ_ACCOUNT": "acme", "DEPLOYHQ_EMAIL": "admin@example.com", "DEPLOYHQ_API_KEY": CANARY}
+    result = run_step(script, tmp_path, {name: ("" if name in missing else value) for name, value in values.items()})
+    output = result.stdout + result.stderr
+    assert (1, [name for name in SECRETS if name in output], False) == (result.returncode, missing, CANARY in output)
+
+
+def test_live_example_goes_on_when_every_secret_is_set(tmp_path: Path) -> None:
+    """With the three secrets set the check passes silently."""
+    script = step_named(LIVE_EXAMPLE, "Check that the secrets are set")["run"]
+    result = run_step(script, tmp_path, dict.fromkeys(SECRETS, "set"))
+    assert (0, "") == (result.returncode, result.stdout + result.stderr)
+
+
+@pytest.mark.parametrize("markdown", [True, False])
+def test_live_example_puts_the_summary_in_the_job_summary(tmp_path: Path, markdown: bool) -> None:
+    """The suite's Markdown summary is appended to the job summary; without one, the console's last lines are."""
+    script = step_named(LIVE_EXAMPLE, "Add the suite's summary")["run"]
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "contract-console.txt").write_text("".join(f"line {n}\n" for n in range(100)), encoding="utf-8")
+    if markdown:
+        (reports / "contract-summary.md").write_text("## Verdict: kept\n", encoding="utf-8")
+    summary = tmp_path / "step-summary.md"
+    summary.write_text("earlier step\n", encoding="utf-8")
+    result = run_step(script, tmp_path, {"GITHUB_STEP_SUMMARY": str(summary)})
+    expected = (
+        "## Verdict: kept\n"
+        if markdown
+        else "## Live contract check\n```\n" + "".join(f"line {n}\n" for n in range(60, 100)) + "```\n"
+    )
+    assert (0, "earlier step\n" + expected) == (result.returncode, summary.read_text(encoding="utf-8"))
