@@ -112,7 +112,7 @@ def test_ci_workflow_runs_what_ci_run_runs() -> None:
     uses = [step["uses"].split("@")[0] for step in steps(CI_WORKFLOW) if "uses" in step]
     assert (True, True, True) == (
         "bash .ci/run" in commands.splitlines(),
-        "apt-get install -y --no-install-recommends chromium chromium-driver" in commands,
+        "apt-get install -y --no-install-recommends chromium chromium-driver fonts-liberation" in commands,
         "actions/setup-node" in uses,
     )
 
