@@ -1,7 +1,9 @@
-"""The HTTP handlers: one `Route` per path with all its methods, so unsupported methods get 405 + `Allow`.
+"""The HTTP handlers, and the one table (path -> method -> endpoint) the routes and their 405 `Allow` come from.
 
-Order of checks for `POST /users`: credentials (401), permission (403), content type (415), size (413),
-JSON (400), validation (422), duplicate address (422), then 201.
+A method is answered only by the endpoint the table gives it: a method missing from the table is a 405
+naming the methods that are there, never another method's answer.
+Order of checks for `POST /users`: credentials (401), permission (403), then the body (`json_body`: content
+type 415, size 413, JSON 400), validation (422), duplicate address (422), then 201.
 Seam for broken variants: subclass `UsersAPI` and override one step (`create_user`, `render_user`,
 `restrict`, `check_content_type`, `read_body`, `parse_json`, ...), then pass the class to
 `create_app(..., api_class=...)`.
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, NoReturn
 
 from starlette.exceptions import HTTPException
@@ -25,7 +28,9 @@ from ._models import ADMIN_ONLY_FLAGS, Invitation, User
 from ._spec import Spec
 from ._validation import TAKEN, Errors, Validator
 
-__all__ = ["UsersAPI", "canonical_identifier"]
+__all__ = ["Endpoint", "UsersAPI", "canonical_identifier"]
+
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 _CHALLENGE = {"WWW-Authenticate": 'Basic realm="DeployHQ sandbox", charset="UTF-8"'}
 
@@ -45,6 +50,21 @@ def _reject_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not JSON")
 
 
+def _dispatch(endpoints: Mapping[str, Endpoint]) -> Endpoint:
+    """One Starlette endpoint answering each method of a path with that method's entry of the table."""
+    allow = ", ".join(["HEAD", *endpoints] if "GET" in endpoints else endpoints)
+
+    async def endpoint(request: Request) -> Response:
+        # HEAD is GET without a body (Starlette drops the body); it is in `Allow` wherever GET is.
+        method = "GET" if request.method == "HEAD" else request.method
+        handler = endpoints.get(method)
+        if handler is None:  # Route answers 405 before this; kept so no method can fall through to another
+            raise HTTPException(405, headers={"Allow": allow})
+        return await handler(request)
+
+    return endpoint
+
+
 class UsersAPI:
     """The Users API over a store, a validator and an authenticator."""
 
@@ -57,34 +77,41 @@ class UsersAPI:
         self.spec = spec
         self.max_body_bytes = max_body_bytes
 
-    def routes(self) -> list[Route]:
-        """The app's routes."""
-        return [
-            Route("/openapi.yaml", self.openapi, methods=["GET"]),
-            Route("/users", self.users, methods=["GET", "POST"]),
-            Route("/users/{identifier}", self.user, methods=["GET", "DELETE"]),
-        ]
+    def table(self) -> dict[str, dict[str, Endpoint]]:
+        """path -> method -> endpoint: every operation the server answers, and nothing else."""
+        return {
+            "/openapi.yaml": {"GET": self.openapi},
+            "/users": {"GET": self.list_endpoint, "POST": self.create_endpoint},
+            "/users/{identifier}": {"GET": self.get_endpoint, "DELETE": self.delete_endpoint},
+        }
 
-    # -- endpoints ------------------------------------------------------------------------------------------
+    def routes(self) -> list[Route]:
+        """The app's routes, one per path of `table()`, allowing exactly the methods it lists."""
+        return [Route(path, _dispatch(endpoints), methods=list(endpoints)) for path, endpoints in self.table().items()]
+
+    # -- endpoints: credentials and the path, then the operation ------------------------------------------------
 
     async def openapi(self, request: Request) -> Response:
         """The spec this server implements, unauthenticated."""
         return Response(self.spec.text, media_type="application/yaml")
 
-    async def users(self, request: Request) -> Response:
-        """`/users`: list (GET) or invite (POST)."""
-        caller = self.authorize(request)
-        if request.method == "POST":
-            return await self.create_user(request, caller)
-        return await self.list_users(request, caller)
+    async def list_endpoint(self, request: Request) -> Response:
+        """`GET /users`."""
+        return await self.list_users(request, self.authorize(request))
 
-    async def user(self, request: Request) -> Response:
-        """`/users/{identifier}`: read (GET) or remove (DELETE)."""
+    async def create_endpoint(self, request: Request) -> Response:
+        """`POST /users`."""
+        return await self.create_user(request, self.authorize(request))
+
+    async def get_endpoint(self, request: Request) -> Response:
+        """`GET /users/{identifier}`."""
         caller = self.authorize(request)
-        identifier = canonical_identifier(request.path_params["identifier"])
-        if request.method == "DELETE":
-            return await self.delete_user(identifier, caller)
-        return await self.get_user(identifier, caller)
+        return await self.get_user(self.identifier(request), caller)
+
+    async def delete_endpoint(self, request: Request) -> Response:
+        """`DELETE /users/{identifier}`."""
+        caller = self.authorize(request)
+        return await self.delete_user(self.identifier(request), caller)
 
     # -- operations -----------------------------------------------------------------------------------------
 
@@ -94,9 +121,7 @@ class UsersAPI:
 
     async def create_user(self, request: Request, caller: Account) -> Response:
         """Invite a user: 201 with the stored user, or the first problem found."""
-        self.check_content_type(request.headers.get("content-type"))
-        payload = self.parse_json(await self.read_body(request))
-        result = self.validator.validate(payload)
+        result = self.validator.validate(await self.json_body(request))
         if not isinstance(result, Invitation):
             return self.validation_errors(result)
         user = await self.store.create(self.restrict(result, caller))
@@ -130,6 +155,16 @@ class UsersAPI:
         if not caller.may_manage_users:
             raise HTTPException(403, "You do not have permission to manage users.")
         return caller
+
+    @staticmethod
+    def identifier(request: Request) -> str | None:
+        """The path's identifier in its stored form, or None when it is not a UUID (a 404 then)."""
+        return canonical_identifier(request.path_params["identifier"])
+
+    async def json_body(self, request: Request) -> Any:
+        """The parsed body of every operation that has one: 415 unless JSON, 413 when too large, 400 unless JSON."""
+        self.check_content_type(request.headers.get("content-type"))
+        return self.parse_json(await self.read_body(request))
 
     def restrict(self, invitation: Invitation, caller: Account) -> Invitation:
         """Force the admin-only flags to false when the caller is not an account administrator."""
