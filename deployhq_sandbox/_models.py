@@ -6,7 +6,10 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ADMIN_ONLY_FLAGS", "FLAGS", "Invitation", "User"]
+__all__ = ["ADMIN_ONLY_FLAGS", "FLAGS", "WRITABLE", "Changes", "Invitation", "User"]
+
+# What an update asks for: field -> validated value (an address comes with its `email_key`).
+Changes = dict[str, Any]
 
 # The six permission flags of an invitation, in the spec's order.
 FLAGS = (
@@ -20,6 +23,8 @@ FLAGS = (
 # Forced to false when the caller is not an account administrator: "account_administrator and the can_*
 # capabilities" (vendor SDK comment). all_projects_allowed is project access, not a capability, so it stays.
 ADMIN_ONLY_FLAGS = FLAGS[:5]
+# The fields a request may set, in the spec's order.
+WRITABLE = ("first_name", "last_name", "email_address", "time_zone", *FLAGS)
 
 
 @dataclass(frozen=True, slots=True)
