@@ -28,24 +28,20 @@ from typing import Any, TypeVar
 from starlette.concurrency import run_in_threadpool
 
 from ._config import Account
-from ._models import Invitation, User
+from ._models import BOOLEANS, COLUMNS, WRITABLE, Invitation, User
 
 __all__ = ["DeleteOutcome", "Store"]
 
 T = TypeVar("T")
 _Job = tuple[Callable[[sqlite3.Connection], Any], "concurrent.futures.Future[Any]"]
 
-# The 13 columns of a user, in the spec's order (spelled out in each statement: no SQL is built from strings).
-_SELECT = (
-    "SELECT id, identifier, first_name, last_name, email_address, time_zone, account_administrator, activated, "
-    "can_manage_users, can_manage_billing, can_create_projects, can_manage_agents, all_projects_allowed FROM users"
-)
+# SQL built from the column names of `User` (constants of this package, never from a request).
+_COLUMNS = ", ".join(COLUMNS)
+_SELECT = f"SELECT {_COLUMNS} FROM users"  # noqa: S608
+_INSERTED = ("identifier", "activated", "email_key", *WRITABLE)
 _INSERT = (
-    "INSERT INTO users (identifier, first_name, last_name, email_address, email_key, time_zone, "
-    "account_administrator, activated, can_manage_users, can_manage_billing, can_create_projects, "
-    "can_manage_agents, all_projects_allowed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-    "RETURNING id, identifier, first_name, last_name, email_address, time_zone, account_administrator, activated, "
-    "can_manage_users, can_manage_billing, can_create_projects, can_manage_agents, all_projects_allowed"
+    f"INSERT INTO users ({', '.join(_INSERTED)}) VALUES ({', '.join('?' * len(_INSERTED))}) "  # noqa: S608
+    f"RETURNING {_COLUMNS}"
 )
 # Enough to amortise one fsync over a burst, small enough to answer the first caller of the batch soon.
 _MAX_BATCH = 256
@@ -60,21 +56,10 @@ class DeleteOutcome(enum.Enum):
 
 
 def _user(row: tuple[Any, ...]) -> User:
-    return User(
-        row[0],
-        row[1],
-        row[2],
-        row[3],
-        row[4],
-        row[5],
-        bool(row[6]),
-        bool(row[7]),
-        bool(row[8]),
-        bool(row[9]),
-        bool(row[10]),
-        bool(row[11]),
-        bool(row[12]),
-    )
+    values: dict[str, Any] = {
+        name: bool(value) if name in BOOLEANS else value for name, value in zip(COLUMNS, row, strict=True)
+    }
+    return User(**values)
 
 
 class Store:
@@ -116,24 +101,8 @@ class Store:
 
     def _insert(self, connection: sqlite3.Connection, invitation: Invitation, *, activated: bool) -> User | None:
         try:
-            row = connection.execute(
-                _INSERT,
-                (
-                    str(uuid.uuid4()),
-                    invitation.first_name,
-                    invitation.last_name,
-                    invitation.email_address,
-                    invitation.email_key,
-                    invitation.time_zone,
-                    invitation.account_administrator,
-                    activated,
-                    invitation.can_manage_users,
-                    invitation.can_manage_billing,
-                    invitation.can_create_projects,
-                    invitation.can_manage_agents,
-                    invitation.all_projects_allowed,
-                ),
-            ).fetchone()
+            values = (str(uuid.uuid4()), activated, invitation.email_key, *(getattr(invitation, n) for n in WRITABLE))
+            row = connection.execute(_INSERT, values).fetchone()
         except sqlite3.IntegrityError:
             return None  # the unique index on email_key: the address is taken
         return _user(row)

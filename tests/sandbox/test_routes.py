@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+import yaml
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -14,22 +15,9 @@ from deployhq_sandbox import Accounts
 
 from .conftest import ROOT, Invite, credentials
 
-USER_FIELDS = [
-    "id",
-    "identifier",
-    "first_name",
-    "last_name",
-    "email_address",
-    "time_zone",
-    "account_administrator",
-    "activated",
-    "can_manage_users",
-    "can_manage_billing",
-    "can_create_projects",
-    "can_manage_agents",
-    "all_projects_allowed",
-]
-FLAGS = USER_FIELDS[6:7] + USER_FIELDS[8:]
+SCHEMAS = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))["components"]["schemas"]
+USER_FIELDS = list(SCHEMAS["User"]["required"])
+FLAGS = [name for name, prop in SCHEMAS["UserInvitation"]["properties"].items() if prop.get("type") == "boolean"]
 
 
 def test_seed_request_gives_the_seed_response(invite: Invite) -> None:
