@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 
 from ._auth import Authenticator
 from ._config import Accounts
-from ._db import Store
+from ._db import Store, StoreUnavailableError
 from ._routes import UsersAPI
 from ._spec import Spec, load_spec
 from ._validation import Validator
@@ -39,6 +39,12 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     return error_response(exc.status_code, exc.detail, dict(exc.headers) if exc.headers else None)
+
+
+async def _store_unavailable(request: Request, exc: Exception) -> Response:
+    # The store logged why its writer stopped; this write was not done, and the next one gets a new writer.
+    logger.error("%s %s: %s", request.method, request.url.path, exc)
+    return error_response(500, "The user store failed before confirming this change; try again.")
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
@@ -82,7 +88,11 @@ def create_app(
         finally:
             store.close()
 
-    handlers: dict[Any, Any] = {HTTPException: _http_error, Exception: _server_error}
+    handlers: dict[Any, Any] = {
+        HTTPException: _http_error,
+        StoreUnavailableError: _store_unavailable,
+        Exception: _server_error,
+    }
     app = Starlette(routes=api.routes(), exception_handlers=handlers, lifespan=lifespan)
     # "/users/" must be a 404, not a redirect to the list.
     app.router.redirect_slashes = False

@@ -6,6 +6,8 @@ writes fast. Each write runs in its own savepoint, so one failing write never ta
 and no caller hears about its write before the COMMIT that holds it returned.
 Reads run in Starlette's threadpool on pooled connections; in WAL mode they never wait for the writer.
 
+If the writer thread stops (an exception escaping a batch, a failed connection), the writes it held and those
+queued for it fail with `StoreUnavailableError` (the app answers 500) and the next write starts a new writer.
 Seam for broken variants: subclass `Store` (e.g. override `create` or `_insert`) and pass the class to
 `create_app(..., store_class=...)`.
 """
@@ -17,6 +19,7 @@ import concurrent.futures
 import contextlib
 import enum
 import importlib.resources
+import logging
 import os
 import queue
 import sqlite3
@@ -30,7 +33,9 @@ from starlette.concurrency import run_in_threadpool
 from ._config import Account
 from ._models import BOOLEANS, COLUMNS, WRITABLE, Invitation, User
 
-__all__ = ["DeleteOutcome", "Store"]
+__all__ = ["DeleteOutcome", "Store", "StoreUnavailableError"]
+
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 _Job = tuple[Callable[[sqlite3.Connection], Any], "concurrent.futures.Future[Any]"]
@@ -45,6 +50,10 @@ _INSERT = (
 )
 # Enough to amortise one fsync over a burst, small enough to answer the first caller of the batch soon.
 _MAX_BATCH = 256
+
+
+class StoreUnavailableError(RuntimeError):
+    """A write was not done: the writer stopped before its COMMIT. Nothing about it was promised to anyone."""
 
 
 class DeleteOutcome(enum.Enum):
@@ -148,46 +157,68 @@ class Store:
 
     async def _write(self, job: Callable[[sqlite3.Connection], T]) -> T:
         future: concurrent.futures.Future[T] = concurrent.futures.Future()
-        self._start_writer()
-        self._jobs.put((job, future))
-        return await asyncio.wrap_future(future)
-
-    def _start_writer(self) -> None:
-        if self._writer is not None:
-            return
+        # Under the lock: a writer that dies drains the queue under it too, so a job is either drained
+        # (and failed) by the dying writer or queued for the next one, never left with no writer at all.
         with self._lock:
             if self._closed:
                 raise RuntimeError("the store is closed")
             if self._writer is None:
                 self._writer = threading.Thread(target=self._write_loop, name="deployhq-sandbox-writer", daemon=True)
                 self._writer.start()
+            self._jobs.put((job, future))
+        return await asyncio.wrap_future(future)
 
     def _write_loop(self) -> None:
-        connection = self._connect()
+        batch: list[_Job] = []
         try:
-            while True:
-                job = self._jobs.get()
-                if job is None:
-                    return
-                batch = [job]
-                stop = False
-                while len(batch) < _MAX_BATCH:
-                    try:
-                        more = self._jobs.get_nowait()
-                    except queue.Empty:
-                        break
-                    if more is None:
-                        stop = True
-                        break
-                    batch.append(more)
-                self._run_batch(connection, batch)
-                if stop:
-                    return
-        finally:
-            connection.close()
+            connection = self._connect()
+            try:
+                while True:
+                    batch = []
+                    job = self._jobs.get()
+                    if job is None:
+                        return
+                    batch.append(job)
+                    stop = False
+                    while len(batch) < _MAX_BATCH:
+                        try:
+                            more = self._jobs.get_nowait()
+                        except queue.Empty:
+                            break
+                        if more is None:
+                            stop = True
+                            break
+                        batch.append(more)
+                    self._run_batch(connection, batch)
+                    batch = []
+                    if stop:
+                        return
+            finally:
+                connection.close()
+        except BaseException as error:  # whatever escapes, no caller may be left waiting for an answer
+            self._writer_died(error, batch)
 
-    @staticmethod
-    def _run_batch(connection: sqlite3.Connection, batch: list[_Job]) -> None:
+    def _writer_died(self, error: BaseException, batch: list[_Job]) -> None:
+        """Fail the writes this writer held or that were queued for it; the next write starts a new writer."""
+        logger.error("the store's writer stopped on %s: %s", type(error).__name__, error)
+        failure = StoreUnavailableError(f"the store's writer stopped on {type(error).__name__}")
+        with self._lock:
+            if self._writer is threading.current_thread():
+                self._writer = None
+            pending = list(batch)
+            while True:
+                try:
+                    job = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if job is not None:
+                    pending.append(job)
+        for _job, future in pending:
+            # A write whose COMMIT returned was already answered; the others never were, so they fail now.
+            if not future.done():
+                future.set_exception(failure)
+
+    def _run_batch(self, connection: sqlite3.Connection, batch: list[_Job]) -> None:
         # A caller that went away before its turn is skipped: nothing was promised to it.
         batch = [(job, future) for job, future in batch if future.set_running_or_notify_cancel()]
         if not batch:
