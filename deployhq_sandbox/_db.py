@@ -256,6 +256,13 @@ class Store:
         )
         return None if row is None else _user(row)
 
+    async def find(self, address: str) -> User | None:
+        """The user with this address (compared as the accounts' addresses are stored: lower-cased), if any."""
+        row = await self._read(
+            lambda connection: connection.execute(_SELECT + " WHERE email_key = ?", (address.lower(),)).fetchone()
+        )
+        return None if row is None else _user(row)
+
     async def list(self) -> list[User]:
         """Every user, oldest first."""
         rows = await self._read(lambda connection: connection.execute(_SELECT + " ORDER BY id").fetchall())

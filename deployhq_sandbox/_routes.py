@@ -11,6 +11,7 @@ Seam for broken variants: subclass `UsersAPI` and override one step (`create_use
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -97,20 +98,20 @@ class UsersAPI:
 
     async def list_endpoint(self, request: Request) -> Response:
         """`GET /users`."""
-        return await self.list_users(request, self.authorize(request))
+        return await self.list_users(request, await self.authorize(request))
 
     async def create_endpoint(self, request: Request) -> Response:
         """`POST /users`."""
-        return await self.create_user(request, self.authorize(request))
+        return await self.create_user(request, await self.authorize(request))
 
     async def get_endpoint(self, request: Request) -> Response:
         """`GET /users/{identifier}`."""
-        caller = self.authorize(request)
+        caller = await self.authorize(request)
         return await self.get_user(self.identifier(request), caller)
 
     async def delete_endpoint(self, request: Request) -> Response:
         """`DELETE /users/{identifier}`."""
-        caller = self.authorize(request)
+        caller = await self.authorize(request)
         return await self.delete_user(self.identifier(request), caller)
 
     # -- operations -----------------------------------------------------------------------------------------
@@ -147,11 +148,19 @@ class UsersAPI:
 
     # -- steps ----------------------------------------------------------------------------------------------
 
-    def authorize(self, request: Request) -> Account:
-        """The caller, who must be an administrator or allowed to manage users (else 401 / 403)."""
-        caller = self.authenticator.authenticate(request.headers.get("authorization"))
-        if caller is None:
+    async def authorize(self, request: Request) -> Account:
+        """The caller, who must be an administrator or allowed to manage users (else 401 / 403).
+
+        The key is checked against the configured accounts; the account must still be an activated user of
+        the store (a removed user cannot sign in), and its role is that user's, as the store has it now.
+        """
+        account = self.authenticator.authenticate(request.headers.get("authorization"))
+        user = None if account is None else await self.store.find(account.email)
+        if account is None or user is None or not user.activated:
             raise HTTPException(401, "Access denied", headers=_CHALLENGE)
+        caller = dataclasses.replace(
+            account, account_administrator=user.account_administrator, can_manage_users=user.can_manage_users
+        )
         if not caller.may_manage_users:
             raise HTTPException(403, "You do not have permission to manage users.")
         return caller
