@@ -272,6 +272,8 @@ class Store:
         return await run_in_threadpool(self._read_sync, query)
 
     def _read_sync(self, query: Callable[[sqlite3.Connection], T]) -> T:
+        if self._closed:
+            raise RuntimeError("the store is closed")
         try:
             connection = self._readers.get_nowait()
         except queue.Empty:
@@ -279,7 +281,13 @@ class Store:
         try:
             return query(connection)
         finally:
-            self._readers.put(connection)
+            # A read that finishes while close() runs closes its connection instead of pooling it again.
+            with self._lock:
+                pooled = not self._closed
+                if pooled:
+                    self._readers.put(connection)
+            if not pooled:
+                connection.close()
 
     # -- lifecycle ------------------------------------------------------------------------------------------
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import threading
 from collections import Counter
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
+from starlette.applications import Starlette
 
 from deployhq_sandbox import Accounts, create_app, serve
 
@@ -94,3 +98,41 @@ def test_a_writer_that_cannot_open_the_file_answers_500_at_once(database: Path, 
         listed = http.get("/users")
     assert ((500, 500), 200) == ((first.status_code, second.status_code), listed.status_code)
     assert first.json()["status"] == 500
+
+
+def test_a_server_that_crashes_on_startup_says_why(database: Path, accounts: Accounts) -> None:
+    """An app whose startup fails is reported with its error, not as a server slow to start."""
+
+    @contextlib.asynccontextmanager
+    async def broken(app: Starlette) -> AsyncIterator[None]:
+        raise ValueError("the lifespan breaks on purpose")
+        yield
+
+    app = Starlette(lifespan=broken)
+    with pytest.raises(RuntimeError) as raised, serve(app, timeout=30):
+        pass
+    assert (True, "did not start" in str(raised.value)) == (
+        str(raised.value).endswith("stopped before it started: ValueError: the lifespan breaks on purpose"),
+        False,
+    )
+
+
+def test_a_busy_port_is_the_bind_error(database: Path, accounts: Accounts) -> None:
+    """serve() on a port in use raises the OSError naming it, and leaves nothing running."""
+    with serve(create_app(database, accounts=accounts)) as base_url:
+        port = int(base_url.rsplit(":", 1)[1])
+        threads = threading.active_count()
+        with pytest.raises(OSError, match="in use"), serve(create_app(database, accounts=accounts), port=port):
+            pass
+        assert threads == threading.active_count()
+
+
+def test_a_closed_store_refuses_reads_and_pools_nothing(database: Path, accounts: Accounts) -> None:
+    """After the server stopped, its store refuses a read with a clear error instead of opening a connection."""
+    app = create_app(database, accounts=accounts)
+    with serve(app) as base_url:
+        httpx.get(f"{base_url}/users", auth=credentials(accounts.administrator))
+    store = app.state.store
+    with pytest.raises(RuntimeError, match="the store is closed"):
+        asyncio.run(store.list())
+    assert store._readers.empty()
