@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, Response
 from ._auth import Authenticator
 from ._config import Accounts
 from ._db import Store, StoreUnavailableError
-from ._routes import UsersAPI
+from ._routes import CodedRefusal, UsersAPI
 from ._spec import Spec, load_spec
 from ._validation import Validator
 
@@ -39,6 +39,11 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     return error_response(exc.status_code, exc.detail, dict(exc.headers) if exc.headers else None)
+
+
+async def _coded_refusal(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, CodedRefusal)
+    return JSONResponse({"error": exc.detail, "error_code": exc.error_code}, status_code=exc.status_code)
 
 
 async def _store_unavailable(request: Request, exc: Exception) -> Response:
@@ -90,6 +95,7 @@ def create_app(
 
     handlers: dict[Any, Any] = {
         HTTPException: _http_error,
+        CodedRefusal: _coded_refusal,
         StoreUnavailableError: _store_unavailable,
         Exception: _server_error,
     }

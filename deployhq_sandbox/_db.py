@@ -31,9 +31,9 @@ from typing import Any, TypeVar
 from starlette.concurrency import run_in_threadpool
 
 from ._config import Account
-from ._models import BOOLEANS, COLUMNS, WRITABLE, Invitation, User
+from ._models import BOOLEANS, COLUMNS, WRITABLE, Changes, Invitation, User
 
-__all__ = ["DeleteOutcome", "Store", "StoreUnavailableError"]
+__all__ = ["DeleteOutcome", "Refusal", "Store", "StoreUnavailableError"]
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +48,8 @@ _INSERT = (
     f"INSERT INTO users ({', '.join(_INSERTED)}) VALUES ({', '.join('?' * len(_INSERTED))}) "  # noqa: S608
     f"RETURNING {_COLUMNS}"
 )
+# Every column an update may set: the writable fields and the address key that comes with an address.
+_UPDATABLE = frozenset({*WRITABLE, "email_key"})
 # Enough to amortise one fsync over a burst, small enough to answer the first caller of the batch soon.
 _MAX_BATCH = 256
 
@@ -62,6 +64,14 @@ class DeleteOutcome(enum.Enum):
     DELETED = "deleted"
     NOT_FOUND = "not found"
     ADMINISTRATOR = "administrator"
+
+
+class Refusal(enum.Enum):
+    """Why `Store.update` changed nothing."""
+
+    NOT_FOUND = "not found"
+    LAST_ADMINISTRATOR = "last administrator"
+    TAKEN = "address taken"
 
 
 def _user(row: tuple[Any, ...]) -> User:
@@ -107,6 +117,48 @@ class Store:
     async def delete(self, identifier: str) -> DeleteOutcome:
         """Remove a user, unless unknown or an account administrator."""
         return await self._write(lambda connection: self._delete(connection, identifier))
+
+    async def update(self, identifier: str, changes: Changes) -> User | Refusal:
+        """Apply *changes* (validated field -> value) to a user in one transaction, or say why nothing changed."""
+        unknown = set(changes) - _UPDATABLE
+        if unknown:  # column names go into the SQL: only the package's own constants may
+            raise ValueError(f"not columns a request may set: {sorted(unknown)}")
+        return await self._write(lambda connection: self._update(connection, identifier, changes))
+
+    def _update(self, connection: sqlite3.Connection, identifier: str, changes: Changes) -> User | Refusal:
+        row = connection.execute(_SELECT + " WHERE identifier = ?", (identifier,)).fetchone()
+        if row is None:
+            return Refusal.NOT_FOUND
+        user = _user(row)
+        if user.account_administrator and changes.get("account_administrator") is False:
+            # openapi.yaml: an account always keeps one administrator.
+            (administrators,) = connection.execute("SELECT count(*) FROM users WHERE account_administrator").fetchone()
+            if administrators <= 1:
+                return Refusal.LAST_ADMINISTRATOR
+        if not changes:
+            return user
+        names = sorted(changes)
+        assignments = ", ".join(f"{name} = ?" for name in names)
+        statement = f"UPDATE users SET {assignments} WHERE identifier = ? RETURNING {_COLUMNS}"  # noqa: S608
+        try:
+            updated = connection.execute(statement, (*(changes[name] for name in names), identifier)).fetchone()
+        except sqlite3.IntegrityError:
+            return Refusal.TAKEN  # the unique index on email_key: another user has the address
+        return _user(updated)
+
+    def activate(self, address: str) -> User | None:
+        """Mark the invitation of *address* accepted, as its user would by setting a password (a sandbox tool,
+        not an API operation); None when no user has the address. Committed when it returns."""
+        if self._closed:
+            raise RuntimeError("the store is closed")
+        with self._connection() as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            row = connection.execute(
+                f"UPDATE users SET activated = 1 WHERE email_key = ? RETURNING {_COLUMNS}",  # noqa: S608
+                (address.lower(),),
+            ).fetchone()
+            connection.execute("COMMIT")
+        return None if row is None else _user(row)
 
     def _insert(self, connection: sqlite3.Connection, invitation: Invitation, *, activated: bool) -> User | None:
         try:

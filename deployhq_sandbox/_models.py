@@ -60,8 +60,9 @@ FLAGS = tuple(name for name in WRITABLE if name in BOOLEANS)
 # capabilities" (vendor SDK comment). all_projects_allowed is project access, not a capability, so it stays.
 ADMIN_ONLY_FLAGS = tuple(name for name in FLAGS if name == "account_administrator" or name.startswith("can_"))
 
-# What an update asks for: field -> validated value (an address comes with its `email_key`).
-Changes = dict[str, Any]
+
+class Changes(dict[str, Any]):
+    """What an update asks for: field -> validated value (an address comes with its `email_key`)."""
 
 
 @dataclass(frozen=True, slots=True)

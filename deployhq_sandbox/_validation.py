@@ -95,7 +95,7 @@ class Validator:
     def check(self, user: Mapping[str, object], *, required: Collection[str]) -> tuple[Changes, Errors]:
         """The stored values of the known fields sent (with `email_key`), and the problems of those and of
         the *required* fields missing. Unknown keys are ignored."""
-        values: Changes = {}
+        values = Changes()
         errors: Errors = {}
         for name in WRITABLE:
             if name not in user and name not in required:
@@ -117,11 +117,11 @@ class Validator:
             # A field an invitation requires can never be blank, in an update either.
             messages = self.name_errors(name, value, required=name in self.required)
         if messages:
-            return messages, {}
+            return messages, Changes()
         if name == "email_address":
             key = self.email_key(cast(str, value))
-            return ([INVALID], {}) if key is None else ([], {name: value, "email_key": key})
-        return [], {name: value}
+            return ([INVALID], Changes()) if key is None else ([], Changes({name: value, "email_key": key}))
+        return [], Changes({name: value})
 
     def name_errors(self, field: str, value: object, *, required: bool) -> list[str]:
         """Problems of a string field: missing or blank when *required* (a field an invitation must have),

@@ -33,8 +33,10 @@ def test_unknown_paths_are_json_404(client: TestClient, path: str) -> None:
     [
         ("OPTIONS", "/users", {"GET", "HEAD", "POST"}),
         ("PATCH", "/users", {"GET", "HEAD", "POST"}),
-        ("OPTIONS", "/users/00000000-0000-4000-8000-000000000000", {"GET", "HEAD", "DELETE"}),
-        ("PUT", "/users/00000000-0000-4000-8000-000000000000", {"GET", "HEAD", "DELETE"}),
+        ("OPTIONS", "/users/00000000-0000-4000-8000-000000000000", {"GET", "HEAD", "PATCH", "PUT", "DELETE"}),
+        ("POST", "/users/00000000-0000-4000-8000-000000000000", {"GET", "HEAD", "PATCH", "PUT", "DELETE"}),
+        ("GET", "/users/00000000-0000-4000-8000-000000000000/resend_invitation", {"POST"}),
+        ("DELETE", "/users/00000000-0000-4000-8000-000000000000/resend_invitation", {"POST"}),
         ("POST", "/openapi.yaml", {"GET", "HEAD"}),
     ],
 )
