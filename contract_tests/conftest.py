@@ -350,6 +350,7 @@ def _clean_up(target: Target, guard: Guard) -> None:
 # Tests that may change the signed-in account itself (the last administrator) run last of the explicit ones.
 _ORDER = (
     "test_invite.py",
+    "test_bodies.py",
     "test_auth.py",
     "test_read.py",
     "test_update.py",
