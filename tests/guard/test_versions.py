@@ -6,6 +6,7 @@ import pytest
 
 from spec_guard import versions
 from spec_guard._document import SpecError
+from spec_guard._versions import top_entry
 
 from .conftest import BASE, CHANGELOG_HEAD, RELEASED_ENTRY, Checkout
 
@@ -93,3 +94,17 @@ def test_a_missing_file_is_named(checkout: Checkout):
     with pytest.raises(SpecError) as caught:
         versions.problems(checkout.project)
     assert f"cannot read {checkout.project.pyproject}: No such file or directory" == str(caught.value)
+
+
+def test_a_section_is_the_text_under_its_heading(checkout: Checkout):
+    """The top entry's `### Breaking` section runs to the next `###` heading; a missing section is None."""
+    checkout.write(
+        BASE, version="2.0.0", entry="## [2.0.0] - Unreleased\n\n### Breaking\n\n- a\n\n### Added\n\n- b\n\n"
+    )
+    entry = top_entry(checkout.project.changelog)
+    assert ("2.0.0", "Unreleased", "\n- a\n\n", None) == (
+        entry.version,
+        entry.when,
+        entry.section("Breaking"),
+        entry.section("Removed"),
+    )
