@@ -1,7 +1,9 @@
 """The suite's own schemathesis checks: each broken promise is reported in plain words.
 
-Importing this module registers the checks; they then run inside every `call_and_validate`
-and in the stateful scenario, next to the built-in ones.
+Importing this module registers the checks; they then run inside every `call_and_validate` and in the
+stateful scenarios, next to the built-in ones. Generated requests are sent as the administrator.
+Reads are compared with what the run last wrote (`history.py`), so a read that disagrees with a write,
+a list that misses or repeats users, or a removed user that lingers is caught wherever it shows up.
 """
 
 from __future__ import annotations
@@ -12,10 +14,25 @@ from typing import Any
 
 import schemathesis
 
-from .hooks import invitation_of
-from .promises import created_user_promises, refusal_promises, unknown_fields
+from . import operations, runtime
+from .hooks import user_object_of
+from .promises import (
+    invitation_promises,
+    list_promises,
+    read_promises,
+    refusal_promises,
+    unknown_fields,
+    update_promises,
+)
 
-__all__ = ["DRIFT", "created_user_keeps_its_promises", "refusals_name_the_field", "report_additive_drift"]
+__all__ = [
+    "DRIFT",
+    "created_user_keeps_its_promises",
+    "reads_agree_with_writes",
+    "refusals_name_the_field",
+    "report_additive_drift",
+    "updated_user_keeps_its_promises",
+]
 
 
 class Drift:
@@ -40,35 +57,68 @@ def _json(response: Any) -> Any:
         return None
 
 
-def _is_create(case: Any) -> bool:
-    return bool(case.method.upper() == "POST" and case.path == "/users")
+def _fail(broken: list[str]) -> bool:
+    if broken:
+        raise AssertionError("; ".join(broken))
+    return True
+
+
+def _identifier(case: Any) -> str | None:
+    value = (case.path_parameters or {}).get("identifier")
+    return str(value) if value is not None else None
 
 
 @schemathesis.check
 def created_user_keeps_its_promises(ctx: Any, response: Any, case: Any) -> bool | None:
     """A 201 to POST /users: defaults applied, sent values echoed, not activated, UUID identifier."""
-    sent = invitation_of(case)
-    if not _is_create(case) or response.status_code != 201 or sent is None:
+    operation, sent, body = operations.of_case(case), user_object_of(case), _json(response)
+    if operation is None or not operation.effects.creates_user or response.status_code != 201:
         return None
-    body = _json(response)
-    if not isinstance(body, dict):
+    if sent is None or not isinstance(body, dict):
         return None  # not JSON / not an object: the built-in schema checks report it
-    broken = created_user_promises(sent, body)
-    if broken:
-        raise AssertionError("; ".join(broken))
-    return True
+    return _fail(invitation_promises(sent, body))
+
+
+@schemathesis.check
+def updated_user_keeps_its_promises(ctx: Any, response: Any, case: Any) -> bool | None:
+    """A 200 to PATCH/PUT: the user asked for, the sent fields changed, every other field as it was."""
+    operation, sent, body = operations.of_case(case), user_object_of(case), _json(response)
+    identifier = _identifier(case)
+    if operation is None or operation.operation_id not in ("updateUser", "replaceUser") or response.status_code != 200:
+        return None
+    if sent is None or identifier is None or not isinstance(body, dict):
+        return None
+    history = runtime.history()
+    before = history.before_latest(identifier) if history.latest(identifier) == body else None
+    broken = read_promises(identifier, body, None)
+    broken += update_promises(before, sent, body) if before is not None else update_promises(body, sent, body)
+    return _fail(broken)
+
+
+@schemathesis.check
+def reads_agree_with_writes(ctx: Any, response: Any, case: Any) -> bool | None:
+    """GET of a user is that user as last written; the list shows each user once, as written, none removed."""
+    operation, body = operations.of_case(case), _json(response)
+    if operation is None or response.status_code != 200:
+        return None
+    history = runtime.history()
+    if operation.operation_id == "getUser" and isinstance(body, dict):
+        identifier = _identifier(case) or ""
+        if history.is_removed(identifier):
+            return _fail([f"user {identifier} was removed, but reading it answered 200"])
+        return _fail(read_promises(identifier, body, history.latest(identifier)))
+    if operation.operation_id == "listUsers" and isinstance(body, list):
+        return _fail(list_promises(body, history.alive(), history.removed_identifiers()))
+    return None
 
 
 @schemathesis.check
 def refusals_name_the_field(ctx: Any, response: Any, case: Any) -> bool | None:
-    """POST /users without a first name or address is refused with a 422 naming the field."""
-    sent = invitation_of(case)
-    if not _is_create(case) or sent is None:
+    """A missing or blank first name or address is refused with a 422 naming the field."""
+    operation, sent = operations.of_case(case), user_object_of(case)
+    if operation is None or not operation.effects.carries_address or sent is None:
         return None
-    broken = refusal_promises(sent, response.status_code, _json(response))
-    if broken:
-        raise AssertionError("; ".join(broken))
-    return True
+    return _fail(refusal_promises(operation.operation_id, sent, response.status_code, _json(response)))
 
 
 @schemathesis.check

@@ -36,7 +36,7 @@ def delete_all(target: Target, ledger: Ledger, *, workers: int = 4) -> None:
     def delete(identifier: str) -> None:
         if not hasattr(local, "session"):
             local.session = guarded_session(guard)
-            local.session.auth = target.credentials
+            local.session.auth = target.admin
             local.session.headers["Accept"] = "application/json"
             sessions.append(local.session)
         # A failed delete stays outstanding, and is listed as left behind.
@@ -56,7 +56,7 @@ def sweep(target: Target, ledger: Ledger) -> None:
     pattern = re.compile(rf"{re.escape(ADDRESS_PREFIX)}[0-9a-f]{{20}}@{re.escape(target.email_domain)}", re.IGNORECASE)
     with guarded_session(Guard(rate_limit=target.rate_limit)) as session:
         response = session.get(
-            f"{target.base_url}/users", auth=target.credentials, timeout=30, headers={"Accept": "application/json"}
+            f"{target.base_url}/users", auth=target.admin, timeout=30, headers={"Accept": "application/json"}
         )
     response.raise_for_status()
     for user in response.json():
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         target = Target.external(
             args.base_url, live=args.live, email_domain=args.email_domain, create_budget=0, rate_limit=None
-        )
+        )  # a budget of 0: cleanup never sends anything that emails a person
     except TargetError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

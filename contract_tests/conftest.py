@@ -1,11 +1,14 @@
-"""Wiring of the contract suite: options, hypothesis profiles, the target, and cleanup after the run.
+"""Wiring of the contract suite: options, hypothesis profiles, the target, preflight, and cleanup after the run.
 
 Run it with `nox -s contract` (embedded reference server) or
 `pytest contract_tests --base-url URL [--live]` (any other server).
+Exit codes: 0 the target keeps the contract; 1 it breaks a promise; 4 it could not be judged (a refused
+option or target, or a preflight refusal: unreachable, credentials refused, not allowed, not this API).
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import shutil
@@ -19,15 +22,22 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 
-from . import checks, runtime  # importing checks registers the suite's checks with schemathesis
+# Importing checks and leniency registers the suite's own checks with schemathesis.
+from . import checks, leniency, preflight, runtime
+from .api import Api
 from .cleanup import delete_all
 from .guard import LEDGER_PATH, Guard, GuardedTransport, Ledger, guarded_session
-from .target import Target, TargetError
+from .hooks import DEFAULT_EMAIL_DOMAIN, is_valid_address, unique_address
+from .spec import SPEC
+from .summary import Outcome, Summary
+from .target import Credentials, Target, TargetError
 
 ROOT = Path(__file__).resolve().parent.parent
-SPEC = ROOT / "openapi.yaml"
 REPORTS = ROOT / "reports"
 JUNIT_REPORT = REPORTS / "contract-junit.xml"
+SUMMARY_REPORT = REPORTS / "contract-summary.md"
+LIVE_CREATE_BUDGET = 40
+LIVE_RATE_LIMIT = 2.0
 
 # Profiles. Schemathesis sets deadline=None itself; the health checks are suppressed because an HTTP
 # round trip per example is slow by Hypothesis' standards, and a shared target filters many inputs.
@@ -48,6 +58,29 @@ PROFILES = ("ci", "dev", "live", "quick")
 PHASES = {"live": ["examples", "fuzzing", "stateful"], "quick": ["examples", "fuzzing", "stateful"]}
 
 
+def _at_least(minimum: int) -> Any:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{value} is below {minimum}")
+        return value
+
+    return parse
+
+
+def _positive_rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of requests per second") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} is not a rate: give requests per second above 0, e.g. 0.5")
+    return value
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("contract", "DeployHQ Users API contract suite")
     group.addoption(
@@ -62,34 +95,44 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="allow a non-loopback target and turn on the live safety rails (DEPLOYHQ_CONTRACT_LIVE=1)",
     )
     group.addoption(
+        "--contract-strict",
+        action="store_true",
+        default=os.environ.get("DEPLOYHQ_CONTRACT_STRICT") == "1",
+        help="with --live, fail on invalid generated data the target accepts instead of reporting it as leniency",
+    )
+    group.addoption(
         "--email-domain",
-        default=os.environ.get("DEPLOYHQ_CONTRACT_EMAIL_DOMAIN", "example.com"),
+        default=os.environ.get("DEPLOYHQ_CONTRACT_EMAIL_DOMAIN", DEFAULT_EMAIL_DOMAIN),
         help="every address the suite invites is in this domain (default: example.com)",
     )
     group.addoption(
         "--create-budget",
-        type=int,
+        type=_at_least(0),
         default=None,
-        help="at most this many POST /users requests (default: 40 with --live, unlimited otherwise)",
+        help=f"at most this many accepted invitations and resends, each a real email; 0 sends none "
+        f"(default: {LIVE_CREATE_BUDGET} with --live, unlimited otherwise)",
     )
     group.addoption(
-        "--rate-limit", type=float, default=None, help="at most this many requests per second (default: 2 with --live)"
+        "--rate-limit",
+        type=_positive_rate,
+        default=None,
+        help=f"at most this many requests per second, above 0 (default: {LIVE_RATE_LIMIT:g} with --live)",
     )
     group.addoption(
         "--max-examples",
-        type=int,
+        type=_at_least(1),
         default=None,
-        help="examples per operation, overriding the profile's (the coverage phase adds its own)",
+        help="generated examples per operation, 1 or more, overriding the profile's (the coverage phase adds its own)",
     )
     group.addoption(
         "--dry-run",
         action="store_true",
-        help="print the requests the run would send (credentials filtered) and send none",
+        help="print the generated requests a run would send (credentials filtered) and send none",
     )
     group.addoption(
         "--contract-profile",
         choices=PROFILES,
-        default=None,
+        default=os.environ.get("DEPLOYHQ_CONTRACT_PROFILE") or None,
         help="hypothesis profile: ci, dev, live or quick "
         "(default: DEPLOYHQ_CONTRACT_PROFILE, else live with --live, else ci)",
     )
@@ -97,48 +140,75 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "operation(operation_id): the operation whose promise the test judges")
     live = bool(config.getoption("--live"))
+    email_domain = config.getoption("--email-domain")
+    dry_run = bool(config.getoption("--dry-run"))
+    create_budget = config.getoption("--create-budget")
+    rate_limit = config.getoption("--rate-limit")
     try:
+        _check_email_domain(email_domain)
         target = Target.external(
             config.getoption("--base-url"),
             live=live,
-            email_domain=config.getoption("--email-domain"),
-            create_budget=config.getoption("--create-budget") or (40 if live else None),
-            rate_limit=config.getoption("--rate-limit") or (2.0 if live else None),
+            strict=bool(config.getoption("--contract-strict")),
+            email_domain=email_domain,
+            create_budget=LIVE_CREATE_BUDGET if create_budget is None and live else create_budget,
+            rate_limit=LIVE_RATE_LIMIT if rate_limit is None and live else rate_limit,
         )
     except TargetError as error:
         raise pytest.UsageError(f"contract suite refused to start: {error}") from None
-    config.stash[_TARGET] = target
-    email_domain = config.getoption("--email-domain")
     os.environ["DEPLOYHQ_CONTRACT_EMAIL_DOMAIN"] = email_domain
     os.environ["DEPLOYHQ_CONTRACT_LIVE"] = "1" if live else "0"
-    profile = config.getoption("--contract-profile") or os.environ.get("DEPLOYHQ_CONTRACT_PROFILE")
-    profile = profile or ("live" if live else "ci")
+    profile = config.getoption("--contract-profile") or ("live" if live else "ci")
     settings.load_profile(profile)
-    if config.getoption("--max-examples"):
+    if config.getoption("--max-examples") is not None:
         settings.register_profile(
             "custom", settings.get_profile(profile), max_examples=config.getoption("--max-examples")
         )
         settings.load_profile("custom")
     config.stash[_PROFILE] = profile
-    if not getattr(config.option, "xmlpath", None):
+    if dry_run:
+        # A dry run has no verdict: it must not replace the last real run's report.
+        config.option.xmlpath = None
+    elif not getattr(config.option, "xmlpath", None):
         REPORTS.mkdir(exist_ok=True)
         config.option.xmlpath = str(JUNIT_REPORT)
-    if config.getoption("--help", False):
-        return
-    if config.getoption("--dry-run"):
-        # Nothing is sent, so nothing is started: the embedded server is only named.
-        target = target or Target(base_url="http://127.0.0.1:0", email="", api_key="", embedded=True)
-    elif target is None:
-        target = _start_embedded_server(config, email_domain)
-    runtime.start(runtime.Run(target=target, schema=_load_schema(target, config.stash[_PROFILE])))
+    # Asking for help, listing the tests or a dry run sends nothing: the embedded server is only named.
+    sends = not (dry_run or config.getoption("--help", False) or config.getoption("--collectonly", False))
+    if target is None:
+        target = _start_embedded_server(config, email_domain) if sends else _placeholder(email_domain)
+    if sends:
+        refusal = preflight.check(target.base_url, target.admin)
+        if refusal is not None:
+            _stop_embedded_server(config)
+            raise pytest.UsageError(f"{refusal} (requests sent: {refusal.requests_sent})")
+    guard = _make_guard(target)
+    runtime.start(runtime.Run(target=target, schema=_load_schema(target, profile), guard=guard))
+
+
+def _placeholder(email_domain: str) -> Target:
+    return Target(base_url="http://127.0.0.1:0", admin=Credentials("", ""), embedded=True, email_domain=email_domain)
+
+
+def _check_email_domain(domain: str) -> None:
+    """Refuse a domain the API would refuse (the spec's special-use names, a dotless name) before any request."""
+    address = unique_address(domain)
+    if not is_valid_address(address):
+        raise TargetError(f"--email-domain {domain!r}: {address!r} is not an address the contract accepts")
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        validate_email(address, check_deliverability=False, allow_smtputf8=False, test_environment=True)
+    except EmailNotValidError as error:
+        raise TargetError(
+            f"--email-domain {domain!r}: the API refuses such addresses ({error}); use a domain you own or example.com"
+        ) from None
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     runtime.stop()
-    stack = config.stash.get(_SERVER, None)
-    if stack is not None:
-        stack.close()
+    _stop_embedded_server(config)
 
 
 def _start_embedded_server(config: pytest.Config, email_domain: str) -> Target:
@@ -147,13 +217,37 @@ def _start_embedded_server(config: pytest.Config, email_domain: str) -> Target:
 
     accounts = Accounts.from_env()
     directory = tempfile.mkdtemp(prefix="contract-")
-    database = Path(directory) / "users.sqlite3"
     stack = contextlib.ExitStack()
     stack.callback(shutil.rmtree, directory, ignore_errors=True)
     config.stash[_SERVER] = stack
-    base_url = stack.enter_context(serve(create_app(database, accounts=accounts)))
-    admin = accounts.administrator
-    return Target(base_url=base_url, email=admin.email, api_key=admin.api_key, embedded=True, email_domain=email_domain)
+    base_url = stack.enter_context(serve(create_app(Path(directory) / "users.sqlite3", accounts=accounts)))
+
+    def credentials(account: Any) -> Credentials | None:
+        return None if account is None else Credentials(account.email, account.api_key)
+
+    admin = credentials(accounts.administrator)
+    assert admin is not None
+    return Target(
+        base_url=base_url,
+        admin=admin,
+        manager=credentials(accounts.manager),
+        member=credentials(accounts.member),
+        embedded=True,
+        email_domain=email_domain,
+    )
+
+
+def _stop_embedded_server(config: pytest.Config) -> None:
+    stack = config.stash.get(_SERVER, None)
+    if stack is not None:
+        del config.stash[_SERVER]
+        stack.close()
+
+
+def _make_guard(target: Target) -> Guard:
+    ledger = Ledger(None if target.embedded else LEDGER_PATH, target.base_url)
+    ledger.load()  # users an earlier, killed run left behind are removed at the end of this one
+    return Guard(create_budget=target.create_budget, rate_limit=target.rate_limit, ledger=ledger, live=target.live)
 
 
 def _load_schema(target: Target, profile: str) -> Any:
@@ -161,13 +255,22 @@ def _load_schema(target: Target, profile: str) -> Any:
     schema = schemathesis.openapi.from_path(SPEC)
     schema.config.update(
         base_url=target.base_url,
-        basic_auth=target.credentials,
+        basic_auth=(target.admin.email, target.admin.api_key),
         headers={"Accept": "application/json"},
         request_retries=0,  # an unanswered invite is never re-sent
     )
     # Constants analysis feeds string literals of the app's modules into generated data; a credential
     # must never be one of them. Over HTTP there is no app to read, but keep it off whatever the target.
     schema.config.analysis.constants.enabled = False
+    # Only the spec's own links: inferred ones (e.g. GET /users -> DELETE /users/{identifier}) would let a
+    # scenario change or remove users the run did not create, such as the people of a real account.
+    schema.config.phases.stateful.inference.algorithms = []
+    # Never reuse identifiers seen in answers as inputs of other operations, for the same reason.
+    schema.config.phases.fuzzing.extra_data_sources.responses = False
+    schema.config.phases.examples.extra_data_sources.responses = False
+    if not target.strict:
+        # Accepted invalid data is reported as leniency instead (leniency.py); explicit promises still fail.
+        schema.config.checks.negative_data_rejection.enabled = False
     # Spend the negative budget on bodies, not on mangled Authorization headers; auth has its own tests.
     schema.config.generation.update(with_security_parameters=False, database="none")
     if target.live or profile in PHASES:
@@ -176,10 +279,8 @@ def _load_schema(target: Target, profile: str) -> Any:
     return schema
 
 
-_TARGET = pytest.StashKey["Target | None"]()
 _SERVER = pytest.StashKey[contextlib.ExitStack]()
 _PROFILE = pytest.StashKey[str]()
-_GUARD = pytest.StashKey[Guard]()
 
 
 @pytest.fixture(scope="session", name="target")
@@ -189,24 +290,26 @@ def _target() -> Target:
 
 
 @pytest.fixture(scope="session", name="guard")
-def _guard(request: pytest.FixtureRequest, target: Target) -> Iterator[Guard]:
-    """Budget, pacing and the ledger of created users, shared by every request of the run."""
-    REPORTS.mkdir(exist_ok=True)
-    ledger = Ledger(None if target.embedded else LEDGER_PATH, target.base_url)
-    ledger.load()  # users an earlier, killed run left behind are removed at the end of this one
-    guard = Guard(create_budget=target.create_budget, rate_limit=target.rate_limit, ledger=ledger)
-    request.config.stash[_GUARD] = guard
+def _guard(target: Target) -> Iterator[Guard]:
+    """Budget, ownership, pacing and the ledger of created users, shared by every request of the run."""
+    guard = runtime.current().guard
     yield guard
     _clean_up(target, guard)
 
 
 @pytest.fixture(scope="session", name="http")
-def _http(guard: Guard, target: Target) -> Iterator[requests.Session]:
-    """A requests session through the guard, signed in as the target's administrator."""
+def _http(guard: Guard) -> Iterator[requests.Session]:
+    """A requests session through the guard; each call says who signs it (`auth=`)."""
     session = guarded_session(guard)
     session.headers["Accept"] = "application/json"
     yield session
     session.close()
+
+
+@pytest.fixture(scope="session", name="api")
+def _api(http: requests.Session, target: Target) -> Api:
+    """The seven operations, called as any client would, through the guard."""
+    return Api(http, target)
 
 
 @pytest.fixture(scope="session", name="api_schema")
@@ -216,13 +319,18 @@ def _api_schema() -> Any:
 
 
 @pytest.fixture(scope="session", name="client")
-def _client(target: Target, guard: Guard) -> Any:
+def _client(target: Target, guard: Guard) -> Iterator[Any]:
     """The generated client, built the way users build it (`connect`), sending through the guard."""
     from deployhq_users import connect
 
-    return connect(
-        base_url=target.base_url, email=target.email, api_key=target.api_key, transport=GuardedTransport(guard)
+    client = connect(
+        base_url=target.base_url,
+        email=target.admin.email,
+        api_key=target.admin.api_key,
+        transport=GuardedTransport(guard),
     )
+    with client:
+        yield client
 
 
 def _clean_up(target: Target, guard: Guard) -> None:
@@ -237,7 +345,21 @@ def _clean_up(target: Target, guard: Guard) -> None:
 
 
 # Cheap, explicit promises first: a broken server then fails in seconds, before the fuzzing starts.
-_ORDER = ("test_promises.py", "test_client_roundtrip.py", "test_conformance.py", "test_stateful.py")
+# Tests that may change the signed-in account itself (the last administrator) run last of the explicit ones.
+_ORDER = (
+    "test_invite.py",
+    "test_auth.py",
+    "test_read.py",
+    "test_update.py",
+    "test_resend.py",
+    "test_remove.py",
+    "test_roles.py",
+    "test_client_roundtrip.py",
+    "test_consistency.py",
+    "test_conformance.py",
+    "test_stateful.py",
+    "test_last_administrator.py",
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -252,41 +374,93 @@ def pytest_runtestloop(session: pytest.Session) -> bool | None:
     """With --dry-run: show what would be sent instead of running anything."""
     if not session.config.getoption("--dry-run"):
         return None
-    from .dry_run import planned_requests
+    from .dry_run import planned_requests, unforeseeable
 
     examples = settings().max_examples
     commands = planned_requests(runtime.schema(), examples)
     writer = session.config.get_terminal_writer()
     for command in commands:
         writer.line(command)
-    writer.line(f"dry run: {len(commands)} requests shown ({examples} per operation); none was sent")
+    writer.line(f"dry run: {len(commands)} generated requests shown ({examples} per operation); none was sent.")
+    for line in unforeseeable(session.config.stash[_PROFILE], runtime.current().target):
+        writer.line(line)
     return True
 
 
-def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    guard = config.stash.get(_GUARD, None)
-    if guard is not None:
-        ledger = guard.ledger
-        terminalreporter.section("contract run")
-        if runtime.current().target.embedded:
-            left = []
-            terminalreporter.write_line(
-                f"requests sent: {guard.requests_sent}; users created: {len(ledger.created)} "
-                "(the embedded server's database is discarded with it)"
-            )
-        else:
-            left = ledger.outstanding
-            terminalreporter.write_line(
-                f"requests sent: {guard.requests_sent}; users created: {len(ledger.created)}, "
-                f"deleted: {len(ledger.created) - len(left)}, left behind: {len(left)}"
-            )
-        for identifier in left:
-            terminalreporter.write_line(f"  left behind: {identifier}  (remove: python -m contract_tests.cleanup)")
-        if config.getoption("--junitxml", None) or getattr(config.option, "xmlpath", None):
-            terminalreporter.write_line(f"JUnit report: {config.option.xmlpath}")
+_SUMMARY = pytest.StashKey[Summary]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    final = report.when == "call" or (report.when == "setup" and not report.passed)
+    summary = item.config.stash.get(_SUMMARY, None)
+    if final and summary is not None:
+        operations, promise = Summary.describe(item)
+        reason = ""
+        if report.skipped and isinstance(report.longrepr, tuple):
+            reason = str(report.longrepr[2]).removeprefix("Skipped: ")
+        details = Summary.failure_details(report.longreprtext) if report.failed else []
+        outcome = "failed" if report.failed else "skipped" if report.skipped else "passed"
+        summary.add(Outcome(item.nodeid, operations, promise, outcome, reason, details))
+    return report
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not session.config.getoption("--dry-run"):
+        session.config.stash[_SUMMARY] = Summary()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    summary = session.config.stash.get(_SUMMARY, None)
+    if summary is None or not runtime._CURRENT:
+        return
+    run = runtime.current()
+    text = summary.render(target=run.target, guard=run.guard, exit_status=int(exitstatus))
+    REPORTS.mkdir(exist_ok=True)
+    SUMMARY_REPORT.write_text(text, encoding="utf-8")
+    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if step_summary:
+        with open(step_summary, "a", encoding="utf-8") as file:
+            file.write(text + "\n")
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    summary = config.stash.get(_SUMMARY, None)
+    if summary is None or not runtime._CURRENT:
+        return
+    run = runtime.current()
+    guard, target = run.guard, run.target
+    ledger = guard.ledger
+    terminalreporter.section("contract run")
+    if target.embedded:
+        left: list[str] = []
+        terminalreporter.write_line(
+            f"requests sent: {guard.requests_sent}; users created: {len(ledger.created)} "
+            "(the embedded server's database is discarded with it)"
+        )
+    else:
+        left = ledger.outstanding
+        terminalreporter.write_line(
+            f"requests sent: {guard.requests_sent}; users created: {len(ledger.created)}, "
+            f"deleted: {len(ledger.created) - len(left)}, left behind: {len(left)}"
+        )
+    for identifier in left:
+        terminalreporter.write_line(f"  left behind: {identifier}  (remove: python -m contract_tests.cleanup)")
     if checks.DRIFT.fields:
         terminalreporter.section("additive drift (warning, not a failure)")
         for operation, names in sorted(checks.DRIFT.fields.items()):
             terminalreporter.write_line(
                 f"{operation} answered fields the spec does not know: {', '.join(sorted(names))}"
             )
+    found = leniency.LENIENCY.by_operation()
+    if found:
+        terminalreporter.section("leniency (warning, not a failure; --contract-strict fails on it)")
+        for operation, items in sorted(found.items()):
+            terminalreporter.write_line(f"{operation} accepted {len(items)} request(s) with invalid data")
+    terminalreporter.section("verdict")
+    for line in summary.console(target=target, exit_status=int(exitstatus)):
+        terminalreporter.write_line(line)
+    if getattr(config.option, "xmlpath", None):
+        terminalreporter.write_line(f"JUnit report: {config.option.xmlpath}")
+    terminalreporter.write_line(f"summary: {SUMMARY_REPORT}")

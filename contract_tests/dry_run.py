@@ -1,4 +1,8 @@
-"""`--dry-run`: print the requests a contract run would send, with credentials filtered, and send none."""
+"""`--dry-run`: print the requests a contract run would generate, with credentials filtered, and send none.
+
+Only the generated requests can be listed ahead: the rest of a run depends on the answers it gets
+(`unforeseeable` says what that is, so nobody mistakes the listing for the whole run).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,11 @@ from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, settings
 
-from .hooks import contain_address, invitation_of
+from . import operations
+from .hooks import contain_address, user_object_of
+from .target import Target
 
-__all__ = ["planned_requests"]
+__all__ = ["planned_requests", "unforeseeable"]
 
 
 def planned_requests(schema: Any, examples: int) -> list[str]:
@@ -26,9 +32,31 @@ def planned_requests(schema: Any, examples: int) -> list[str]:
 
         collect()
         for case in cases[:examples]:
-            user = invitation_of(case)
-            if case.method.upper() == "POST" and user is not None:
+            described = operations.of_case(case)
+            user = user_object_of(case)
+            if described is not None and described.effects.carries_address and user is not None:
                 contain_address(user, positive=True)
             # schemathesis' output sanitization shows the Authorization header as [Filtered].
             commands.append(case.as_curl_command())
     return commands
+
+
+def unforeseeable(profile: str, target: Target) -> list[str]:
+    """What a real run sends besides the listed requests, none of which can be listed before the answers exist."""
+    emailing = ", ".join(o.label for o in operations.sending_email())
+    budget = "unlimited" if target.create_budget is None else str(target.create_budget)
+    lines = [
+        "A real run also sends what this listing cannot show, because it depends on the answers:",
+        "  - one preflight request (GET /users) before anything else;",
+        "  - the explicit promise tests (about ten requests per operation: users invited, read, changed, removed);",
+        "  - the client round trip and the consistency scenarios, which invite users and follow them;",
+        "  - stateful scenarios that follow the spec's links from each invitation;",
+    ]
+    if profile not in ("live", "quick") and not target.live:
+        lines.append("  - the coverage phase: about a hundred boundary requests per operation;")
+    lines += [
+        "  - a re-send of each request answered 429, after its Retry-After;",
+        "  - at the end, a DELETE of every user the run created (not against the embedded server).",
+        f"Requests that email a person ({emailing}) are capped by --create-budget: {budget}.",
+    ]
+    return lines

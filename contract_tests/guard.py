@@ -1,26 +1,42 @@
-"""One choke point for every request the suite sends: budget, rate limit, 429 waits and the ledger.
+"""One choke point for every request the suite sends: email budget, ownership, pacing, 429 waits, the ledger.
 
 Both transports the suite uses go through a `Guard`: schemathesis' `requests` session (via
-`GuardedAdapter`) and the generated httpx client (via `GuardedTransport`). A request whose outcome is
-unknown is never re-sent: neither adapter retries anything but an answered 429.
+`GuardedAdapter`) and the generated httpx client (via `GuardedTransport`). What a request does to the
+account (creates a user, sends an email, changes a user) comes from `operations.py`. A request whose
+outcome is unknown is never re-sent: neither adapter retries anything but an answered 429.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote
 
 import httpx
 import requests
 from requests.adapters import HTTPAdapter
 
-__all__ = ["LEDGER_PATH", "BudgetExhaustedError", "Guard", "GuardedAdapter", "GuardedTransport", "Ledger"]
+from . import operations
+from .history import History
+
+__all__ = [
+    "LEDGER_PATH",
+    "BudgetExhaustedError",
+    "ForeignUserError",
+    "Guard",
+    "GuardedAdapter",
+    "GuardedTransport",
+    "Ledger",
+    "RefusedBySuiteError",
+]
 
 # Where a run records each user it creates; DEPLOYHQ_CONTRACT_LEDGER moves it.
 LEDGER_PATH = Path(
@@ -31,12 +47,16 @@ MAX_RATE_LIMIT_WAITS = 3
 MAX_RETRY_AFTER = 60.0
 
 
-class BudgetExhaustedError(Exception):
-    """The run has sent as many creating requests as it may; this one was not sent."""
+class RefusedBySuiteError(Exception):
+    """The suite's own rails refused to send this request; nothing was sent."""
 
 
-def is_create(method: str, url: str) -> bool:
-    return method.upper() == "POST" and urlsplit(url).path.rstrip("/").endswith("/users")
+class BudgetExhaustedError(RefusedBySuiteError):
+    """The run has sent as many requests that email a person as it may; this one was not sent."""
+
+
+class ForeignUserError(RefusedBySuiteError):
+    """The request would change a user this run did not create; nothing was sent."""
 
 
 class Ledger:
@@ -67,6 +87,10 @@ class Ledger:
         with self._lock:
             self.deleted.add(identifier)
 
+    def owns(self, identifier: str) -> bool:
+        with self._lock:
+            return identifier in self.created
+
     @property
     def outstanding(self) -> list[str]:
         with self._lock:
@@ -87,16 +111,18 @@ class Ledger:
         """Keep in the file only what is still outstanding (other targets' entries are kept as they are)."""
         if self.path is None or not self.path.exists():
             return
-        others = [
-            line
-            for line in self.path.read_text(encoding="utf-8").splitlines()
-            if line and line.split("\t", 1)[0] != self.base_url
-        ]
-        lines = others + [f"{self.base_url}\t{identifier}" for identifier in self.outstanding]
-        if lines:
-            self.path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        else:
-            self.path.unlink()
+        with self._lock:
+            others = [
+                line
+                for line in self.path.read_text(encoding="utf-8").splitlines()
+                if line and line.split("\t", 1)[0] != self.base_url
+            ]
+            mine = [i for i in self.created if i not in self.deleted]
+            lines = others + [f"{self.base_url}\t{identifier}" for identifier in mine]
+            if lines:
+                self.path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            else:
+                self.path.unlink()
 
 
 def read_ledger(path: Path, base_url: str) -> list[str]:
@@ -107,8 +133,19 @@ def read_ledger(path: Path, base_url: str) -> list[str]:
     return [identifier for url, identifier in entries if url == base_url]
 
 
+@dataclass(frozen=True)
+class Ticket:
+    """One request the guard let through: what it is, so its answer can be booked."""
+
+    method: str
+    url: str
+    operation: operations.Operation | None
+    identifier: str | None
+    emails: bool  # counted against the email budget
+
+
 class Guard:
-    """Counts creating requests against a budget, paces requests, and records what was created."""
+    """Budget, ownership and pacing before a request; ledger, history and status counts after its answer."""
 
     def __init__(
         self,
@@ -116,29 +153,43 @@ class Guard:
         create_budget: int | None = None,
         rate_limit: float | None = None,
         ledger: Ledger | None = None,
+        history: History | None = None,
+        live: bool = False,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.create_budget = create_budget
         self.rate_limit = rate_limit
         self.ledger = ledger or Ledger(None)
-        self.creates_sent = 0
+        self.history = history or History()
+        self.live = live
+        self.emails_sent = 0
         self.requests_sent = 0
         self.rate_limit_waits = 0
+        self.statuses: Counter[tuple[str, int]] = Counter()  # (operationId, status) -> answers seen
         self.sleep = sleep
+        self._foreign: set[str] = set()  # users seen in answers that this run did not create
+        self._permitted: set[str] = set()
         self._lock = threading.Lock()
         self._next_slot = 0.0
 
-    def before_send(self, method: str, url: str) -> None:
-        """Reserve a slot for one request, or raise BudgetExhaustedError without sending it."""
+    # -- before -----------------------------------------------------------------------------------------------
+
+    def before_send(self, method: str, url: str) -> Ticket:
+        """Reserve a slot for one request, or raise RefusedBySuiteError without sending it."""
+        found = operations.find(method, url)
+        operation, identifier = found if found else (None, None)
+        identifier = unquote(identifier) if identifier else None
+        emails = bool(operation and operation.effects.sends_email)
         with self._lock:
-            if is_create(method, url):
-                if self.create_budget is not None and self.creates_sent >= self.create_budget:
+            if operation and operation.effects.changes_user and identifier:
+                self._check_ownership(operation, identifier)
+            if emails:
+                if self.create_budget is not None and self.emails_sent >= self.create_budget:
                     raise BudgetExhaustedError(
-                        f"not sent: the run's budget of {self.create_budget} creating requests is spent "
-                        "(raise --create-budget, or use a smaller hypothesis profile)"
+                        f"not sent: the run's budget of {self.create_budget} requests that email a person "
+                        "(invitations and resends) is spent; raise --create-budget, or use a smaller profile"
                     )
-                self.creates_sent += 1
-            self.requests_sent += 1
+                self.emails_sent += 1
             delay = 0.0
             if self.rate_limit:
                 now = time.monotonic()
@@ -146,6 +197,46 @@ class Guard:
                 self._next_slot = max(now, self._next_slot) + 1.0 / self.rate_limit
         if delay:
             self.sleep(delay)
+        return Ticket(method.upper(), url, operation, identifier, emails)
+
+    def _check_ownership(self, operation: operations.Operation, identifier: str) -> None:
+        # A user this run never saw is fine (a fuzzed identifier: the answer is a 404). A user it saw in a list
+        # but did not create is another person of the account: never changed, unless a test asked for it.
+        if identifier in self._foreign and identifier not in self._permitted and not self.ledger.owns(identifier):
+            raise ForeignUserError(
+                f"not sent: {operation.label} would change user {identifier}, whom this run did not create"
+            )
+
+    @contextlib.contextmanager
+    def permit(self, identifier: str) -> Iterator[None]:
+        """Let a test change one user the run did not create (e.g. the caller's own); never against a live target."""
+        if self.live:
+            raise ForeignUserError(f"against a live target the suite changes only users it created, not {identifier}")
+        with self._lock:
+            self._permitted.add(identifier)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._permitted.discard(identifier)
+
+    # -- after ------------------------------------------------------------------------------------------------
+
+    def not_sent(self, ticket: Ticket) -> None:
+        """The connection failed before the request left: give its email back to the budget."""
+        self._release(ticket)
+
+    def _release(self, ticket: Ticket) -> None:
+        if ticket.emails:
+            with self._lock:
+                self.emails_sent -= 1
+
+    def outcome_unknown(self, ticket: Ticket) -> None:
+        """Sent, but no answer: count it, and stop judging what it may have changed."""
+        with self._lock:
+            self.requests_sent += 1
+        if ticket.identifier:
+            self.history.forget(ticket.identifier)
 
     def retry_after(self, status: int, headers: Any) -> float | None:
         """Seconds to wait before re-sending an answered 429, or None to give up and return it."""
@@ -160,17 +251,58 @@ class Guard:
         except ValueError:
             return 1.0
 
-    def after_answer(self, method: str, url: str, status: int, body: bytes) -> None:
-        """Record a created user, or note a deletion."""
-        if is_create(method, url) and status == 201:
-            try:
-                identifier = json.loads(body).get("identifier")
-            except (ValueError, AttributeError):
-                return
-            if isinstance(identifier, str):
-                self.ledger.record(identifier)
-        elif method.upper() == "DELETE" and status in (200, 404):
-            self.ledger.forget(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1])
+    def after_answer(self, ticket: Ticket, status: int, body: bytes) -> None:
+        """Book an answer: count it; record a created user, a change, a removal, and the users it shows."""
+        operation, identifier = ticket.operation, ticket.identifier
+        with self._lock:
+            self.requests_sent += 1
+            if operation is not None:
+                self.statuses[(operation.operation_id, status)] += 1
+        if 400 <= status < 500:
+            self._release(ticket)  # refused (a 429 included): no email went out, so none is counted
+        if operation is None:
+            return
+        payload = _json(body) if 200 <= status < 300 else None
+        if operation.effects.creates_user and status == 201 and isinstance(payload, dict):
+            created = payload.get("identifier")
+            if isinstance(created, str):
+                self.ledger.record(created)
+                self.history.wrote(created, payload)
+        elif operation.effects.removes_user and identifier and status in (200, 404):
+            if self.ledger.owns(identifier):
+                self.ledger.forget(identifier)
+            if status == 200:
+                self.history.removed(identifier)
+        elif operation.effects.changes_user and operation.has_body and identifier and isinstance(payload, dict):
+            self.history.wrote(identifier, payload)
+        self._note_seen(payload)
+
+    def _note_seen(self, payload: Any) -> None:
+        users = payload if isinstance(payload, list) else [payload]
+        seen = {u["identifier"] for u in users if isinstance(u, dict) and isinstance(u.get("identifier"), str)}
+        with self._lock:
+            self._foreign.update(i for i in seen if not self.ledger.owns(i))
+
+    def is_foreign(self, identifier: str) -> bool:
+        with self._lock:
+            return identifier in self._foreign
+
+
+def _json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
+
+
+# urllib3's "could not connect" errors, wrapped by requests: the request never left this machine.
+_REQUESTS_NOT_SENT = (requests.exceptions.ConnectTimeout, requests.exceptions.ProxyError, requests.exceptions.SSLError)
+
+
+def _requests_not_sent(error: requests.RequestException) -> bool:
+    if isinstance(error, _REQUESTS_NOT_SENT):
+        return True
+    return isinstance(error, requests.exceptions.ConnectionError) and "NewConnectionError" in repr(error.args)
 
 
 class GuardedAdapter(HTTPAdapter):
@@ -183,14 +315,23 @@ class GuardedAdapter(HTTPAdapter):
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
         method, url = request.method or "GET", request.url or ""
         while True:
-            self.guard.before_send(method, url)
-            response = super().send(request, *args, **kwargs)
+            ticket = self.guard.before_send(method, url)
+            try:
+                response = super().send(request, *args, **kwargs)
+            except requests.RequestException as error:
+                if _requests_not_sent(error):
+                    self.guard.not_sent(ticket)
+                else:
+                    self.guard.outcome_unknown(ticket)
+                raise
             wait = self.guard.retry_after(response.status_code, response.headers)
             if wait is None:
                 break
+            self.guard.after_answer(ticket, response.status_code, b"")
             response.close()
-            self.guard.sleep(wait)  # a 429 was refused before any work: re-sending cannot duplicate an invite
-        self.guard.after_answer(method, url, response.status_code, response.content)
+            # A 429 was refused before any work: re-sending it cannot duplicate an invitation.
+            self.guard.sleep(wait)
+        self.guard.after_answer(ticket, response.status_code, response.content)
         return response
 
 
@@ -200,6 +341,9 @@ def guarded_session(guard: Guard) -> requests.Session:
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
+
+
+_HTTPX_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 class GuardedTransport(httpx.BaseTransport):
@@ -212,15 +356,23 @@ class GuardedTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         method, url = request.method, str(request.url)
         while True:
-            self.guard.before_send(method, url)
-            response = self.inner.handle_request(request)
-            response.read()
+            ticket = self.guard.before_send(method, url)
+            try:
+                response = self.inner.handle_request(request)
+                response.read()
+            except _HTTPX_NOT_SENT:
+                self.guard.not_sent(ticket)
+                raise
+            except httpx.TransportError:
+                self.guard.outcome_unknown(ticket)
+                raise
             wait = self.guard.retry_after(response.status_code, response.headers)
             if wait is None:
                 break
+            self.guard.after_answer(ticket, response.status_code, b"")
             response.close()
             self.guard.sleep(wait)
-        self.guard.after_answer(method, url, response.status_code, response.content)
+        self.guard.after_answer(ticket, response.status_code, response.content)
         return response
 
     def close(self) -> None:

@@ -1,4 +1,4 @@
-"""Schemathesis hooks shared by the pytest suite and a raw `st run`.
+"""Schemathesis hooks shared by the pytest suite and a raw `st run`: every address the suite sends is contained.
 
 For `st run`: `SCHEMATHESIS_HOOKS=contract_tests.hooks st run openapi.yaml --url ...` (from the repo root).
 """
@@ -12,6 +12,9 @@ from typing import Any
 import schemathesis
 from schemathesis import GenerationMode
 
+from . import operations
+from .spec import schema_errors
+
 # Reserved for documentation (RFC 2606): no invitation sent to it can reach a person.
 DEFAULT_EMAIL_DOMAIN = "example.com"
 # Every address the suite invites starts with this, so a cleanup can find users a killed run left behind.
@@ -23,8 +26,13 @@ def unique_address(domain: str | None = None) -> str:
     return f"{ADDRESS_PREFIX}{uuid.uuid4().hex[:20]}@{domain or email_domain()}"
 
 
-def invitation_of(case: Any) -> dict[str, Any] | None:
-    """The `user` object of a POST /users case, if the body has one."""
+def malformed_address(domain: str | None = None) -> str:
+    """An address no server may accept (two `@`), still inside the run's domain should one accept it anyway."""
+    return f"{ADDRESS_PREFIX}{uuid.uuid4().hex[:20]}@@{domain or email_domain()}"
+
+
+def user_object_of(case: Any) -> dict[str, Any] | None:
+    """The `user` object of a case's JSON body, if the body has one."""
     body = case.body if isinstance(getattr(case, "body", None), dict) else None
     user = body.get("user") if body else None
     return user if isinstance(user, dict) else None
@@ -38,31 +46,40 @@ def live() -> bool:
     return os.environ.get("DEPLOYHQ_CONTRACT_LIVE") == "1"
 
 
-def contain_address(user: dict[str, Any], *, positive: bool) -> None:
-    """Keep the invitation's address inside the run's email domain, fresh when the data is valid.
+def is_valid_address(value: object) -> bool:
+    """Whether *value* passes the spec's own `email_address` rules (format and length)."""
+    return isinstance(value, str) and not schema_errors("UserInvitation", {"first_name": "A", "email_address": value})
 
-    Generated data repeats addresses (the coverage phase sends `0@0.com` many times), and a duplicate
-    is rightly a 422. Rewriting *positive* cases keeps `positive_data_acceptance` at full strength:
-    any other refusal of valid data still fails; duplicates are tested on purpose elsewhere.
-    An address in a negative case keeps its local part (made unique) but moves to the run's domain, so a server
-    that wrongly accepts it cannot mail anyone outside that domain; in live mode it is replaced outright.
+
+def contain_address(user: dict[str, Any], *, positive: bool) -> None:
+    """Keep the address a case sends inside the run's email domain, without changing what the case tests.
+
+    Valid data: a fresh address. Generated data repeats addresses (the coverage phase sends `0@0.com` many
+    times) and a duplicate is rightly a 422; a fresh address keeps `positive_data_acceptance` at full
+    strength (duplicates are tested on purpose elsewhere).
+    Invalid data stays invalid: on loopback it is sent as generated. Against a live target an address that is
+    valid is replaced by a fresh valid one (the case is invalid for another reason), and one that is not by a
+    malformed one in the run's domain, so a server that wrongly accepts the case can mail nobody outside it.
     """
     address = user.get("email_address")
-    if not isinstance(address, str) or "@" not in address:
+    if not isinstance(address, str):
         return
-    if positive or live():
+    if positive:
         user["email_address"] = unique_address()
-    else:
-        # Unique too: once the domain is replaced, the data may well be valid, and must not be a duplicate.
-        user["email_address"] = f"{address.rsplit('@', 1)[0]}{uuid.uuid4().hex[:8]}@{email_domain()}"
+    elif live():
+        user["email_address"] = unique_address() if is_valid_address(address) else malformed_address()
+
+
+def is_positive(case: Any) -> bool:
+    return case.meta is not None and case.meta.generation.mode == GenerationMode.POSITIVE
 
 
 @schemathesis.hook
 def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
-    """Every POST /users the suite sends invites an address in the run's domain (see contain_address)."""
-    if case.method.upper() != "POST" or case.path != "/users":
+    """Every address the suite sends is in the run's domain (see contain_address)."""
+    operation = operations.of_case(case)
+    if operation is None or not operation.effects.carries_address:
         return
-    user = invitation_of(case)
+    user = user_object_of(case)
     if user is not None:
-        positive = case.meta is not None and case.meta.generation.mode == GenerationMode.POSITIVE
-        contain_address(user, positive=positive)
+        contain_address(user, positive=is_positive(case))

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
 from hypothesis import strategies as st
 
 from deployhq_client.models import UserInvitation
 from deployhq_client.types import UNSET
 
 from .hooks import unique_address
-from .promises import FLAGS, SPEC
-
-TIME_ZONES: list[str] = yaml.safe_load(SPEC.read_text(encoding="utf-8"))["components"]["schemas"]["TimeZone"]["enum"]
+from .spec import FLAGS, TIME_ZONES
 
 # Names as people write them: any printable text, at least one non-space character, within maxLength.
 names = st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), min_size=1, max_size=60).filter(

@@ -1,19 +1,52 @@
-"""Which server the suite judges, with which credentials, and under which safety rails."""
+"""Which server the suite judges, as whom, and under which safety rails.
+
+An API key lives in exactly one kind of object here, `Credentials`, whose repr and str never show it:
+pytest prints locals (`-l`), reprs and assertion operands, so no tuple, string or dict in the suite may
+hold a key. `Credentials` is itself the `auth=` a `requests` call takes.
+"""
 
 from __future__ import annotations
 
 import ipaddress
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from deployhq_users import resolve_base_url
+import requests
+from requests.auth import AuthBase, _basic_auth_str
 
-__all__ = ["Target", "TargetError", "is_loopback"]
+from deployhq_users import ConfigurationError, resolve_base_url
+
+__all__ = ["ROLES", "WRONG_API_KEY", "Credentials", "Target", "TargetError", "is_loopback"]
+
+# A wrong key for the 401 promises: a constant unrelated to any real key, so a printed request shows nothing.
+WRONG_API_KEY = "wrong-api-key-of-the-contract-suite-0000"
+# Optional callers besides the administrator, named like the vendor CLI's variables.
+ROLES: Mapping[str, str] = {"manager": "DEPLOYHQ_MANAGER", "member": "DEPLOYHQ_MEMBER"}
 
 
 class TargetError(Exception):
     """The target or its credentials are missing or unsafe; the run stops before sending anything."""
+
+
+@dataclass(frozen=True)
+class Credentials(AuthBase):
+    """An email address and its API key; signs a `requests` call with HTTP Basic auth. The key is never shown."""
+
+    email: str
+    api_key: str = field(repr=False)
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = _basic_auth_str(self.email, self.api_key)
+        return request
+
+    def __str__(self) -> str:
+        return f"{self.email} (API key hidden)"
+
+    def with_wrong_key(self) -> Credentials:
+        """The same address with a key that is certainly wrong."""
+        return Credentials(self.email, WRONG_API_KEY)
 
 
 def is_loopback(base_url: str) -> bool:
@@ -29,20 +62,27 @@ def is_loopback(base_url: str) -> bool:
 
 @dataclass(frozen=True)
 class Target:
-    """A server to judge. `api_key` is kept out of repr: this object appears in pytest's failure output."""
+    """A server to judge, the callers the suite signs in as, and the rails the run keeps to."""
 
     base_url: str
-    email: str
-    api_key: str = field(repr=False)
+    admin: Credentials
+    manager: Credentials | None = None  # may manage users, is not an administrator
+    member: Credentials | None = None  # may not manage users
     live: bool = False
     embedded: bool = False
+    strict: bool = True
     email_domain: str = "example.com"
-    create_budget: int | None = None
+    create_budget: int | None = None  # requests that email a person: invitations and resends
     rate_limit: float | None = None  # requests per second
 
     @property
-    def credentials(self) -> tuple[str, str]:
-        return (self.email, self.api_key)
+    def email(self) -> str:
+        return self.admin.email
+
+    def role(self, name: str) -> Credentials | None:
+        """The credentials of *name* ("admin", "manager" or "member"), if the run has them."""
+        found: Credentials | None = {"admin": self.admin, "manager": self.manager, "member": self.member}[name]
+        return found
 
     @classmethod
     def external(
@@ -53,28 +93,48 @@ class Target:
         email_domain: str,
         create_budget: int | None,
         rate_limit: float | None,
-        env: dict[str, str] | None = None,
+        strict: bool = False,
+        env: Mapping[str, str] | None = None,
     ) -> Target | None:
         """The target named by --base-url / DEPLOYHQ_BASE_URL / DEPLOYHQ_ACCOUNT, or None for the embedded server."""
-        env = dict(os.environ) if env is None else env
+        env = os.environ if env is None else env
         if not (base_url or env.get("DEPLOYHQ_BASE_URL") or env.get("DEPLOYHQ_ACCOUNT")):
             return None
-        url = resolve_base_url(base_url=base_url, env=env)
+        try:
+            url = resolve_base_url(base_url=base_url, env=env)
+        except ConfigurationError as error:
+            raise TargetError(str(error)) from None
         if not is_loopback(url) and not live:
             raise TargetError(
                 f"{url} is not a loopback address. Every invitation the suite sends there is a real email and a real "
                 "user. Add --live (or DEPLOYHQ_CONTRACT_LIVE=1) to run against it with the live safety rails."
             )
-        email, api_key = env.get("DEPLOYHQ_EMAIL"), env.get("DEPLOYHQ_API_KEY")
-        if not email or not api_key:
-            missing = " and ".join(n for n, v in (("DEPLOYHQ_EMAIL", email), ("DEPLOYHQ_API_KEY", api_key)) if not v)
-            raise TargetError(f"set {missing}: the suite signs in to {url} as an account administrator")
+        admin = credentials_from(env, "DEPLOYHQ", required=True, purpose=f"the suite signs in to {url} as an account "
+                                 "administrator")  # fmt: skip
+        assert admin is not None  # required=True raises instead
         return cls(
             base_url=url,
-            email=email,
-            api_key=api_key,
+            admin=admin,
+            manager=credentials_from(env, ROLES["manager"]),
+            member=credentials_from(env, ROLES["member"]),
             live=live,
+            # Leniency is forgiven only against a live target, and never with --strict.
+            strict=strict or not live,
             email_domain=email_domain,
             create_budget=create_budget,
             rate_limit=rate_limit,
         )
+
+
+def credentials_from(
+    env: Mapping[str, str], prefix: str, *, required: bool = False, purpose: str = ""
+) -> Credentials | None:
+    """`<prefix>_EMAIL` and `<prefix>_API_KEY` from *env*: both, or neither (else TargetError naming the other)."""
+    names = (f"{prefix}_EMAIL", f"{prefix}_API_KEY")
+    email, api_key = (env.get(name) for name in names)
+    if email and api_key:
+        return Credentials(email, api_key)
+    if not required and not email and not api_key:
+        return None
+    missing = " and ".join(name for name, value in zip(names, (email, api_key), strict=True) if not value)
+    raise TargetError(f"set {missing}" + (f": {purpose}" if purpose else f" (or unset both {' and '.join(names)})"))

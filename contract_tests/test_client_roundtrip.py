@@ -16,7 +16,7 @@ from deployhq_client.models import UserInvitation
 from deployhq_users import ValidationError, delete_user, get_user, invite_user
 
 from .hooks import unique_address
-from .promises import created_user_promises
+from .promises import invitation_promises
 from .strategies import invitations
 
 
@@ -29,7 +29,7 @@ def test_invited_user_equals_what_was_sent_plus_defaults(client: Any, target: An
 
     user = invite_user(client, invitation)
 
-    assert created_user_promises(sent, user.to_dict()) == []
+    assert [] == invitation_promises(sent, user.to_dict())
     assert user.to_dict() == get_user(client, user.identifier).to_dict()
     delete_user(client, user.identifier)
 

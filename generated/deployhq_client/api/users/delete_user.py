@@ -7,6 +7,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.coded_error import CodedError
 from ...models.deleted import Deleted
 from ...models.error import Error
 from ...types import Response
@@ -28,7 +29,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Deleted | Error | None:
+) -> CodedError | Deleted | Error | None:
     if response.status_code == 200:
         response_200 = Deleted.from_dict(response.json())
 
@@ -40,7 +41,7 @@ def _parse_response(
         return response_401
 
     if response.status_code == 403:
-        response_403 = Error.from_dict(response.json())
+        response_403 = CodedError.from_dict(response.json())
 
         return response_403
 
@@ -67,7 +68,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Deleted | Error]:
+) -> Response[CodedError | Deleted | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -80,12 +81,13 @@ def sync_detailed(
     identifier: UUID,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Deleted | Error]:
+) -> Response[CodedError | Deleted | Error]:
     """Remove a user
 
      Removes a user from the account. An identifier the account does not know is 404. Removing the
-    account's last administrator is 403: an account always keeps one. Any other user, administrators
-    included, can be removed by an administrator or a user who may manage users.
+    account's last administrator is 403 with `error_code` `last_administrator`: an account always
+    keeps one. Any other user, administrators included, can be removed by an administrator or a
+    user who may manage users. A removed user can no longer sign in to the API.
 
     Args:
         identifier (UUID):
@@ -95,7 +97,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Deleted | Error]
+        Response[CodedError | Deleted | Error]
     """
 
     kwargs = _get_kwargs(
@@ -113,12 +115,13 @@ def sync(
     identifier: UUID,
     *,
     client: AuthenticatedClient | Client,
-) -> Deleted | Error | None:
+) -> CodedError | Deleted | Error | None:
     """Remove a user
 
      Removes a user from the account. An identifier the account does not know is 404. Removing the
-    account's last administrator is 403: an account always keeps one. Any other user, administrators
-    included, can be removed by an administrator or a user who may manage users.
+    account's last administrator is 403 with `error_code` `last_administrator`: an account always
+    keeps one. Any other user, administrators included, can be removed by an administrator or a
+    user who may manage users. A removed user can no longer sign in to the API.
 
     Args:
         identifier (UUID):
@@ -128,7 +131,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Deleted | Error
+        CodedError | Deleted | Error
     """
 
     return sync_detailed(
@@ -141,12 +144,13 @@ async def asyncio_detailed(
     identifier: UUID,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Deleted | Error]:
+) -> Response[CodedError | Deleted | Error]:
     """Remove a user
 
      Removes a user from the account. An identifier the account does not know is 404. Removing the
-    account's last administrator is 403: an account always keeps one. Any other user, administrators
-    included, can be removed by an administrator or a user who may manage users.
+    account's last administrator is 403 with `error_code` `last_administrator`: an account always
+    keeps one. Any other user, administrators included, can be removed by an administrator or a
+    user who may manage users. A removed user can no longer sign in to the API.
 
     Args:
         identifier (UUID):
@@ -156,7 +160,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Deleted | Error]
+        Response[CodedError | Deleted | Error]
     """
 
     kwargs = _get_kwargs(
@@ -172,12 +176,13 @@ async def asyncio(
     identifier: UUID,
     *,
     client: AuthenticatedClient | Client,
-) -> Deleted | Error | None:
+) -> CodedError | Deleted | Error | None:
     """Remove a user
 
      Removes a user from the account. An identifier the account does not know is 404. Removing the
-    account's last administrator is 403: an account always keeps one. Any other user, administrators
-    included, can be removed by an administrator or a user who may manage users.
+    account's last administrator is 403 with `error_code` `last_administrator`: an account always
+    keeps one. Any other user, administrators included, can be removed by an administrator or a
+    user who may manage users. A removed user can no longer sign in to the API.
 
     Args:
         identifier (UUID):
@@ -187,7 +192,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Deleted | Error
+        CodedError | Deleted | Error
     """
 
     return (

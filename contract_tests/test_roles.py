@@ -1,0 +1,71 @@
+"""Roles: what a user who may manage users but is not an administrator may do, and what a plain member may not.
+
+Judged only when the run has their credentials: DEPLOYHQ_MANAGER_EMAIL / DEPLOYHQ_MANAGER_API_KEY and
+DEPLOYHQ_MEMBER_EMAIL / DEPLOYHQ_MEMBER_API_KEY (the embedded reference server has both).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from .api import Api, exchange
+from .operations import OPERATIONS
+from .promises import coded_error_promises, error_body_promises, invitation_promises, update_promises
+from .spec import ADMIN_ONLY_FLAGS, FLAGS
+from .target import ROLES, Credentials
+
+
+def signed_in_as(api: Api, role: str) -> Credentials:
+    credentials = api.target.role(role)
+    if credentials is None:
+        prefix = ROLES[role]
+        pytest.skip(f"not judged: no {role} credentials (set {prefix}_EMAIL and {prefix}_API_KEY)")
+    return credentials
+
+
+@pytest.mark.operation("createUser")
+def test_manager_invites_without_admin_only_flags(api: Api) -> None:
+    """A manager's invitation asking for every flag gets the admin-only ones false; all_projects_allowed as sent."""
+    manager = signed_in_as(api, "manager")
+    sent = {"first_name": "Ada", "email_address": api.address(), **dict.fromkeys(FLAGS, True)}
+    response = api.invite(sent, auth=manager)
+
+    assert 201 == response.status_code, exchange(response)
+    assert [] == invitation_promises(sent, response.json(), administrator=False), exchange(response)
+
+
+@pytest.mark.operation("updateUser")
+@pytest.mark.parametrize("method", ["PATCH", "PUT"])
+def test_manager_cannot_change_admin_only_flags(api: Api, method: str) -> None:
+    """A manager's change keeps the admin-only flags as they were and applies everything else."""
+    manager = signed_in_as(api, "manager")
+    before = api.fresh_user()
+    sent = {"last_name": "Changed", **dict.fromkeys(FLAGS, True)}
+    response = api.update(before["identifier"], sent, method=method, auth=manager)
+
+    assert 200 == response.status_code, exchange(response)
+    assert [] == update_promises(before, sent, response.json(), administrator=False), exchange(response)
+    read = api.get(before["identifier"]).json()
+    assert dict.fromkeys(ADMIN_ONLY_FLAGS, False) == {flag: read[flag] for flag in ADMIN_ONLY_FLAGS}
+
+
+# GET and POST /users and GET /users/{identifier} answer {"status", "error"}; the others {"error", "error_code"}.
+CODED_403 = {"updateUser", "replaceUser", "deleteUser", "resendInvitation"}
+
+
+@pytest.mark.parametrize("operation_id", [pytest.param(o, marks=pytest.mark.operation(o), id=o) for o in OPERATIONS])
+def test_member_may_not_manage_users(api: Api, operation_id: str) -> None:
+    """A member without "can manage users" gets 403 on every operation, with the body the spec gives it."""
+    member = signed_in_as(api, "member")
+    victim = api.fresh_user()
+    response = api.call(operation_id, **api.acceptable_request(operation_id, victim["identifier"]), auth=member)
+
+    assert 403 == response.status_code, exchange(response)
+    body: Any = response.json()
+    if operation_id in CODED_403:
+        assert [] == coded_error_promises(body, "forbidden"), exchange(response)
+    else:
+        assert [] == error_body_promises(403, body), exchange(response)
+    assert victim == api.get(victim["identifier"]).json()

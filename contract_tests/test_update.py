@@ -1,0 +1,131 @@
+"""Changing a user (PATCH and PUT /users/{identifier}, the same operation): only what is sent changes."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+
+from .api import Api, exchange
+from .promises import error_body_promises, update_promises, validation_body_promises
+from .spec import FLAGS
+
+METHODS = [
+    pytest.param("PATCH", marks=pytest.mark.operation("updateUser"), id="PATCH"),
+    pytest.param("PUT", marks=pytest.mark.operation("replaceUser"), id="PUT"),
+]
+pytestmark = pytest.mark.parametrize("method", METHODS)
+
+
+def everything_set(api: Api) -> dict[str, Any]:
+    """A user with every field given a value that is not its default."""
+    return api.fresh_user(last_name="Lovelace", time_zone="Asia/Kolkata", **dict.fromkeys(FLAGS, True))
+
+
+def test_only_the_sent_fields_change(api: Api, method: str) -> None:
+    """Sending one field changes that field; every other field, flags and defaults included, keeps its value."""
+    before = everything_set(api)
+    sent = {"first_name": "Augusta"}
+    response = api.update(before["identifier"], sent, method=method)
+
+    assert 200 == response.status_code, exchange(response)
+    assert [] == update_promises(before, sent, response.json()), exchange(response)
+    assert response.json() == api.get(before["identifier"]).json()
+
+
+def test_every_field_can_change(api: Api, method: str) -> None:
+    """Every field sent at once comes back exactly as sent, and reads back the same."""
+    before = api.fresh_user()
+    sent = {
+        "first_name": "Grace",
+        "last_name": "Hopper",
+        "email_address": api.address(),
+        "time_zone": "America/New_York",
+        **dict.fromkeys(FLAGS, True),
+    }
+    response = api.update(before["identifier"], sent, method=method)
+
+    assert 200 == response.status_code, exchange(response)
+    assert [] == update_promises(before, sent, response.json()), exchange(response)
+    assert response.json() == api.get(before["identifier"]).json()
+
+
+def test_a_flag_set_by_an_administrator_sticks(api: Api, method: str) -> None:
+    """An administrator turns a flag on, then off again: each answer and each read shows it."""
+    user = api.fresh_user()
+    for value in (True, False):
+        response = api.update(user["identifier"], {"can_manage_billing": value}, method=method)
+
+        assert 200 == response.status_code, exchange(response)
+        assert value is response.json()["can_manage_billing"], exchange(response)
+        assert value is api.get(user["identifier"]).json()["can_manage_billing"]
+
+
+def test_own_address_in_other_letter_case_is_not_a_duplicate(api: Api, method: str) -> None:
+    """A user's own address in upper case is accepted and comes back exactly as sent."""
+    before = api.fresh_user()
+    sent = {"email_address": before["email_address"].upper()}
+    response = api.update(before["identifier"], sent, method=method)
+
+    assert 200 == response.status_code, exchange(response)
+    assert [] == update_promises(before, sent, response.json()), exchange(response)
+
+
+def test_unknown_keys_and_read_only_fields_are_ignored(api: Api, method: str) -> None:
+    """`id`, `identifier`, `activated` and keys the spec does not know change nothing."""
+    before = api.fresh_user()
+    sent = {"id": before["id"] + 1000, "identifier": str(uuid.uuid4()), "activated": True, "nickname": "Ada"}
+    response = api.update(before["identifier"], sent, method=method)
+
+    assert 200 == response.status_code, exchange(response)
+    assert [] == update_promises(before, {}, response.json()), exchange(response)
+
+
+def test_an_empty_change_changes_nothing(api: Api, method: str) -> None:
+    """`{"user": {}}` is a 200 with the user as it was."""
+    before = api.fresh_user(last_name="Lovelace")
+    response = api.update(before["identifier"], {}, method=method)
+
+    assert 200 == response.status_code, exchange(response)
+    assert [] == update_promises(before, {}, response.json()), exchange(response)
+
+
+INVALID = [
+    pytest.param({"first_name": ""}, "first_name", id="first_name empty"),
+    pytest.param({"first_name": " \u2003 "}, "first_name", id="first_name blank"),
+    pytest.param({"first_name": 42}, "first_name", id="first_name not text"),
+    pytest.param({"email_address": "not an address"}, "email_address", id="email_address malformed"),
+    pytest.param({"time_zone": "Mars/Olympus"}, "time_zone", id="unknown time zone"),
+    pytest.param({"all_projects_allowed": "true"}, "all_projects_allowed", id="flag not a boolean"),
+    pytest.param({"last_name": ["Smith"]}, "last_name", id="last_name not text"),
+]
+
+
+@pytest.mark.parametrize(("fault", "field"), INVALID)
+def test_invalid_change_is_refused_naming_the_field(api: Api, method: str, fault: dict[str, Any], field: str) -> None:
+    """A blank, malformed or mistyped value is a 422 naming the field, and the user is as it was."""
+    before = api.fresh_user(last_name="Lovelace")
+    response = api.update(before["identifier"], {"last_name": "Changed", **fault}, method=method)
+
+    assert 422 == response.status_code, exchange(response)
+    assert [] == validation_body_promises(response.json(), field), exchange(response)
+    assert before == api.get(before["identifier"]).json()
+
+
+def test_another_users_address_is_refused_case_insensitively(api: Api, method: str) -> None:
+    """Taking the address of another user, in other letter case, is a 422 on email_address; nothing changes."""
+    other, before = api.fresh_user(), api.fresh_user()
+    response = api.update(before["identifier"], {"email_address": other["email_address"].upper()}, method=method)
+
+    assert 422 == response.status_code, exchange(response)
+    assert [] == validation_body_promises(response.json(), "email_address"), exchange(response)
+    assert before == api.get(before["identifier"]).json()
+
+
+def test_unknown_identifier_is_a_404(api: Api, method: str) -> None:
+    """A change to a user the account does not know is 404 {"status": 404, "error": ...}."""
+    response = api.update(str(uuid.uuid4()), {"first_name": "Ada"}, method=method)
+
+    assert 404 == response.status_code, exchange(response)
+    assert [] == error_body_promises(404, response.json()), exchange(response)
