@@ -149,5 +149,5 @@ def report(verdict: Verdict, project: Project) -> str:
         lines.append(f"ok: no change since {base.version}.")
     else:
         assert verdict.severity is not None
-        lines.append(f"ok: {verdict.severity.label} changes, released as {verdict.version} (was {base.version}).")
+        lines.append(f"ok: version {verdict.version} fits {verdict.severity.label} changes since {base.version}.")
     return "\n".join(lines)

@@ -239,3 +239,10 @@ def test_a_misnamed_frozen_spec_is_an_error(checkout: Checkout, name, inside, me
     with pytest.raises(SpecError) as caught:
         gate.judge(checkout.project)
     assert message == str(caught.value)
+
+
+def test_a_passing_report_says_which_version_fits(checkout: Checkout):
+    """A compatible change with a minor bump ends the report with the version it fits."""
+    checkout.write(added_status(), version="1.1.0", entry=entry("1.1.0"))
+    report = gate.report(gate.judge(checkout.project), checkout.project)
+    assert "ok: version 1.1.0 fits compatible changes since 1.0.0." == report.splitlines()[-1]
