@@ -12,7 +12,7 @@ nox.needs_version = ">=2025.2"
 nox.options.default_venv_backend = "virtualenv"
 nox.options.error_on_external_run = True
 nox.options.reuse_venv = "yes"
-nox.options.sessions = ["lint", "typing", "check_generated", "gate", "tests", "contract", "teeth"]
+nox.options.sessions = ["lint", "typing", "check_generated", "gate", "vendor_drift", "tests", "contract", "teeth"]
 
 ROOT = Path(__file__).parent
 REDOCLY = "@redocly/cli@2.77.0"  # pinned: a linter upgrade may change which rules fire
@@ -82,6 +82,20 @@ def release(session: nox.Session) -> None:
     """Freeze openapi.yaml as releases/openapi-X.Y.Z.yaml and date CHANGELOG.md's entry (`-- --date YYYY-MM-DD`)."""
     install(session, "spec", project=False)
     session.run("python", "-m", "spec_guard", "release", *session.posargs)
+
+
+@nox.session
+def vendor_drift(session: nox.Session) -> None:
+    """List every difference from the facts of DeployHQ's own spec; fail on one drift/ does not explain."""
+    install(session, "spec", project=False)
+    session.run("python", "-m", "spec_guard", "drift")
+
+
+@nox.session(default=False)
+def vendor_refresh(session: nox.Session) -> None:
+    """Rewrite drift/vendor-users-facts.yaml: `-- DOCUMENT --commit SHA --date YYYY-MM-DD` (see README)."""
+    install(session, "spec", project=False)
+    session.run("python", "-m", "spec_guard", "refresh", *session.posargs)
 
 
 @nox.session

@@ -1,4 +1,4 @@
-"""Where the project keeps the files the guards read: the spec, pyproject.toml, CHANGELOG.md and releases/."""
+"""Where the project keeps the files the guards read: the spec, pyproject.toml, CHANGELOG.md, releases/, drift/."""
 
 from __future__ import annotations
 
@@ -29,6 +29,16 @@ class Project:
     @property
     def releases(self) -> Path:
         return self.root / "releases"
+
+    @property
+    def vendor_facts(self) -> Path:
+        """Our facts about the vendor's published document (never a copy of it)."""
+        return self.root / "drift" / "vendor-users-facts.yaml"
+
+    @property
+    def intentional(self) -> Path:
+        """The differences from the vendor's document we keep on purpose, each with its reason."""
+        return self.root / "drift" / "intentional-differences.yaml"
 
     def frozen(self, version: str) -> Path:
         """The frozen copy of the spec as released under *version*."""

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .conftest import BASE, ROOT, Checkout
+from .conftest import BASE, ROOT, Checkout, write_yaml
 
 
 def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -68,3 +68,36 @@ def test_a_root_that_is_not_a_directory_is_a_usage_error(tmp_path: Path):
     result = run("--root", tmp_path / "nowhere", "versions")
     assert 2 == result.returncode
     assert f"--root {tmp_path / 'nowhere'} is not a directory" in result.stderr
+
+
+def test_refresh_and_drift_exit_codes(tmp_path: Path):
+    """refresh writes the facts (exit 0); drift then exits 1 on the unexplained difference, naming it."""
+    write_yaml(tmp_path / "openapi.yaml", BASE)
+    vendor = copy.deepcopy(BASE)
+    vendor["paths"]["/users"]["post"]["operationId"] = "inviteUser"
+    write_yaml(tmp_path / "vendor.yaml", vendor)
+    refreshed = run(
+        "--root", tmp_path, "refresh", tmp_path / "vendor.yaml", "--commit", "abc1234", "--date", "2026-07-01"
+    )
+    checked = run("--root", tmp_path, "drift")
+    assert (0, 1) == (refreshed.returncode, checked.returncode)
+    assert (
+        "  UNEXPLAINED: POST /users | operationId | operationId: vendor inviteUser, ours createUser" in checked.stdout
+    )
+
+
+def test_refresh_needs_the_commit_and_a_real_document(tmp_path: Path):
+    """refresh without --commit is a usage error; with a document that does not exist it names the path (exit 2)."""
+    missing_commit = run("--root", tmp_path, "refresh", tmp_path / "openapi.json", "--date", "2026-07-01")
+    missing_file = run(
+        "--root", tmp_path, "refresh", tmp_path / "openapi.json", "--commit", "abc", "--date", "2026-07-01"
+    )
+    assert (2, True) == (
+        missing_commit.returncode,
+        "the following arguments are required: --commit" in missing_commit.stderr,
+    )
+    assert (2, f"error: cannot read {tmp_path / 'openapi.json'}: No such file or directory\n") == (
+        missing_file.returncode,
+        missing_file.stderr,
+    )
+    assert not (tmp_path / "drift").exists()
