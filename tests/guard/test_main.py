@@ -101,3 +101,16 @@ def test_refresh_needs_the_commit_and_a_real_document(tmp_path: Path):
         missing_file.stderr,
     )
     assert not (tmp_path / "drift").exists()
+
+
+def test_a_second_run_in_the_same_process_gives_the_same_answer(checkout: Checkout, capsys):
+    """main() keeps no state between calls: the gate twice in one process prints the same report."""
+    from spec_guard.__main__ import main
+
+    spec = copy.deepcopy(BASE)
+    spec["paths"]["/users"]["post"]["responses"]["409"] = {"description": "Conflict."}
+    checkout.write(spec, version="1.1.0", entry="## [1.1.0] - Unreleased\n\n")
+    first = (main(["--root", str(checkout.project.root), "gate"]), capsys.readouterr().out)
+    second = (main(["--root", str(checkout.project.root), "gate"]), capsys.readouterr().out)
+    assert (0, first[1]) == second
+    assert first[0] == 0
