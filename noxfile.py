@@ -17,6 +17,8 @@ nox.options.sessions = ["lint", "typing", "check_generated", "gate", "vendor_dri
 ROOT = Path(__file__).parent
 REDOCLY = "@redocly/cli@2.77.0"  # pinned: a linter upgrade may change which rules fire
 REPORTS = ROOT / "reports"
+# The repository's workflows and the documented examples a user copies: all linted with actionlint.
+WORKFLOW_GLOBS = (".github/workflows/*.yml", "docs/examples/*.yml")
 
 
 def install(session: nox.Session, group: str, *, project: bool = True) -> None:
@@ -31,12 +33,17 @@ def install(session: nox.Session, group: str, *, project: bool = True) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Lint and format-check the hand-written code; validate and lint the spec."""
+    """Lint and format-check the hand-written code; validate and lint the spec; lint the GitHub workflows."""
     install(session, "lint", project=False)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("openapi-spec-validator", "openapi.yaml")
     session.run("python", "scripts/time_zones.py", "--check")
+    # The `run:` scripts are checked with the pinned ShellCheck of the venv, never whichever the machine has;
+    # pyflakes is off because no step runs inline Python.
+    shellcheck = Path(session.bin) / "shellcheck"
+    workflows = sorted(str(path.relative_to(ROOT)) for pattern in WORKFLOW_GLOBS for path in ROOT.glob(pattern))
+    session.run("actionlint", f"-shellcheck={shellcheck}", "-pyflakes=", *workflows)
     session.run("python", "-m", "spec_guard", "versions")  # info.version, pyproject and CHANGELOG.md agree
     # Redocly checks what openapi-spec-validator skips in 3.1 (schemas, examples against schemas, links).
     # It needs Node.js: a machine with only Python skips it with a warning; CI (CI=true) never does.

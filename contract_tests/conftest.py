@@ -26,14 +26,14 @@ from hypothesis import HealthCheck, Phase, settings
 from . import checks, leniency, preflight, runtime
 from .api import Api
 from .cleanup import delete_all
-from .guard import LEDGER_PATH, Guard, GuardedTransport, Ledger, guarded_session
+from .guard import LEDGER_PATH, BudgetExhaustedError, Guard, GuardedTransport, Ledger, guarded_session
 from .hooks import DEFAULT_EMAIL_DOMAIN, is_valid_address, unique_address
 from .spec import SPEC
-from .summary import Outcome, Summary
+from .summary import BROKEN_MARK, Outcome, Summary
 from .target import Credentials, Target, TargetError
 
-ROOT = Path(__file__).resolve().parent.parent
-REPORTS = ROOT / "reports"
+# Reports go to ./reports of the directory the run starts in (the repository root for `nox -s contract`).
+REPORTS = Path("reports").resolve()
 JUNIT_REPORT = REPORTS / "contract-junit.xml"
 SUMMARY_REPORT = REPORTS / "contract-summary.md"
 LIVE_CREATE_BUDGET = 40
@@ -168,14 +168,15 @@ def pytest_configure(config: pytest.Config) -> None:
         )
         settings.load_profile("custom")
     config.stash[_PROFILE] = profile
-    if dry_run:
-        # A dry run has no verdict: it must not replace the last real run's report.
+    # Asking for help, listing the tests or a dry run sends nothing, starts nothing and has no verdict: it must
+    # not replace the last real run's reports.
+    sends = not (dry_run or config.getoption("--help", False) or config.getoption("--collectonly", False))
+    config.stash[_SENDS] = sends
+    if not sends:
         config.option.xmlpath = None
     elif not getattr(config.option, "xmlpath", None):
         REPORTS.mkdir(exist_ok=True)
         config.option.xmlpath = str(JUNIT_REPORT)
-    # Asking for help, listing the tests or a dry run sends nothing: the embedded server is only named.
-    sends = not (dry_run or config.getoption("--help", False) or config.getoption("--collectonly", False))
     if target is None:
         target = _start_embedded_server(config, email_domain) if sends else _placeholder(email_domain)
     if sends:
@@ -280,6 +281,7 @@ def _load_schema(target: Target, profile: str) -> Any:
 
 
 _SERVER = pytest.StashKey[contextlib.ExitStack]()
+_SENDS = pytest.StashKey[bool]()
 _PROFILE = pytest.StashKey[str]()
 
 
@@ -390,9 +392,44 @@ def pytest_runtestloop(session: pytest.Session) -> bool | None:
 _SUMMARY = pytest.StashKey[Summary]()
 
 
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    if not runtime._CURRENT:
+        return []
+    target = runtime.current().target
+    where = "the embedded reference server" if target.embedded else target.base_url
+    rails = [f"budget {target.create_budget}" if target.create_budget is not None else "no email budget"]
+    rails.append(f"{target.rate_limit:g} requests/s" if target.rate_limit else "no rate limit")
+    mode = "live" if target.live else "loopback"
+    strict = "strict" if target.strict else "lenient (--contract-strict to fail on leniency)"
+    return [
+        f"contract target: {where} ({mode}, {strict}; {', '.join(rails)})",
+        f"hypothesis profile: {config.stash[_PROFILE]} ({settings().max_examples} examples per operation)",
+    ]
+
+
+def pytest_assertrepr_compare(op: str, left: object, right: object) -> list[str] | None:
+    """`assert [] == <broken promises>` shows each broken promise in full, on its own line, not a truncated diff."""
+    if op == "==" and left == [] and isinstance(right, list) and right and all(isinstance(x, str) for x in right):
+        return ["a promise is broken:", *(f"{BROKEN_MARK}{item}" for item in right)]
+    return None
+
+
+def _budget_spent(excinfo: pytest.ExceptionInfo[BaseException] | None) -> BudgetExhaustedError | None:
+    """The budget refusal behind a failure, if that is all it was (also inside an exception group)."""
+    error = excinfo.value if excinfo is not None else None
+    while isinstance(error, BaseExceptionGroup) and len(error.exceptions) == 1:
+        error = error.exceptions[0]
+    return error if isinstance(error, BudgetExhaustedError) else None
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
+    spent = _budget_spent(call.excinfo) if report.failed else None
+    if spent is not None:
+        # Out of budget is a rail doing its job, not a broken promise: the test is not judged.
+        report.outcome = "skipped"
+        report.longrepr = (str(item.path), item.location[1] or 0, f"Skipped: not judged: {spent}")
     final = report.when == "call" or (report.when == "setup" and not report.passed)
     summary = item.config.stash.get(_SUMMARY, None)
     if final and summary is not None:
@@ -407,8 +444,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    if not session.config.getoption("--dry-run"):
+    if session.config.stash.get(_SENDS, False):
         session.config.stash[_SUMMARY] = Summary()
+
+
+def summary_path(config: pytest.Config) -> Path:
+    """The Markdown summary's file: next to the JUnit report."""
+    junit = getattr(config.option, "xmlpath", None)
+    return Path(junit).with_name(SUMMARY_REPORT.name) if junit else SUMMARY_REPORT
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -417,8 +460,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     run = runtime.current()
     text = summary.render(target=run.target, guard=run.guard, exit_status=int(exitstatus))
-    REPORTS.mkdir(exist_ok=True)
-    SUMMARY_REPORT.write_text(text, encoding="utf-8")
+    path = summary_path(session.config)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if step_summary:
         with open(step_summary, "a", encoding="utf-8") as file:
@@ -463,4 +507,4 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         terminalreporter.write_line(line)
     if getattr(config.option, "xmlpath", None):
         terminalreporter.write_line(f"JUnit report: {config.option.xmlpath}")
-    terminalreporter.write_line(f"summary: {SUMMARY_REPORT}")
+    terminalreporter.write_line(f"summary: {summary_path(config)}")

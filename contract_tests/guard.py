@@ -38,11 +38,9 @@ __all__ = [
     "RefusedBySuiteError",
 ]
 
-# Where a run records each user it creates; DEPLOYHQ_CONTRACT_LEDGER moves it.
-LEDGER_PATH = Path(
-    os.environ.get("DEPLOYHQ_CONTRACT_LEDGER")
-    or Path(__file__).resolve().parent.parent / "reports" / "contract-created-users.txt"
-)
+# Where a run records each user it creates (./reports of the directory it starts in, like its other reports);
+# DEPLOYHQ_CONTRACT_LEDGER moves it. `python -m contract_tests.cleanup` reads the same file.
+LEDGER_PATH = Path(os.environ.get("DEPLOYHQ_CONTRACT_LEDGER") or Path("reports", "contract-created-users.txt")).resolve()
 MAX_RATE_LIMIT_WAITS = 3
 MAX_RETRY_AFTER = 60.0
 
@@ -186,8 +184,8 @@ class Guard:
             if emails:
                 if self.create_budget is not None and self.emails_sent >= self.create_budget:
                     raise BudgetExhaustedError(
-                        f"not sent: the run's budget of {self.create_budget} requests that email a person "
-                        "(invitations and resends) is spent; raise --create-budget, or use a smaller profile"
+                        f"the run's budget of {self.create_budget} requests that email a person (invitations and "
+                        "resends) is spent, so this one was not sent; raise --create-budget to judge more"
                     )
                 self.emails_sent += 1
             delay = 0.0

@@ -1,7 +1,13 @@
-"""Testing strategies for Hypothesis-based tests: invitations as the generated client builds them."""
+"""Hypothesis strategies for the whole input space the spec allows, awkward corners included.
+
+Schemathesis' own generation rarely reaches them (see docs/generated-inputs.md): names at their exact
+maximum length, white space around and inside, decomposed Unicode, mixed-case addresses with a 64-character
+local part, every family of time zones. Every value drawn here is valid, so it must come back byte for byte.
+"""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from hypothesis import strategies as st
@@ -10,12 +16,76 @@ from deployhq_client.models import UserInvitation
 from deployhq_client.types import UNSET
 
 from .hooks import unique_address
-from .spec import FLAGS, TIME_ZONES
+from .spec import FLAGS, MAX_LENGTHS, TIME_ZONES, is_blank
 
-# Names as people write them: any printable text, at least one non-space character, within maxLength.
-names = st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), min_size=1, max_size=60).filter(
-    lambda s: s.strip() != ""
+__all__ = ["addresses", "changes", "invitation_dicts", "invitations", "names", "time_zones"]
+
+NAME_LENGTH = MAX_LENGTHS["first_name"]
+ADDRESS_LENGTH = MAX_LENGTHS["email_address"]
+LOCAL_PART_LENGTH = 64  # RFC 5321, and the spec's email_address description
+
+_characters = st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"])
+_spaces = st.sampled_from([" ", "  ", "\t", "\u00a0", "\u3000"])
+_plain = st.text(_characters, min_size=1, max_size=40).filter(lambda s: not is_blank(s))
+
+
+@st.composite
+def _padded(draw: st.DrawFn) -> str:
+    """A name with white space before, inside and after it."""
+    return draw(_spaces) + draw(_plain) + draw(_spaces) + draw(_plain) + draw(_spaces)
+
+
+@st.composite
+def _decomposed(draw: st.DrawFn) -> str:
+    """A name in Unicode's decomposed form (NFD), which a server must not compose."""
+    name = unicodedata.normalize("NFD", draw(st.sampled_from(["Amélie", "Zoë Łukasiewicz", "Ñúñez", "Çelik", "Åsa"])))
+    return name + draw(st.sampled_from(["", " ", "-Sø"]))
+
+
+@st.composite
+def _at_length(draw: st.DrawFn) -> str:
+    """A name of exactly the maximum length, or of one character."""
+    filler = draw(st.sampled_from(["a", "é", "李", "😀"]))
+    return filler * draw(st.sampled_from([NAME_LENGTH, 1]))
+
+
+names = st.one_of(_plain, _padded(), _decomposed(), _at_length()).filter(
+    lambda s: not is_blank(s) and len(s) <= NAME_LENGTH
 )
+
+
+@st.composite
+def addresses(draw: st.DrawFn, domain: str = "example.com") -> str:
+    """A fresh address in *domain*: mixed letter case, a `+` tag, or the longest local part and address allowed."""
+    local = unique_address(domain).partition("@")[0]
+    shape = draw(st.sampled_from(["plain", "upper", "title", "tagged", "longest local", "longest address"]))
+    if shape == "upper":
+        local = local.upper()
+    elif shape == "title":
+        local = "Ada." + local.title()
+    elif shape == "tagged":
+        local = f"{local}+{draw(st.sampled_from(['Onboarding', 'x', 'a.b-c_d']))}"
+    elif shape in ("longest local", "longest address"):
+        local = local.ljust(LOCAL_PART_LENGTH, "X")
+    host = domain
+    if shape == "longest address":
+        room = ADDRESS_LENGTH - len(local) - 1 - len(domain) - 1
+        count = -(-(room + 1) // 64)
+        letters = room - (count - 1)
+        labels = ["d" * (letters // count + (1 if i < letters % count else 0)) for i in range(count)]
+        host = ".".join(labels) + "." + domain
+    return f"{local}@{host}"
+
+
+def _family(zone: str) -> str:
+    return zone.partition("/")[0] if "/" in zone else "(no area)"
+
+
+_FAMILIES: dict[str, list[str]] = {}
+for _zone in TIME_ZONES:
+    _FAMILIES.setdefault(_family(_zone), []).append(_zone)
+# Each family (Africa, America, ..., Etc, the legacy names without an area) as likely as any other.
+time_zones = st.sampled_from(sorted(_FAMILIES)).flatmap(lambda family: st.sampled_from(_FAMILIES[family]))
 
 
 def optional(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
@@ -24,12 +94,24 @@ def optional(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
 
 
 @st.composite
+def invitation_dicts(draw: st.DrawFn, email_domain: str = "example.com") -> dict[str, Any]:
+    """A valid `user` object of an invitation, with a random subset of the optional fields."""
+    user: dict[str, Any] = {"first_name": draw(names), "email_address": draw(addresses(email_domain))}
+    for name, strategy in (("last_name", names), ("time_zone", time_zones), *((f, st.booleans()) for f in FLAGS)):
+        if draw(st.booleans()):
+            user[name] = draw(strategy)
+    return user
+
+
+@st.composite
 def invitations(draw: st.DrawFn, email_domain: str = "example.com") -> UserInvitation:
-    """A valid invitation with a fresh address and a random subset of the optional fields."""
-    return UserInvitation(
-        first_name=draw(names),
-        email_address=unique_address(email_domain),
-        last_name=draw(optional(names)),
-        time_zone=draw(optional(st.sampled_from(TIME_ZONES))),
-        **{flag: draw(optional(st.booleans())) for flag in FLAGS},
-    )
+    """The same, as the generated client's model."""
+    return UserInvitation.from_dict(draw(invitation_dicts(email_domain)))
+
+
+@st.composite
+def changes(draw: st.DrawFn, email_domain: str = "example.com") -> dict[str, Any]:
+    """A valid `user` object of an update: any subset of the fields, possibly none."""
+    everything = draw(invitation_dicts(email_domain))
+    keep = draw(st.sets(st.sampled_from(sorted(everything))))
+    return {name: value for name, value in everything.items() if name in keep}

@@ -20,6 +20,8 @@ from .promises import invitation_promises
 from .strategies import invitations
 
 
+@pytest.mark.operation("createUser")
+@pytest.mark.operation("getUser")
 @settings(max_examples=max(1, settings().max_examples // 2))
 @given(data=st.data())
 def test_invited_user_equals_what_was_sent_plus_defaults(client: Any, target: Any, data: st.DataObject) -> None:
@@ -34,6 +36,7 @@ def test_invited_user_equals_what_was_sent_plus_defaults(client: Any, target: An
     delete_user(client, user.identifier)
 
 
+@pytest.mark.operation("createUser")
 def test_duplicate_invitation_raises_validation_error(client: Any, target: Any) -> None:
     """A second invitation to the same address raises ValidationError naming email_address."""
     first = invite_user(client, UserInvitation(first_name="Ada", email_address=unique_address(target.email_domain)))

@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, Response
 from ._auth import Authenticator
 from ._config import Accounts
 from ._db import Store
+from ._docs import docs_routes
 from ._routes import UsersAPI
 from ._spec import Spec, load_spec
 from ._validation import Validator
@@ -83,7 +84,7 @@ def create_app(
             store.close()
 
     handlers: dict[Any, Any] = {HTTPException: _http_error, Exception: _server_error}
-    app = Starlette(routes=api.routes(), exception_handlers=handlers, lifespan=lifespan)
+    app = Starlette(routes=[*api.routes(), *docs_routes()], exception_handlers=handlers, lifespan=lifespan)
     # "/users/" must be a 404, not a redirect to the list.
     app.router.redirect_slashes = False
     app.state.store = store

@@ -3,8 +3,10 @@
 from deployhq_users import connect, invite_user
 from deployhq_client.models import UserInvitation
 
-client = connect()  # DEPLOYHQ_ACCOUNT, DEPLOYHQ_EMAIL, DEPLOYHQ_API_KEY
-user = invite_user(client, UserInvitation(first_name="Jane", email_address="jane@example.com"))
+with connect() as client:  # DEPLOYHQ_ACCOUNT, DEPLOYHQ_EMAIL, DEPLOYHQ_API_KEY; `with` closes its connections
+    user = invite_user(client, UserInvitation(first_name="Jane", email_address="jane@example.com"))
+
+Every call takes `rate_limit_retries=N` and has an `_async` twin; see `connect` for the client's lifetime.
 """
 
 # No `from __future__ import annotations` here: it would export a public name, `annotations`.
@@ -13,6 +15,7 @@ from ._errors import (
     APIError,
     AuthenticationError,
     BadRequestError,
+    ClientUnusableError,
     ConfigurationError,
     ConnectionFailedError,
     DeployHQError,
@@ -40,6 +43,7 @@ __all__ = [
     "APIError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientUnusableError",
     "ConfigurationError",
     "ConnectionFailedError",
     "DeployHQError",

@@ -11,6 +11,7 @@ import httpx
 
 from deployhq_client import Client
 
+from ._client import LoopAwareClient
 from ._errors import ConfigurationError
 
 __all__ = ["DEFAULT_TIMEOUT", "connect", "resolve_base_url"]
@@ -80,10 +81,19 @@ def connect(
     Arguments left out come from DEPLOYHQ_ACCOUNT, DEPLOYHQ_EMAIL, DEPLOYHQ_API_KEY,
     DEPLOYHQ_BASE_URL and DEPLOYHQ_HOST, the names the official DeployHQ CLI reads.
 
+    The client keeps connections open between calls. Close them with `with client:` (sync calls) or
+    `async with client:` (async calls, inside the coroutine that runs them), or with
+    `client.get_httpx_client().close()` / `await client.get_async_httpx_client().aclose()`; a call on a client
+    closed that way raises ClientUnusableError and sends nothing. Async calls may come from one event loop after
+    another (e.g. several `asyncio.run` calls): each loop gets its own async httpx client with the same settings,
+    built on first use in it; close it in the loop that used it. For event loops running at the same time in
+    several threads, give each thread its own client.
+
     *transport* replaces httpx's network transport, e.g. `httpx.MockTransport(handler)` to test code
     that calls the API without a server (it serves both the sync and the async calls), or
     `httpx.HTTPTransport(retries=2)` to retry failed connections (sync calls only; an async client
-    needs an `httpx.AsyncHTTPTransport`).
+    needs an `httpx.AsyncHTTPTransport`, which holds connections of one event loop and so serves only
+    the first loop that uses it).
     """
     env = os.environ if env is None else env
     email = email or env.get("DEPLOYHQ_EMAIL")
@@ -96,7 +106,7 @@ def connect(
         )
     assert email  # narrowed by the check above
     assert api_key
-    return Client(
+    return LoopAwareClient(
         base_url=resolve_base_url(account, base_url, env),
         headers={"Accept": "application/json"},
         timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),

@@ -2,10 +2,13 @@
 
 DeployHQError
 ├── ConfigurationError          credentials or base URL missing or malformed
+├── ClientUnusableError         the client was closed, or belongs to another event loop; nothing was sent
 ├── ConnectionFailedError       no connection could be made; nothing was sent
 ├── OutcomeUnknownError         the request may have reached the server, but no answer came back
-├── UnexpectedResponseError     an answer the spec does not describe (odd status, non-JSON body)
-└── APIError                    a documented error answer; .status_code, .message
+├── UnexpectedResponseError     an answer the spec does not describe (a status with no class below,
+│                               e.g. 301, 409, or a success whose body is not the documented JSON)
+└── APIError                    an error answer, typed by its status whatever its body; .status_code,
+    │                           .message, .error_code
     ├── BadRequestError         400, 413, 415: the request itself was malformed
     ├── AuthenticationError     401
     ├── PermissionDeniedError   403
@@ -14,7 +17,8 @@ DeployHQError
     ├── RateLimitedError        429; .retry_after in seconds
     └── ServerError             5xx
 
-No message here ever carries a credential: they are built from status codes and response bodies only.
+No message here ever carries a credential: they are built from status codes, URLs without user info and
+response bodies, with the request's own credentials cut out of the bodies.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ __all__ = [
     "APIError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientUnusableError",
     "ConfigurationError",
     "ConnectionFailedError",
     "DeployHQError",
@@ -44,16 +49,34 @@ class ConfigurationError(DeployHQError):
     """The client cannot be built: a credential or the base URL is missing or malformed."""
 
 
+class ClientUnusableError(DeployHQError):
+    """The client cannot send from here, so nothing was sent: it was closed (its `with` / `async with` block ended,
+    or `close()` / `aclose()` was called), or its async httpx client belongs to another event loop.
+
+    A `connect()` client gives each event loop its own async httpx client, so only a client built another way
+    (or one given an async httpx client with `set_async_httpx_client`) meets the second case.
+    """
+
+
 class ConnectionFailedError(DeployHQError):
-    """No connection to the server could be made, so nothing was sent; trying again is safe."""
+    """No connection to the server could be made, so nothing was sent; or a read lost its answer.
+
+    Either way nothing changed on the server and trying again is safe. The message names the URL and
+    the operating system's reason ("Connection refused", "Name or service not known", ...).
+    """
 
 
 class OutcomeUnknownError(DeployHQError):
-    """The request was sent but no answer arrived (timeout, connection lost).
+    """A request that changes something was sent, but no answer arrived (timeout, connection lost).
 
-    For `invite_user` this means the invitation may or may not exist: it is never re-sent
-    automatically, because every accepted invitation sends a real email. Check with `list_users`.
+    The change may or may not have been made. `safe_to_resend` says whether sending it again is harmless
+    (`delete_user`: True). For `invite_user` it is False: the invitation may or may not exist, and it is never
+    re-sent automatically, because every accepted invitation sends a real email. Check with `list_users`.
     """
+
+    def __init__(self, message: str, *, safe_to_resend: bool = False) -> None:
+        super().__init__(message)
+        self.safe_to_resend = safe_to_resend
 
 
 class UnexpectedResponseError(DeployHQError):
@@ -65,12 +88,21 @@ class UnexpectedResponseError(DeployHQError):
 
 
 class APIError(DeployHQError):
-    """A documented error answer from the API."""
+    """An error answer from the API, typed by its status code whatever its body looks like.
 
-    def __init__(self, status_code: int, message: str) -> None:
-        super().__init__(f"{status_code}: {message}")
+    `message` is the body's `error` when it has one, else the body itself (decoded, cut to 200 characters),
+    else the status' reason phrase. `error_code` is the body's `error_code` (DeployHQ sends one with some 403s).
+    Its text starts with the call and, for a 404, what was not found: `context`.
+    """
+
+    def __init__(self, status_code: int, message: str, *, context: str = "", error_code: str | None = None) -> None:
+        code = f" (error code {error_code})" if error_code else ""
+        text = f"{status_code} {message}{code}"
+        # e.g. "get_user: no user with identifier 3f2c...: 404 Not found"
+        super().__init__(f"{context}: {text}" if context else text)
         self.status_code = status_code
         self.message = message
+        self.error_code = error_code
 
 
 class BadRequestError(APIError):
@@ -82,7 +114,10 @@ class AuthenticationError(APIError):
 
 
 class PermissionDeniedError(APIError):
-    """403: the caller may not do this (inviting needs *Can manage users* or administrator)."""
+    """403: the caller may not do this (inviting needs *Can manage users* or administrator).
+
+    `error_code` names the reason when DeployHQ gives one (its 403s to PUT, PATCH, DELETE and resend carry it).
+    """
 
 
 class NotFoundError(APIError):
@@ -90,21 +125,29 @@ class NotFoundError(APIError):
 
 
 class ValidationError(APIError):
-    """422: the server refused the values; `errors` maps each field to its messages."""
+    """422: the server refused the values; `errors` maps each field to its messages.
 
-    def __init__(self, errors: dict[str, list[str]]) -> None:
+    A Rails-style body `{field: [messages]}` is `errors` as it is. Any other JSON object is read the same way,
+    a value that is not a list of strings becoming a one-element list of its text:
+    `{"error": "User already activated"}` gives `errors == {"error": ["User already activated"]}`
+    and `message == "User already activated"`. A body that is not a JSON object gives `errors == {}`.
+    """
+
+    def __init__(self, errors: dict[str, list[str]], message: str | None = None, *, context: str = "") -> None:
         self.errors = errors
         summary = "; ".join(f"{field} {', '.join(messages)}" for field, messages in sorted(errors.items()))
-        super().__init__(422, summary or "validation failed")
+        super().__init__(422, message or summary or "validation failed", context=context)
 
 
 class RateLimitedError(APIError):
     """429: too many requests; `retry_after` says how many seconds to wait (None if not given)."""
 
-    def __init__(self, message: str, retry_after: float | None) -> None:
-        super().__init__(429, message)
+    def __init__(
+        self, message: str, retry_after: float | None, *, context: str = "", error_code: str | None = None
+    ) -> None:
+        super().__init__(429, message, context=context, error_code=error_code)
         self.retry_after = retry_after
 
 
 class ServerError(APIError):
-    """5xx: the server failed."""
+    """5xx (any, also one not in IANA's registry such as Cloudflare's 520): the server failed."""

@@ -1,31 +1,49 @@
-"""Serve one broken variant: `python -m mutants NAME [--port 8765] [--database FILE]`; `--list` names them."""
+"""Serve one variant: `python -m mutants NAME [--port 8765] [--database FILE]`; `--list` names them all."""
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 import uvicorn
 
-from .catalogue import CATALOGUE, build
+from .catalogue import ADDITIVE_DRIFT, CATALOGUE, SERVABLE, build
+from .table import table, write_readme
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mutants", description=__doc__)
-    parser.add_argument("name", nargs="?", choices=["faithful", *CATALOGUE])
+    parser.add_argument("name", nargs="?", choices=SERVABLE, metavar="NAME", help="a variant, or faithful")
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--database", type=Path, default=None)
-    parser.add_argument("--list", action="store_true", help="list the variants and the promise each breaks")
+    parser.add_argument("--database", type=Path, default=None, help="SQLite file (default: a temporary one)")
+    parser.add_argument(
+        "--list", action="store_true", help="list the variants, the promise each breaks and its catcher"
+    )
+    parser.add_argument("--table", action="store_true", help="print the README's detection table")
+    parser.add_argument("--write", action="store_true", help="with --table: write it into README.md")
     args = parser.parse_args(argv)
-    if args.list or args.name is None:
-        for variant in CATALOGUE.values():
-            print(f"{variant.name:28} breaks: {variant.breaks}")
+    if args.table:
+        if args.write:
+            write_readme()
+        print(table())
         return 0
-    database = args.database or Path(tempfile.mkdtemp()) / "users.sqlite3"
-    print(f"variant {args.name} on http://127.0.0.1:{args.port} (database {database})", flush=True)
-    uvicorn.run(build(args.name, database), host="127.0.0.1", port=args.port, log_level="warning")
+    if args.list or args.name is None:
+        print(f"{'faithful':28} breaks: (none: the reference server itself)")
+        for variant in (ADDITIVE_DRIFT, *CATALOGUE.values()):
+            caught = f"  (caught by {variant.caught_by})" if variant.caught_by else ""
+            print(f"{variant.name:28} breaks: {variant.breaks}{caught}")
+        return 0
+    directory = None if args.database else tempfile.mkdtemp(prefix="mutant-")
+    database = args.database or Path(directory or ".") / "users.sqlite3"
+    try:
+        print(f"variant {args.name} on http://127.0.0.1:{args.port} (database {database})", flush=True)
+        uvicorn.run(build(args.name, database), host="127.0.0.1", port=args.port, log_level="warning")
+    finally:
+        if directory is not None:
+            shutil.rmtree(directory, ignore_errors=True)
     return 0
 
 

@@ -1,9 +1,17 @@
-"""The catalogue: one variant per promise, and the promise (in the suite's words) that must catch it."""
+"""The catalogue: one variant per promise, and the test of the suite that must catch it.
+
+Each variant breaks exactly one promise of openapi.yaml, in one of two ways: a piece of the reference
+server replaced by a subclass that gets one rule wrong (the store really holds the wrong thing), or the
+traffic rewritten on its way in or out (`_rewrite.py`). `caught_by` names the test (a node id of the
+contract suite, as JUnit reports it) that must be the first to fail against the variant: `nox -s teeth`
+checks that it is, so an incidental failure never counts as a catch.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,44 +22,67 @@ from starlette.responses import JSONResponse
 from deployhq_sandbox import Accounts, Authenticator, UsersAPI, Validator, create_app
 from deployhq_sandbox._config import Account
 
-from ._rewrite import Exchange, RewriteAnswers
+from ._rewrite import Exchange, Request, Rewrite
 
-__all__ = ["ADDITIVE_DRIFT", "CATALOGUE", "Variant", "build"]
+__all__ = ["ADDITIVE_DRIFT", "CATALOGUE", "LENIENT", "SERVABLE", "Variant", "build"]
+
+Builder = Callable[[str | os.PathLike[str], Accounts], Any]
 
 
 @dataclass(frozen=True)
 class Variant:
     name: str
     breaks: str  # the promise, in plain words
-    build: Callable[[str | os.PathLike[str], Accounts], Any]
+    caught_by: str  # the contract suite's test that must fail first (node id, as in `pytest -x` output)
+    build: Builder
 
 
-def _answers(rewrite: Callable[[Exchange], None]) -> Callable[[str | os.PathLike[str], Accounts], Any]:
-    return lambda database, accounts: RewriteAnswers(create_app(database, accounts=accounts), rewrite)
+def _requests(rewrite: Callable[[Request], None]) -> Builder:
+    return lambda database, accounts: Rewrite(create_app(database, accounts=accounts), request=rewrite)
 
 
-def _created(edit: Callable[[Exchange, dict[str, Any]], None]) -> Callable[[Exchange], None]:
-    """Rewrite only the 201s of POST /users, as JSON."""
+def _answers(rewrite: Callable[[Exchange], None]) -> Builder:
+    return lambda database, accounts: Rewrite(create_app(database, accounts=accounts), answer=rewrite)
+
+
+def _piece(**pieces: Any) -> Builder:
+    return lambda database, accounts: create_app(database, accounts=accounts, **pieces)
+
+
+def _user_answers(operation: str, status: int, edit: Callable[[Exchange, dict[str, Any]], None]) -> Builder:
+    """Rewrite the JSON user in the *status* answers of *operation*."""
 
     def rewrite(exchange: Exchange) -> None:
-        if exchange.is_create() and exchange.status == 201:
+        if exchange.operation == operation and exchange.status == status:
             body = exchange.json()
             edit(exchange, body)
             exchange.set_json(body)
 
-    return rewrite
+    return _answers(rewrite)
 
 
-# -- answers rewritten -----------------------------------------------------------------------------------
+def _on_users(operation: str, edit: Callable[[Request, dict[str, Any]], None]) -> Builder:
+    """Rewrite the `user` object of each *operation* request before the server sees it."""
+
+    def rewrite(request: Request) -> None:
+        user = request.user
+        if request.operation == operation and user is not None:
+            edit(request, user)
+            request.set_user(user)
+
+    return _requests(rewrite)
+
+
+# -- an invitation's answer ------------------------------------------------------------------------------
 
 
 def _omitted_flag_true(exchange: Exchange, body: dict[str, Any]) -> None:
-    if "can_manage_agents" not in exchange.invitation:
+    if "can_manage_agents" not in exchange.sent:
         body["can_manage_agents"] = True
 
 
 def _sent_flag_dropped(exchange: Exchange, body: dict[str, Any]) -> None:
-    if exchange.invitation.get("can_create_projects") is True:
+    if exchange.sent.get("can_create_projects") is True:
         body["can_create_projects"] = False
 
 
@@ -64,7 +95,7 @@ def _first_name_changed(exchange: Exchange, body: dict[str, Any]) -> None:
 
 
 def _time_zone_default(exchange: Exchange, body: dict[str, Any]) -> None:
-    if "time_zone" not in exchange.invitation:
+    if "time_zone" not in exchange.sent:
         body["time_zone"] = "UTC"
 
 
@@ -85,12 +116,12 @@ def _field_missing(exchange: Exchange, body: dict[str, Any]) -> None:
 
 
 def _status_200(exchange: Exchange) -> None:
-    if exchange.is_create() and exchange.status == 201:
+    if exchange.operation == "createUser" and exchange.status == 201:
         exchange.status = 200
 
 
 def _html_content_type(exchange: Exchange) -> None:
-    if exchange.is_create() and exchange.status == 201:
+    if exchange.operation == "createUser" and exchange.status == 201:
         exchange.headers["content-type"] = "text/html; charset=utf-8"
 
 
@@ -108,8 +139,35 @@ def _401_text(exchange: Exchange) -> None:
 
 
 def _500_on_non_ascii(exchange: Exchange) -> None:
-    name = exchange.invitation.get("first_name")
-    if exchange.is_create() and isinstance(name, str) and not name.isascii():
+    name = exchange.sent.get("first_name")
+    if exchange.operation == "createUser" and isinstance(name, str) and not name.isascii():
+        exchange.status = 500
+        exchange.set_json({"status": 500, "error": "Internal server error"})
+
+
+# -- values normalised on the way in ---------------------------------------------------------------------
+
+
+def _address_lower_cased(request: Request, user: dict[str, Any]) -> None:
+    if isinstance(user.get("email_address"), str):
+        user["email_address"] = user["email_address"].lower()
+
+
+def _names_stripped(request: Request, user: dict[str, Any]) -> None:
+    for name in ("first_name", "last_name"):
+        if isinstance(user.get(name), str) and user[name].strip():
+            user[name] = user[name].strip()
+
+
+def _names_composed(request: Request, user: dict[str, Any]) -> None:
+    for name in ("first_name", "last_name"):
+        if isinstance(user.get(name), str):
+            user[name] = unicodedata.normalize("NFC", user[name])
+
+
+def _crash_at_max_length(exchange: Exchange) -> None:
+    name = exchange.sent.get("first_name")
+    if exchange.operation == "createUser" and isinstance(name, str) and len(name) >= 255:
         exchange.status = 500
         exchange.set_json({"status": 500, "error": "Internal server error"})
 
@@ -166,47 +224,171 @@ class _DeleteKeepsTheUser(UsersAPI):
         return JSONResponse({"status": "ok"})  # says so, but removes nothing
 
 
-def _piece(**pieces: Any) -> Callable[[str | os.PathLike[str], Accounts], Any]:
-    return lambda database, accounts: create_app(database, accounts=accounts, **pieces)
+_VARIANTS = [
+    # An invitation's answer.
+    Variant(
+        "omitted-flag-true",
+        "an omitted permission flag comes back false",
+        "test_invite.py::test_omitted_fields_get_their_defaults",
+        _user_answers("createUser", 201, _omitted_flag_true),
+    ),
+    Variant(
+        "sent-flag-dropped",
+        "a sent permission flag comes back as sent",
+        "test_invite.py::test_every_sent_value_comes_back",
+        _user_answers("createUser", 201, _sent_flag_dropped),
+    ),
+    Variant(
+        "last-name-dropped",
+        "a sent last_name comes back as sent",
+        "test_invite.py::test_every_sent_value_comes_back",
+        _user_answers("createUser", 201, _last_name_dropped),
+    ),
+    Variant(
+        "first-name-changed",
+        "a sent first_name comes back as sent",
+        "test_invite.py::test_omitted_fields_get_their_defaults",
+        _user_answers("createUser", 201, _first_name_changed),
+    ),
+    Variant(
+        "wrong-time-zone-default",
+        "an omitted time_zone comes back Etc/UTC",
+        "test_invite.py::test_omitted_fields_get_their_defaults",
+        _user_answers("createUser", 201, _time_zone_default),
+    ),
+    Variant(
+        "invite-activated",
+        "a new invitation is not activated",
+        "test_invite.py::test_omitted_fields_get_their_defaults",
+        _user_answers("createUser", 201, _activated),
+    ),
+    Variant(
+        "identifier-not-uuid",
+        "identifier is a UUID",
+        "test_invite.py::test_omitted_fields_get_their_defaults",
+        _user_answers("createUser", 201, _identifier_number),
+    ),
+    Variant(
+        "id-mistyped",
+        "id is an integer",
+        "test_invite.py::test_omitted_fields_get_their_defaults",
+        _user_answers("createUser", 201, _id_string),
+    ),
+    Variant(
+        "field-missing",
+        "a user has all 13 fields",
+        "test_invite.py::test_omitted_fields_get_their_defaults",
+        _user_answers("createUser", 201, _field_missing),
+    ),
+    Variant(
+        "created-is-200",
+        "an invitation is answered 201",
+        "test_invite.py::test_omitted_fields_get_their_defaults",
+        _answers(_status_200),
+    ),
+    Variant(
+        "html-content-type",
+        "answers are application/json",
+        "test_invite.py::test_omitted_fields_get_their_defaults",
+        _answers(_html_content_type),
+    ),
+    Variant(
+        "422-wrong-shape",
+        "a 422 maps each field to its messages",
+        "test_invite.py::test_duplicate_address_is_refused_case_insensitively",
+        _answers(_422_shape),
+    ),
+    Variant(
+        "401-plain-text",
+        "a 401 has the documented JSON body",
+        "test_auth.py::test_bad_credentials_are_a_401_with_the_documented_body[listUsers-no credentials]",
+        _answers(_401_text),
+    ),
+    Variant(
+        "500-on-non-ascii",
+        "no input is answered with a 5xx",
+        "test_invite.py::test_names_come_back_exactly_as_sent",
+        _answers(_500_on_non_ascii),
+    ),
+    Variant(
+        "500-on-bad-json",
+        "a body that is not JSON is a 400, not a 5xx",
+        "test_bodies.py::test_body_that_is_not_json_is_a_400[createUser]",
+        _piece(api_class=_CrashesOnBadJSON),
+    ),
+    # Credentials.
+    Variant(
+        "ignores-credentials",
+        "no credentials is a 401",
+        "test_auth.py::test_bad_credentials_are_a_401_with_the_documented_body[listUsers-no credentials]",
+        _piece(authenticator_class=_IgnoresCredentials),
+    ),
+    Variant(
+        "accepts-any-key",
+        "a wrong API key is a 401",
+        "test_auth.py::test_bad_credentials_are_a_401_with_the_documented_body[listUsers-wrong API key]",
+        _piece(authenticator_class=_AcceptsAnyKey),
+    ),
+    # Refusals of an invitation.
+    Variant(
+        "accepts-duplicates",
+        "a duplicate address is a 422",
+        "test_invite.py::test_duplicate_address_is_refused_case_insensitively",
+        _piece(validator_class=_AcceptsDuplicates),
+    ),
+    Variant(
+        "accepts-blank-first-name",
+        "a blank first_name is a 422",
+        "test_invite.py::test_invalid_invitation_is_refused_naming_the_field[first_name blank]",
+        _piece(validator_class=_AcceptsBlankNames),
+    ),
+    Variant(
+        "accepts-malformed-address",
+        "a malformed address is a 422",
+        "test_invite.py::test_invalid_invitation_is_refused_naming_the_field[email_address malformed]",
+        _piece(validator_class=_AcceptsMalformedAddresses),
+    ),
+    Variant(
+        "accepts-unknown-zone",
+        "an unknown time_zone is a 422",
+        "test_invite.py::test_invalid_invitation_is_refused_naming_the_field[unknown time zone]",
+        _piece(validator_class=_AcceptsUnknownZones),
+    ),
+    # Values the spec allows, changed on their way in or out.
+    Variant(
+        "address-lower-cased",
+        "a mixed-case address comes back exactly as sent",
+        "test_invite.py::test_address_comes_back_exactly_as_sent",
+        _on_users("createUser", _address_lower_cased),
+    ),
+    Variant(
+        "names-stripped",
+        "white space around a name is kept as sent",
+        "test_invite.py::test_names_come_back_exactly_as_sent",
+        _on_users("createUser", _names_stripped),
+    ),
+    Variant(
+        "names-composed",
+        "a name in decomposed Unicode comes back byte for byte",
+        "test_invite.py::test_names_come_back_exactly_as_sent",
+        _on_users("createUser", _names_composed),
+    ),
+    Variant(
+        "crash-at-max-length",
+        "a name of exactly 255 characters is accepted, never a 5xx",
+        "test_invite.py::test_longest_values_the_spec_allows_are_kept",
+        _answers(_crash_at_max_length),
+    ),
+    # Removal.
+    Variant(
+        "delete-keeps-user",
+        "a removed user is gone",
+        "test_auth.py::test_bad_credentials_are_a_401_with_the_documented_body[deleteUser-no credentials]",
+        _piece(api_class=_DeleteKeepsTheUser),
+    ),
+]
 
-
-CATALOGUE: dict[str, Variant] = {
-    variant.name: variant
-    for variant in [
-        Variant(
-            "omitted-flag-true", "an omitted permission flag comes back false", _answers(_created(_omitted_flag_true))
-        ),
-        Variant(
-            "sent-flag-dropped", "a sent permission flag comes back as sent", _answers(_created(_sent_flag_dropped))
-        ),
-        Variant("last-name-dropped", "a sent last_name comes back as sent", _answers(_created(_last_name_dropped))),
-        Variant("first-name-changed", "a sent first_name comes back as sent", _answers(_created(_first_name_changed))),
-        Variant(
-            "wrong-time-zone-default", "an omitted time_zone comes back Etc/UTC", _answers(_created(_time_zone_default))
-        ),
-        Variant("invite-activated", "a new invitation is not activated", _answers(_created(_activated))),
-        Variant("identifier-not-uuid", "identifier is a UUID", _answers(_created(_identifier_number))),
-        Variant("id-mistyped", "id is an integer", _answers(_created(_id_string))),
-        Variant("field-missing", "a user has all 13 fields", _answers(_created(_field_missing))),
-        Variant("created-is-200", "an invitation is answered 201", _answers(_status_200)),
-        Variant("html-content-type", "answers are application/json", _answers(_html_content_type)),
-        Variant("422-wrong-shape", "a 422 maps each field to its messages", _answers(_422_shape)),
-        Variant("401-plain-text", "a 401 has the documented JSON body", _answers(_401_text)),
-        Variant("500-on-non-ascii", "no input is answered with a 5xx", _answers(_500_on_non_ascii)),
-        Variant("500-on-bad-json", "a body that is not JSON is a 400, not a 5xx", _piece(api_class=_CrashesOnBadJSON)),
-        Variant("ignores-credentials", "no credentials is a 401", _piece(authenticator_class=_IgnoresCredentials)),
-        Variant("accepts-any-key", "a wrong API key is a 401", _piece(authenticator_class=_AcceptsAnyKey)),
-        Variant("accepts-duplicates", "a duplicate address is a 422", _piece(validator_class=_AcceptsDuplicates)),
-        Variant("accepts-blank-first-name", "a blank first_name is a 422", _piece(validator_class=_AcceptsBlankNames)),
-        Variant(
-            "accepts-malformed-address",
-            "a malformed address is a 422",
-            _piece(validator_class=_AcceptsMalformedAddresses),
-        ),
-        Variant("accepts-unknown-zone", "an unknown time_zone is a 422", _piece(validator_class=_AcceptsUnknownZones)),
-        Variant("delete-keeps-user", "a removed user is gone", _piece(api_class=_DeleteKeepsTheUser)),
-    ]
-}
+CATALOGUE: dict[str, Variant] = {variant.name: variant for variant in _VARIANTS}
 
 
 def _adds_a_field(exchange: Exchange) -> None:
@@ -218,8 +400,25 @@ def _adds_a_field(exchange: Exchange) -> None:
         exchange.set_json(body)
 
 
+class _Coerces(Validator):
+    """Like a Rails app: a flag that is not a boolean is made one, a number given as a name becomes text."""
+
+    def check_field(self, name: str, value: object) -> Any:
+        if name in ("account_administrator", "can_manage_users", "can_manage_billing", "can_create_projects",
+                    "can_manage_agents", "all_projects_allowed") and not isinstance(value, bool):  # fmt: skip
+            value = bool(value)
+        elif name in ("first_name", "last_name") and isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)
+        return super().check_field(name, value)
+
+
 # Not broken: a server that answers a field the spec does not know. The suite must pass, with a warning.
-ADDITIVE_DRIFT = Variant("adds-a-field", "(none: additive drift is allowed)", _answers(_adds_a_field))
+ADDITIVE_DRIFT = Variant("adds-a-field", "(none: additive drift is allowed)", "", _answers(_adds_a_field))
+# Lenient, not broken for a client: it coerces mistyped values instead of refusing them. Against it `--live`
+# passes with a leniency warning; strict runs (loopback, teeth, --contract-strict) fail.
+LENIENT = Variant("lenient", "(leniency: mistyped values coerced, not refused)", "", _piece(validator_class=_Coerces))
+# Every name `python -m mutants NAME` serves.
+SERVABLE = ("faithful", ADDITIVE_DRIFT.name, LENIENT.name, *CATALOGUE)
 
 
 def build(name: str, database: str | os.PathLike[str], accounts: Accounts | None = None) -> Any:
@@ -227,6 +426,8 @@ def build(name: str, database: str | os.PathLike[str], accounts: Accounts | None
     accounts = Accounts.from_env() if accounts is None else accounts
     if name == "faithful":
         return create_app(database, accounts=accounts)
-    if name == ADDITIVE_DRIFT.name:
-        return ADDITIVE_DRIFT.build(database, accounts)
+    if name in (ADDITIVE_DRIFT.name, LENIENT.name):
+        return (ADDITIVE_DRIFT if name == ADDITIVE_DRIFT.name else LENIENT).build(database, accounts)
+    if name not in CATALOGUE:
+        raise KeyError(f"no variant named {name!r}; `python -m mutants --list` names them")
     return CATALOGUE[name].build(database, accounts)

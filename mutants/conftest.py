@@ -12,7 +12,7 @@ RESULTS: list[tuple[str, str, str, float]] = []  # variant, promise, caught by, 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if not RESULTS:
         return
-    lines = ["| variant | promise it breaks | caught by | seconds |", "|---|---|---|---|"]
+    lines = ["| variant | promise it breaks | caught first by | seconds |", "|---|---|---|---|"]
     lines += [f"| {name} | {promise} | {caught} | {seconds:.1f} |" for name, promise, caught, seconds in RESULTS]
     terminalreporter.section("detection table")
     for line in lines:

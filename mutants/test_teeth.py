@@ -1,12 +1,9 @@
-"""The contract suite has teeth: it fails against every broken variant and passes against the faithful server."""
+"""The contract suite has teeth: each broken variant is caught by the promise that names it; faithful passes."""
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
-import time
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -15,66 +12,77 @@ from deployhq_sandbox import Accounts, serve
 
 from .catalogue import ADDITIVE_DRIFT, CATALOGUE, build
 from .conftest import RESULTS
+from .harness import environment, run_suite
+from .table import README, readme_table, table
 
-ROOT = Path(__file__).resolve().parent.parent
+# The profile `nox -s teeth` judges with: no coverage phase, few examples, derandomized.
+PROFILE = "quick"
 
 
-def run_suite(base_url: str, accounts: Accounts, tmp_path: Path) -> tuple[int, str, float]:
-    """The contract suite, as a user runs it, against *base_url*: exit code, output, seconds."""
-    admin = accounts.administrator
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DEPLOYHQ_", "PYTEST_", "HYPOTHESIS_"))}
-    env.update(DEPLOYHQ_EMAIL=admin.email, DEPLOYHQ_API_KEY=admin.api_key, PYTHONDONTWRITEBYTECODE="")
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "contract_tests",
-        "--base-url",
-        base_url,
-        "-x",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "--contract-profile",
-        "ci",
-        f"--junitxml={tmp_path / 'junit.xml'}",
-    ]
-    started = time.monotonic()
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)
-    return result.returncode, result.stdout + result.stderr, time.monotonic() - started
+@dataclass(frozen=True)
+class Run:
+    code: int
+    output: str
+    seconds: float
+    first_failure: str  # "test_module.py::test_name[params]", or "" when nothing failed
+
+
+def judge(base_url: str, accounts: Accounts, tmp_path: Path) -> Run:
+    """The contract suite, as a user runs it, against *base_url*, stopping at its first failure."""
+    junit = tmp_path / "junit.xml"
+    finished = run_suite(
+        "--base-url", base_url, "-x", "-q", "--contract-profile", PROFILE, f"--junitxml={junit}",
+        env=environment(accounts),
+    )  # fmt: skip
+    return Run(finished.code, finished.output, finished.seconds, first_failure(junit))
+
+
+def first_failure(junit: Path) -> str:
+    """The first test JUnit reports as failed or in error, as `module.py::name`."""
+    if not junit.exists():
+        return ""
+    for case in ET.parse(junit).getroot().iter("testcase"):
+        if case.find("failure") is not None or case.find("error") is not None:
+            module = case.get("classname", "").rsplit(".", 1)[-1]
+            return f"{module}.py::{case.get('name', '')}"
+    return ""
 
 
 def test_faithful_server_passes(tmp_path: Path) -> None:
     """Against the reference server itself the suite exits 0."""
-    accounts = Accounts.from_env()
+    accounts = Accounts.from_env({})
     with serve(build("faithful", tmp_path / "users.sqlite3", accounts)) as base_url:
-        code, output, seconds = run_suite(base_url, accounts, tmp_path)
+        run = judge(base_url, accounts, tmp_path)
 
-    RESULTS.append(("faithful", "(none)", "passes" if code == 0 else "FAILED", seconds))
-    assert 0 == code, output[-3000:]
+    RESULTS.append(("faithful", "(none)", "passes" if run.code == 0 else "FAILED", run.seconds))
+    assert 0 == run.code, run.output[-4000:]
 
 
-@pytest.mark.parametrize("name", sorted(CATALOGUE))
-def test_broken_variant_is_caught(name: str, tmp_path: Path) -> None:
-    """Against a variant that breaks one promise the suite exits 1, naming a failed test."""
-    accounts = Accounts.from_env()
+@pytest.mark.parametrize("name", list(CATALOGUE))
+def test_broken_variant_is_caught_by_its_promise(name: str, tmp_path: Path) -> None:
+    """Against a variant the suite exits 1, and the first test to fail is the one that judges the broken promise."""
+    variant = CATALOGUE[name]
+    accounts = Accounts.from_env({})
     with serve(build(name, tmp_path / "users.sqlite3", accounts)) as base_url:
-        code, output, seconds = run_suite(base_url, accounts, tmp_path)
+        run = judge(base_url, accounts, tmp_path)
 
-    failed = re.findall(r"^FAILED (contract_tests/.+?)(?: - |$)", output, re.MULTILINE)
-    caught = failed[0].split("/", 1)[1] if failed else "NOT CAUGHT"
-    RESULTS.append((name, CATALOGUE[name].breaks, caught, seconds))
-    assert 1 == code, output[-3000:]
-    assert failed, output[-3000:]
+    RESULTS.append((name, variant.breaks, run.first_failure or "NOT CAUGHT", run.seconds))
+    assert 1 == run.code, run.output[-4000:]
+    assert variant.caught_by == run.first_failure, run.output[-4000:]
 
 
 def test_additive_drift_is_a_warning_not_a_failure(tmp_path: Path) -> None:
     """A server that adds a field the spec does not know passes, and the summary names the field."""
-    accounts = Accounts.from_env()
+    accounts = Accounts.from_env({})
     with serve(build(ADDITIVE_DRIFT.name, tmp_path / "users.sqlite3", accounts)) as base_url:
-        code, output, seconds = run_suite(base_url, accounts, tmp_path)
+        run = judge(base_url, accounts, tmp_path)
 
-    RESULTS.append((ADDITIVE_DRIFT.name, ADDITIVE_DRIFT.breaks, "passes, with a drift warning", seconds))
-    assert code == 0, output[-3000:]
-    assert "additive drift" in output
-    assert "nickname" in output
+    RESULTS.append((ADDITIVE_DRIFT.name, ADDITIVE_DRIFT.breaks, "passes, with a drift warning", run.seconds))
+    assert 0 == run.code, run.output[-4000:]
+    assert "additive drift" in run.output
+    assert "nickname" in run.output
+
+
+def test_readme_shows_the_catalogue() -> None:
+    """The README's detection table is the one the catalogue generates (`python -m mutants --table`)."""
+    assert table() == readme_table(README.read_text(encoding="utf-8")), "run `python -m mutants --table --write`"

@@ -1,15 +1,21 @@
-"""A scripted stand-in for the API: the real `connect()` client over an `httpx.MockTransport`."""
+"""The API two ways: a scripted stand-in (the real `connect()` client over an `httpx.MockTransport`),
+and the reference server over real HTTP on loopback with a fresh SQLite file.
+"""
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from deployhq_client import Client
+from deployhq_sandbox import Accounts, create_app, serve
 from deployhq_users import connect
 
 BASE_URL = "https://acme.deployhq.com"
@@ -65,3 +71,33 @@ def seed(spec: dict[str, Any]) -> dict[str, Any]:
         "request": post["requestBody"]["content"]["application/json"]["examples"]["seed"]["value"],
         "response": post["responses"]["201"]["content"]["application/json"]["examples"]["seed"]["value"],
     }
+
+
+@dataclass(frozen=True)
+class Served:
+    """A running reference server and its administrator's credentials."""
+
+    base_url: str
+    email: str
+    api_key: str
+
+    def connect(self, **kwargs: Any) -> Client:
+        """A `connect()` client signed in as the administrator."""
+        return connect(base_url=self.base_url, email=self.email, api_key=self.api_key, env={}, **kwargs)
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    """The reference server on a free loopback port, with a fresh SQLite file and its default accounts."""
+    accounts = Accounts.defaults()
+    admin = accounts.administrator
+    with serve(create_app(tmp_path / "users.sqlite3", accounts=accounts)) as base_url:
+        yield Served(base_url, admin.email, admin.api_key)
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

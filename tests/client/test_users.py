@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import inspect
 import json
 from typing import Any
 from uuid import UUID
 
 import httpx
 import pytest
+import stamina
 
+import deployhq_users
 from deployhq_client.models import User, UserInvitation
 from deployhq_users import (
     delete_user,
@@ -146,3 +150,62 @@ def test_a_malformed_identifier_is_refused_before_sending(api, call):
     with pytest.raises(ValueError, match=r"'\.\./admin' is not a UUID") as caught:
         call(client, "../admin")
     assert (ValueError, []) == (type(caught.value), server.requests)
+
+
+CALLS = {
+    "invite_user": (lambda client, **kw: invite_user(client, JANE, **kw), 201, "seed"),
+    "get_user": (lambda client, **kw: get_user(client, IDENTIFIER, **kw), 200, "seed"),
+    "delete_user": (lambda client, **kw: delete_user(client, IDENTIFIER, **kw), 200, {"status": "ok"}),
+    "list_users": (lambda client, **kw: list_users(client, **kw), 200, ["seed"]),
+    "invite_user_async": (lambda client, **kw: invite_user_async(client, JANE, **kw), 201, "seed"),
+    "get_user_async": (lambda client, **kw: get_user_async(client, IDENTIFIER, **kw), 200, "seed"),
+    "delete_user_async": (lambda client, **kw: delete_user_async(client, IDENTIFIER, **kw), 200, {"status": "ok"}),
+    "list_users_async": (lambda client, **kw: list_users_async(client, **kw), 200, ["seed"]),
+}
+
+
+def run(result):
+    """The call's result, awaited on a fresh event loop when it is a coroutine."""
+    return asyncio.run(result) if inspect.iscoroutine(result) else result
+
+
+@pytest.mark.parametrize("name", CALLS)
+def test_every_call_waits_out_a_429_when_asked(api, seed, name):
+    """Every public call takes rate_limit_retries: with 1, a 429 then a success is one retry and the success."""
+    call, status, body = CALLS[name]
+    body = seed["response"] if body == "seed" else [seed["response"]] if body == ["seed"] else body
+    client, server = api(
+        httpx.Response(429, json={"status": 429, "error": "slow down"}, headers={"Retry-After": "0"}),
+        httpx.Response(status, json=body),
+    )
+    with stamina.set_testing(True, attempts=10, cap=True):
+        run(call(client, rate_limit_retries=1))
+    assert 2 == len(server.requests)
+
+
+@pytest.mark.parametrize(
+    ("retries", "expected"),
+    [(-1, ValueError), (1.5, TypeError), ("2", TypeError), (True, TypeError), (None, TypeError)],
+)
+@pytest.mark.parametrize("name", CALLS)
+def test_a_bad_rate_limit_retries_is_refused_before_sending(api, name, retries, expected):
+    """A negative or non-integer rate_limit_retries raises an error naming it, and nothing is sent."""
+    call, _, _ = CALLS[name]
+    client, server = api(httpx.Response(500))
+    with pytest.raises(expected, match=r"rate_limit_retries must be .*, got "):
+        run(call(client, rate_limit_retries=retries))
+    assert [] == server.requests
+
+
+def test_every_public_call_documents_rate_limit_retries():
+    """Each public call has a keyword-only `rate_limit_retries: int = 0` and a docstring."""
+    functions = [getattr(deployhq_users, name) for name in CALLS]
+    assert [(inspect.Parameter.KEYWORD_ONLY, 0, "int", True)] * len(CALLS) == [
+        (
+            inspect.signature(f).parameters["rate_limit_retries"].kind,
+            inspect.signature(f).parameters["rate_limit_retries"].default,
+            inspect.signature(f).parameters["rate_limit_retries"].annotation,
+            bool(f.__doc__),
+        )
+        for f in functions
+    ]

@@ -1,0 +1,214 @@
+"""Turn what a call gets back (an error answer, or an exception from httpx) into this package's exceptions."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import enum
+import json
+import math
+import os
+import socket
+import ssl
+
+import httpx
+
+from ._errors import (
+    APIError,
+    AuthenticationError,
+    BadRequestError,
+    ConnectionFailedError,
+    DeployHQError,
+    NotFoundError,
+    OutcomeUnknownError,
+    PermissionDeniedError,
+    RateLimitedError,
+    ServerError,
+    UnexpectedResponseError,
+    ValidationError,
+)
+
+__all__ = ["Effect", "error_for", "excerpt", "failure", "reason", "redact", "safe_url", "unexpected"]
+
+
+class Effect(enum.Enum):
+    """What an operation does on the server, which decides what a lost answer means."""
+
+    READS = "reads"
+    """Changes nothing (GET): a lost answer is a ConnectionFailedError, and trying again is safe."""
+    IDEMPOTENT = "idempotent"
+    """Changes state, the same way however often it is sent (DELETE, PATCH): a lost answer is an
+    OutcomeUnknownError with `safe_to_resend`."""
+    SENDS_EMAIL = "sends an email"
+    """Sends a real email each time it is accepted (inviting, resending an invitation): a lost answer is an
+    OutcomeUnknownError that must not be re-sent blindly."""
+
+
+# Status first: the class says what happened even when the body is an HTML page from a proxy, an empty 429,
+# or the vendor's own off-spec 403 {"error", "error_code"} (documented for PUT, PATCH, DELETE and resend).
+_ERROR_CLASSES: dict[int, type[APIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    413: BadRequestError,
+    415: BadRequestError,
+}
+_SPEC_ERROR_KEYS = {"status", "error", "error_code"}
+_EXCERPT = 200
+# Errors raised before a single byte of the request left this machine: retrying those is always safe.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    try:
+        seconds = float(value) if value is not None else None
+    except ValueError:
+        return None  # an HTTP date; the caller falls back to its own backoff
+    # "inf" or "nan" parse as floats but are no wait at all: time.sleep(inf) raises OverflowError.
+    return max(0.0, seconds) if seconds is not None and math.isfinite(seconds) else None
+
+
+def _secrets(request: httpx.Request) -> list[str]:
+    """The credentials this request carries: the Authorization token and, for Basic auth, the key inside it."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    found = [token]
+    if scheme.lower() == "basic":
+        with contextlib.suppress(ValueError):  # binascii.Error and UnicodeDecodeError are ValueErrors
+            found.append(base64.b64decode(token, validate=True).decode().partition(":")[2])
+    return [secret for secret in found if secret]
+
+
+def redact(text: str, request: httpx.Request) -> str:
+    """*text* with every credential of *request* replaced by [hidden] (a server may echo them in an error page)."""
+    for secret in _secrets(request):
+        text = text.replace(secret, "[hidden]")
+    return text
+
+
+def excerpt(response: httpx.Response) -> str:
+    """The body as one line of text, credentials cut out, at most 200 characters; "" for an empty body."""
+    try:
+        text = response.text
+    except LookupError:  # a charset Python does not know
+        text = response.content.decode("utf-8", "replace")
+    text = redact(" ".join(text.split()), response.request)
+    return text if len(text) <= _EXCERPT else text[: _EXCERPT - 1] + "…"
+
+
+def _json(response: httpx.Response) -> object:
+    try:
+        return json.loads(response.content)
+    except ValueError:  # not JSON, or not UTF-8/16/32
+        return None
+
+
+def _field_errors(body: object) -> dict[str, list[str]]:
+    """A 422 body read as Rails-style {field: [messages]}, as far as it goes."""
+    if not isinstance(body, dict):
+        return {}
+    # The status code repeated, as in the spec's other error bodies, is no field.
+    body = {field: value for field, value in body.items() if not (field == "status" and isinstance(value, int))}
+    return {
+        str(field): [item if isinstance(item, str) else json.dumps(item) for item in messages]
+        if isinstance(messages, list)
+        else [messages if isinstance(messages, str) else json.dumps(messages)]
+        for field, messages in body.items()
+    }
+
+
+def error_for(response: httpx.Response, *, operation: str, missing: str) -> DeployHQError:
+    """The typed exception for an answer that is not a 2xx: chosen by status code first, then the body read.
+
+    *operation* starts the text; *missing* says what a 404 means for it ("no user with identifier ...").
+    """
+    status = response.status_code
+    body = _json(response)
+    fields = body if isinstance(body, dict) else {}
+    documented = isinstance(fields.get("error"), str)
+    raw = excerpt(response)
+    # The spec's shape, or the vendor's 403 shape, gives its `error`; any other body is shown as it came.
+    if documented:
+        message = redact(fields["error"], response.request)
+    elif fields and set(fields) <= _SPEC_ERROR_KEYS:
+        message = response.reason_phrase
+    else:
+        message = raw or response.reason_phrase
+    code = fields.get("error_code")
+    error_code = redact(code, response.request) if isinstance(code, str) else None
+    if status == 422:
+        errors = _field_errors(body)
+        return ValidationError(errors, message if documented or not errors else None, context=operation)
+    if status == 429:
+        return RateLimitedError(message, _retry_after(response), context=operation, error_code=error_code)
+    if 500 <= status <= 599:
+        return ServerError(status, message, context=operation, error_code=error_code)
+    if status in _ERROR_CLASSES:
+        context = f"{operation}: {missing}" if status == 404 else operation
+        return _ERROR_CLASSES[status](status, message, context=context, error_code=error_code)
+    # e.g. a redirect, a 409, a 418: not an APIError, which stands for an answer the spec describes.
+    return unexpected(response, "which the spec does not describe", operation=operation)
+
+
+def unexpected(response: httpx.Response, problem: str, *, operation: str) -> UnexpectedResponseError:
+    """An answer the spec does not describe: a status no exception stands for, or an undocumented 2xx or body."""
+    return UnexpectedResponseError(
+        f"{operation}: the server answered {response.status_code} {response.reason_phrase} {problem}: "
+        f"{excerpt(response) or '(no body)'}",
+        status_code=response.status_code,
+    )
+
+
+def safe_url(url: httpx.URL) -> str:
+    """*url* without user info, which may hold a key (the generated Client accepts user:key@host)."""
+    return str(url.copy_with(username=None, password=None))
+
+
+def _os_error(error: BaseException) -> OSError | None:
+    """The deepest OSError with an errno among the causes of *error* (exception groups included)."""
+    found: tuple[int, OSError] | None = None
+    seen: set[int] = set()
+    pending: list[tuple[int, BaseException]] = [(0, error)]
+    while pending:
+        depth, current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno is not None and (found is None or depth > found[0]):
+            found = (depth, current)
+        inner = [*getattr(current, "exceptions", ()), current.__context__, current.__cause__]
+        pending.extend((depth + 1, cause) for cause in inner if isinstance(cause, BaseException))
+    return found[1] if found else None
+
+
+def reason(error: BaseException, request: httpx.Request) -> str:
+    """Why a request failed, as the operating system puts it when it is the OS' doing."""
+    found = _os_error(error)
+    if isinstance(found, socket.gaierror):
+        text = found.strerror or str(found)  # "Name or service not known"
+    elif found is not None and not isinstance(found, ssl.SSLError) and found.errno and found.errno > 0:
+        # asyncio words a refusal "Connect call failed (host, port)"; the errno's own text is the same everywhere.
+        text = os.strerror(found.errno)
+    else:
+        text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    return redact(text, request)
+
+
+def failure(error: Exception, request: httpx.Request, *, operation: str, effect: Effect) -> DeployHQError:
+    """The typed exception for a request that got no answer; what it means depends on what the call does."""
+    url = safe_url(request.url)
+    why = reason(error, request)
+    if isinstance(error, _NOT_SENT):
+        return ConnectionFailedError(f"{operation}: could not connect to {url}: {why}; nothing was sent")
+    # httpx raises its own errors once it has started sending; anything else (RuntimeError) may have come earlier.
+    sent = "was sent" if isinstance(error, httpx.RequestError) else "may have been sent"
+    lost = f"{operation}: {request.method} {url} {sent} but no answer arrived ({why}); "
+    if effect is Effect.READS:
+        return ConnectionFailedError(lost + "it changes nothing, so trying again is safe")
+    if effect is Effect.IDEMPOTENT:
+        return OutcomeUnknownError(lost + "it may have been applied; sending it again is safe", safe_to_resend=True)
+    return OutcomeUnknownError(
+        lost + "it may have been accepted, and each time it is it sends an email, so it was not re-sent. "
+        "Check with get_user or list_users before trying again."
+    )

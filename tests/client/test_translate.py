@@ -1,0 +1,287 @@
+"""deployhq_users._translate: an error answer is typed by its status first, whatever its body looks like."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import os
+import socket
+import time
+import uuid
+
+import httpx
+import pytest
+import stamina.instrumentation
+
+from deployhq_client import Client
+from deployhq_client.models import UserInvitation
+from deployhq_users import (
+    APIError,
+    AuthenticationError,
+    BadRequestError,
+    ConnectionFailedError,
+    DeployHQError,
+    NotFoundError,
+    OutcomeUnknownError,
+    PermissionDeniedError,
+    RateLimitedError,
+    ServerError,
+    UnexpectedResponseError,
+    ValidationError,
+    connect,
+    delete_user,
+    get_user,
+    invite_user,
+    invite_user_async,
+    list_users,
+    list_users_async,
+)
+
+from .conftest import API_KEY, BASE_URL, EMAIL, SECRETS
+
+ADA = UserInvitation(first_name="Ada", email_address="ada@example.com")
+IDENTIFIER = "a1b2c3d4-5e6f-7890-abcd-ef1234567890"
+HTML = "<html><body><h1>Too busy</h1>\n<p>try later</p></body></html>"
+
+# Each documented status and its exception; 520 is Cloudflare's, not in IANA's registry, and still a 5xx.
+STATUSES = [
+    (400, BadRequestError), (401, AuthenticationError), (403, PermissionDeniedError), (404, NotFoundError),
+    (413, BadRequestError), (415, BadRequestError), (422, ValidationError), (429, RateLimitedError),
+    (500, ServerError), (502, ServerError), (503, ServerError), (520, ServerError),
+]  # fmt: skip
+# Bodies that are not the spec's {"status": <int>, "error": <str>}, and the message each must give.
+OFF_SPEC = {
+    "json without status": ({"json": {"error": "went wrong"}}, "went wrong"),
+    "html": ({"text": HTML, "headers": {"Content-Type": "text/html"}}, " ".join(HTML.split())),
+    "plain text": ({"text": "HTTP Basic: Access denied.\n"}, "HTTP Basic: Access denied."),
+    "json list": ({"content": b'["went", "wrong"]'}, '["went", "wrong"]'),
+    "empty": ({}, None),  # None: the status' reason phrase
+}
+
+
+@pytest.mark.parametrize(("status", "expected"), STATUSES, ids=[str(status) for status, _ in STATUSES])
+@pytest.mark.parametrize("body", OFF_SPEC, ids=list(OFF_SPEC))
+def test_an_off_spec_error_body_keeps_its_status(api, status, expected, body):
+    """Whatever the body, the status picks the exception, which keeps the status and the body as its message."""
+    answer, message = OFF_SPEC[body]
+    response = httpx.Response(status, **answer)
+    client, _ = api(response)
+    with pytest.raises(DeployHQError) as caught:
+        invite_user(client, ADA)
+    error = caught.value
+    assert (expected, status, message or response.reason_phrase) == (
+        type(error), getattr(error, "status_code", None), getattr(error, "message", None)
+    )  # fmt: skip
+
+
+def test_a_long_body_is_cut_and_decoded(api):
+    """A long, non-UTF-8 body becomes a message of at most 200 characters ending in an ellipsis, bad bytes replaced."""
+    client, _ = api(httpx.Response(502, content=b"\xff\xfe bad gateway " + b"x" * 5000))
+    with pytest.raises(ServerError) as caught:
+        invite_user(client, ADA)
+    message = caught.value.message
+    assert (200, "…", "\ufffd\ufffd bad gateway") == (len(message), message[-1], message[:14])
+
+
+def test_a_documented_error_body_gives_its_error(api):
+    """The spec's own shape still gives just its `error` as the message."""
+    client, _ = api(httpx.Response(403, json={"status": 403, "error": "You cannot manage users"}))
+    with pytest.raises(PermissionDeniedError) as caught:
+        invite_user(client, ADA)
+    assert ("You cannot manage users", None) == (caught.value.message, caught.value.error_code)
+
+
+def test_a_403_exposes_the_vendors_error_code(api):
+    """The vendor's 403 body for DELETE ({error, error_code}, no status) gives .error_code, also in the text."""
+    body = {"error": "You cannot remove the last account administrator", "error_code": "last_administrator"}
+    client, _ = api(httpx.Response(403, json=body))
+    with pytest.raises(PermissionDeniedError) as caught:
+        delete_user(client, IDENTIFIER)
+    error = caught.value
+    assert (403, body["error"], "last_administrator", True) == (
+        error.status_code, error.message, error.error_code, "last_administrator" in str(error)
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("body", "errors", "message"),
+    [
+        ({"error": "User already activated"}, {"error": ["User already activated"]}, "User already activated"),
+        ({"email_address": "is invalid"}, {"email_address": ["is invalid"]}, "email_address is invalid"),
+        (
+            {"time_zone": ["is not included", 3]},
+            {"time_zone": ["is not included", "3"]},
+            "time_zone is not included, 3",
+        ),
+        (
+            {"user": {"email_address": ["is invalid"]}},
+            {"user": ['{"email_address": ["is invalid"]}']},
+            'user {"email_address": ["is invalid"]}',
+        ),
+    ],
+    ids=["error string", "string message", "non-string message", "nested"],
+)
+def test_an_off_spec_422_is_still_a_validation_error(api, body, errors, message):
+    """A 422 that is not Rails-style {field: [messages]} is a ValidationError with .errors parsed as far as it goes."""
+    client, _ = api(httpx.Response(422, json=body))
+    with pytest.raises(ValidationError) as caught:
+        invite_user(client, ADA)
+    assert (errors, message) == (caught.value.errors, caught.value.message)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [({"text": HTML}, " ".join(HTML.split())), ({}, "Unprocessable Entity"), ({"json": ["no"]}, '["no"]')],
+    ids=["html", "empty", "json list"],
+)
+def test_a_422_that_is_no_json_object_has_no_field_errors(api, body, message):
+    """A 422 whose body is not a JSON object is a ValidationError with empty .errors and the body as its message."""
+    client, _ = api(httpx.Response(422, **body))
+    with pytest.raises(ValidationError) as caught:
+        invite_user(client, ADA)
+    assert ({}, message) == (caught.value.errors, caught.value.message)
+
+
+def test_an_off_spec_429_is_retried_as_retry_after_says(api, seed, monkeypatch):
+    """An HTML 429 and a 429 without `status` are still waited out, for exactly Retry-After's seconds each."""
+    waits: list[float] = []
+    monkeypatch.setattr(time, "sleep", lambda seconds: None)
+    stamina.instrumentation.set_on_retry_hooks([lambda details: waits.append(details.wait_for)])
+    try:
+        client, server = api(
+            httpx.Response(429, text=HTML, headers={"Retry-After": "3"}),
+            httpx.Response(429, json={"error": "Rate limit exceeded"}, headers={"Retry-After": "1"}),
+            httpx.Response(201, json=seed["response"]),
+        )
+        user = invite_user(client, ADA, rate_limit_retries=2)
+    finally:
+        stamina.instrumentation.set_on_retry_hooks(None)
+    assert (12345, 3, [3.0, 1.0]) == (user.id, len(server.requests), waits)
+
+
+@pytest.mark.anyio
+async def test_an_off_spec_429_is_retried_by_the_async_call(api, seed):
+    """invite_user_async waits out an empty-bodied 429 the same way."""
+    client, server = api(httpx.Response(429, headers={"Retry-After": "0"}), httpx.Response(201, json=seed["response"]))
+    with stamina.set_testing(True, attempts=10, cap=True):
+        user = await invite_user_async(client, ADA, rate_limit_retries=1)
+    assert (12345, 2) == (user.id, len(server.requests))
+
+
+@pytest.mark.parametrize("status", [301, 409, 418, 499])
+def test_a_status_no_exception_stands_for_is_unexpected_and_keeps_it(api, status):
+    """A status no exception stands for (a redirect, 409, 418, a non-IANA 499) is UnexpectedResponseError with it."""
+    client, _ = api(httpx.Response(status, text="<html>elsewhere</html>"))
+    with pytest.raises(DeployHQError) as caught:
+        invite_user(client, ADA)
+    assert (UnexpectedResponseError, status, True) == (
+        type(caught.value), caught.value.status_code, "<html>elsewhere</html>" in str(caught.value)
+    )  # fmt: skip
+
+
+def test_a_body_echoing_the_credentials_is_shown_without_them(api):
+    """A server that echoes the Authorization header or the key in an error page never gets them into a message."""
+
+    def echo(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(500, text=f"debug: {request.headers['authorization']} key={API_KEY}")
+
+    client, _ = api(echo)
+    with pytest.raises(APIError) as caught:
+        invite_user(client, ADA)
+    shown = f"{caught.value}\n{caught.value!r}\n{caught.value.message}"
+    leaked = [secret for secret in SECRETS if secret in shown]
+    assert ([], True) == (leaked, "debug: Basic [hidden] key=[hidden]" in shown)
+
+
+UNKNOWN_HOST = "no-such-account.deployhq.test"
+
+
+@pytest.fixture
+def unknown_host(monkeypatch) -> str:
+    """A host name that does not resolve, without asking a DNS server (this machine may only talk to loopback)."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        if host == UNKNOWN_HOST:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return UNKNOWN_HOST
+
+
+def connect_to(base_url: str):
+    return connect(base_url=base_url, email=EMAIL, api_key=API_KEY, env={})
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_closed_port_and_an_unknown_host_read_differently(closed_port, unknown_host, mode):
+    """A connection failure names the URL and the OS's reason: "Connection refused" or "Name or service not known"."""
+    refused_url = f"http://127.0.0.1:{closed_port}"
+    unknown_url = f"https://{unknown_host}"
+
+    def failure(base_url: str) -> DeployHQError:
+        client = connect_to(base_url)
+        with pytest.raises(DeployHQError) as caught:
+            list_users(client) if mode == "sync" else asyncio.run(list_users_async(client))
+        return caught.value
+
+    failures = [failure(refused_url), failure(unknown_url)]
+    assert [ConnectionFailedError] * 2 == [type(error) for error in failures]
+    assert [
+        f"list_users: could not connect to {refused_url}/users: {os.strerror(errno.ECONNREFUSED)}; nothing was sent",
+        f"list_users: could not connect to {unknown_url}/users: Name or service not known; nothing was sent",
+    ] == [str(error) for error in failures]
+
+
+def test_a_connection_failure_shows_no_credentials_from_the_url(closed_port):
+    """A generated Client whose base URL carries user:key gets the URL named without them."""
+    client = Client(base_url=f"http://ops:{API_KEY}@127.0.0.1:{closed_port}")
+    with pytest.raises(ConnectionFailedError) as caught:
+        list_users(client)
+    assert (False, f"http://127.0.0.1:{closed_port}/users" in str(caught.value)) == (API_KEY in str(caught.value), True)
+
+
+@pytest.mark.parametrize(
+    ("call", "sent", "expected", "safe_to_resend"),
+    [
+        (lambda c: invite_user(c, ADA), "invite_user: POST /users", OutcomeUnknownError, False),
+        (lambda c: delete_user(c, IDENTIFIER), f"delete_user: DELETE /users/{IDENTIFIER}", OutcomeUnknownError, True),
+        (lambda c: get_user(c, IDENTIFIER), f"get_user: GET /users/{IDENTIFIER}", ConnectionFailedError, None),
+    ],
+    ids=["invite", "delete", "get"],
+)  # fmt: skip
+def test_a_lost_answer_says_what_it_means_for_the_operation(api, call, sent, expected, safe_to_resend):
+    """A lost answer to a change is OutcomeUnknownError (resending is safe only when idempotent); the URL is named."""
+    client, _ = api(httpx.ReadTimeout)
+    with pytest.raises(DeployHQError) as caught:
+        call(client)
+    operation, path = sent.split(" /", 1)
+    beginning = f"{operation} {BASE_URL}/{path} was sent but no answer arrived (ReadTimeout: scripted failure); "
+    assert (expected, safe_to_resend, True) == (
+        type(caught.value), getattr(caught.value, "safe_to_resend", None), str(caught.value).startswith(beginning)
+    )  # fmt: skip
+
+
+def test_a_404_names_the_user_that_was_not_found(served):
+    """get_user and delete_user of an unknown identifier say which one, over real HTTP to the reference server."""
+    unknown = uuid.uuid4()
+    with served.connect() as client:
+        messages = []
+        for call in (get_user, delete_user):
+            with pytest.raises(NotFoundError) as caught:
+                call(client, unknown)
+            messages.append(str(caught.value))
+    assert [
+        f"get_user: no user with identifier {unknown}: 404 Not found",
+        f"delete_user: no user with identifier {unknown}: 404 Not found",
+    ] == messages
+
+
+def test_a_404_on_the_collection_points_at_the_base_url(served):
+    """A base URL with a wrong path gives a NotFoundError that names the URL tried and suggests checking it."""
+    client = connect(base_url=f"{served.base_url}/api", email=served.email, api_key=served.api_key, env={})
+    with client, pytest.raises(NotFoundError) as caught:
+        list_users(client)
+    expected = f"list_users: nothing at {served.base_url}/api/users (is the base URL right?): 404 "
+    assert (expected, 404) == (str(caught.value)[: len(expected)], caught.value.status_code)
