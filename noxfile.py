@@ -12,11 +12,13 @@ nox.needs_version = ">=2025.2"
 nox.options.default_venv_backend = "virtualenv"
 nox.options.error_on_external_run = True
 nox.options.reuse_venv = "yes"
-nox.options.sessions = ["lint", "typing", "check_generated", "tests", "contract", "teeth"]
+nox.options.sessions = ["lint", "typing", "check_generated", "gate", "vendor_drift", "tests", "contract", "teeth"]
 
 ROOT = Path(__file__).parent
 REDOCLY = "@redocly/cli@2.77.0"  # pinned: a linter upgrade may change which rules fire
 REPORTS = ROOT / "reports"
+# The repository's workflows and the documented examples a user copies: all linted with actionlint.
+WORKFLOW_GLOBS = (".github/workflows/*.yml", "docs/examples/*.yml")
 
 
 def install(session: nox.Session, group: str, *, project: bool = True) -> None:
@@ -31,12 +33,18 @@ def install(session: nox.Session, group: str, *, project: bool = True) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Lint and format-check the hand-written code; validate and lint the spec."""
+    """Lint and format-check the hand-written code; validate and lint the spec; lint the GitHub workflows."""
     install(session, "lint", project=False)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("openapi-spec-validator", "openapi.yaml")
     session.run("python", "scripts/time_zones.py", "--check")
+    # The `run:` scripts are checked with the pinned ShellCheck of the venv, never whichever the machine has;
+    # pyflakes is off because no step runs inline Python.
+    shellcheck = Path(session.bin) / "shellcheck"
+    workflows = sorted(str(path.relative_to(ROOT)) for pattern in WORKFLOW_GLOBS for path in ROOT.glob(pattern))
+    session.run("actionlint", f"-shellcheck={shellcheck}", "-pyflakes=", *workflows)
+    session.run("python", "-m", "spec_guard", "versions")  # info.version, pyproject and CHANGELOG.md agree
     # Redocly checks what openapi-spec-validator skips in 3.1 (schemas, examples against schemas, links).
     # It needs Node.js: a machine with only Python skips it with a warning; CI (CI=true) never does.
     if shutil.which("npx") is None and not os.environ.get("CI"):
@@ -67,6 +75,34 @@ def regenerate(session: nox.Session) -> None:
     """Rewrite generated/ from openapi.yaml (commit both together)."""
     install(session, "regen", project=False)
     session.run("python", "scripts/regenerate.py")
+
+
+@nox.session
+def gate(session: nox.Session) -> None:
+    """Compare openapi.yaml with the last release's spec; fail when the version or CHANGELOG.md does not fit."""
+    install(session, "spec", project=False)
+    session.run("python", "-m", "spec_guard", "gate")
+
+
+@nox.session(default=False)
+def release(session: nox.Session) -> None:
+    """Freeze openapi.yaml as releases/openapi-X.Y.Z.yaml and date CHANGELOG.md's entry (`-- --date YYYY-MM-DD`)."""
+    install(session, "spec", project=False)
+    session.run("python", "-m", "spec_guard", "release", *session.posargs)
+
+
+@nox.session
+def vendor_drift(session: nox.Session) -> None:
+    """List every difference from the facts of DeployHQ's own spec; fail on one drift/ does not explain."""
+    install(session, "spec", project=False)
+    session.run("python", "-m", "spec_guard", "drift")
+
+
+@nox.session(default=False)
+def vendor_refresh(session: nox.Session) -> None:
+    """Rewrite drift/vendor-users-facts.yaml: `-- DOCUMENT --commit SHA --date YYYY-MM-DD` (see README)."""
+    install(session, "spec", project=False)
+    session.run("python", "-m", "spec_guard", "refresh", *session.posargs)
 
 
 @nox.session

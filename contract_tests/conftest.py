@@ -29,11 +29,11 @@ from .cleanup import delete_all
 from .guard import LEDGER_PATH, BudgetExhaustedError, Guard, GuardedTransport, Ledger, guarded_session
 from .hooks import DEFAULT_EMAIL_DOMAIN, is_valid_address, unique_address
 from .spec import SPEC
-from .summary import Outcome, Summary
+from .summary import BROKEN_MARK, Outcome, Summary
 from .target import Credentials, Target, TargetError
 
-ROOT = Path(__file__).resolve().parent.parent
-REPORTS = ROOT / "reports"
+# Reports go to ./reports of the directory the run starts in (the repository root for `nox -s contract`).
+REPORTS = Path("reports").resolve()
 JUNIT_REPORT = REPORTS / "contract-junit.xml"
 SUMMARY_REPORT = REPORTS / "contract-summary.md"
 LIVE_CREATE_BUDGET = 40
@@ -350,6 +350,7 @@ def _clean_up(target: Target, guard: Guard) -> None:
 # Tests that may change the signed-in account itself (the last administrator) run last of the explicit ones.
 _ORDER = (
     "test_invite.py",
+    "test_bodies.py",
     "test_auth.py",
     "test_read.py",
     "test_update.py",
@@ -405,6 +406,13 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"contract target: {where} ({mode}, {strict}; {', '.join(rails)})",
         f"hypothesis profile: {config.stash[_PROFILE]} ({settings().max_examples} examples per operation)",
     ]
+
+
+def pytest_assertrepr_compare(op: str, left: object, right: object) -> list[str] | None:
+    """`assert [] == <broken promises>` shows each broken promise in full, on its own line, not a truncated diff."""
+    if op == "==" and left == [] and isinstance(right, list) and right and all(isinstance(x, str) for x in right):
+        return ["a promise is broken:", *(f"{BROKEN_MARK}{item}" for item in right)]
+    return None
 
 
 def _budget_spent(excinfo: pytest.ExceptionInfo[BaseException] | None) -> BudgetExhaustedError | None:

@@ -38,11 +38,9 @@ __all__ = [
     "RefusedBySuiteError",
 ]
 
-# Where a run records each user it creates; DEPLOYHQ_CONTRACT_LEDGER moves it.
-LEDGER_PATH = Path(
-    os.environ.get("DEPLOYHQ_CONTRACT_LEDGER")
-    or Path(__file__).resolve().parent.parent / "reports" / "contract-created-users.txt"
-)
+# Where a run records each user it creates (./reports of the directory it starts in, like its other reports);
+# DEPLOYHQ_CONTRACT_LEDGER moves it. `python -m contract_tests.cleanup` reads the same file.
+LEDGER_PATH = Path(os.environ.get("DEPLOYHQ_CONTRACT_LEDGER") or Path("reports", "contract-created-users.txt")).resolve()
 MAX_RATE_LIMIT_WAITS = 3
 MAX_RETRY_AFTER = 60.0
 

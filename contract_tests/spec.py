@@ -27,7 +27,10 @@ __all__ = [
     "schema_errors",
 ]
 
-SPEC = Path(__file__).resolve().parent.parent / "openapi.yaml"
+_HERE = Path(__file__).resolve().parent
+# Installed (`pip install "deployhq-users[contract]"`) the spec ships inside this package; in a checkout it is the
+# repository's openapi.yaml, one folder up. The wheel's copy is built from that same file (tests/test_packaging.py).
+SPEC = next((p for p in (_HERE / "openapi.yaml", _HERE.parent / "openapi.yaml") if p.is_file()), _HERE / "openapi.yaml")
 
 
 @functools.cache

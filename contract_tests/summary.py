@@ -19,7 +19,10 @@ from .operations import OPERATIONS
 from .spec import document
 from .target import Target
 
-__all__ = ["Outcome", "Summary"]
+__all__ = ["BROKEN_MARK", "Outcome", "Summary"]
+
+# How a failed `assert [] == <broken promises>` lists each one (conftest.pytest_assertrepr_compare).
+BROKEN_MARK = "  broken: "
 
 ACROSS = "(across operations)"
 _BY_LABEL = {operation.label: operation.operation_id for operation in OPERATIONS.values()}
@@ -79,11 +82,11 @@ class Summary:
     @staticmethod
     def failure_details(text: str) -> list[str]:
         """What broke and how to reproduce it, from a failure's long text: never more than a few lines."""
-        lines = [line.strip() for line in text.splitlines()]
         found: list[str] = []
-        for line in lines:
-            if line.startswith("E ") and ("must" in line or "was sent" in line or "Error" in line):
-                found.append(line[2:].strip())
+        for line in text.splitlines():
+            body = line[1:].strip() if line.startswith("E ") else ""
+            if body.startswith(BROKEN_MARK.strip()):
+                found.append(body.removeprefix(BROKEN_MARK.strip()).strip())
         found += [m.group(1).strip() for m in _CHECK_TITLE.finditer(text) if _looks_like_check(m.group(1))]
         found += [m.group(0) for m in _CURL.finditer(text)]
         return list(dict.fromkeys(found))[:6]

@@ -1,15 +1,21 @@
-"""`deployhq-sandbox` / `python -m deployhq_sandbox`: run the reference server until Ctrl-C."""
+"""`deployhq-sandbox` / `python -m deployhq_sandbox`: run the reference server until Ctrl-C.
+
+`deployhq-sandbox activate ADDRESS --database FILE` marks an invitation accepted: a sandbox tool standing in
+for the invited person setting a password, not an operation of the API.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import uvicorn
 
 from ._app import DEFAULT_MAX_BODY_BYTES, create_app
 from ._config import Accounts
+from ._db import Store
 from ._serve import base_url, bind
 
 
@@ -17,7 +23,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="deployhq-sandbox",
         description="The reference server of the DeployHQ Users API contract (openapi.yaml), on SQLite.",
-        epilog="Credentials: DEPLOYHQ_EMAIL and DEPLOYHQ_API_KEY when set, else the documented local defaults.",
+        epilog="Credentials: DEPLOYHQ_EMAIL and DEPLOYHQ_API_KEY when set, else the documented local defaults. "
+        "'deployhq-sandbox activate ADDRESS --database FILE' marks an invitation accepted (see its --help).",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
     parser.add_argument("--port", type=int, default=8000, help="port, 0 for any free one (default: %(default)s)")
@@ -33,6 +40,38 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _activate_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="deployhq-sandbox activate",
+        description="Mark the invitation of ADDRESS accepted, as if its user had set a password: "
+        "`activated` becomes true and resending the invitation is refused. A sandbox tool, not an API operation; "
+        "it works while a server runs on the same file.",
+    )
+    parser.add_argument("address", metavar="ADDRESS", help="the invited user's email address (any letter case)")
+    parser.add_argument(
+        "--database", default="users.sqlite3", help="the server's SQLite file, which must exist (default: %(default)s)"
+    )
+    return parser
+
+
+def activate(argv: Sequence[str]) -> int:
+    """`deployhq-sandbox activate`: 0 when the user is (now) activated, 1 when there is no such file or user."""
+    args = _activate_parser().parse_args(argv)
+    if not Path(args.database).is_file():
+        print(f"deployhq-sandbox activate: no database file {args.database}", file=sys.stderr)
+        return 1
+    store = Store(args.database)
+    try:
+        user = store.activate(args.address)
+    finally:
+        store.close()
+    if user is None:
+        print(f"deployhq-sandbox activate: no user has the address {args.address} in {args.database}", file=sys.stderr)
+        return 1
+    print(f"deployhq-sandbox: {user.email_address} ({user.identifier}) has accepted the invitation", flush=True)
+    return 0
+
+
 def describe(accounts: Accounts) -> list[str]:
     """Where the administrator's credentials came from, never showing a key taken from the environment."""
     admin = accounts.administrator
@@ -46,7 +85,10 @@ def describe(accounts: Accounts) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the server until interrupted."""
+    """Run the server until interrupted, or run a subcommand."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["activate"]:
+        return activate(argv[1:])
     args = _parser().parse_args(argv)
     accounts = Accounts.from_env()
     app = create_app(args.database, accounts=accounts, max_body_bytes=args.max_body_bytes)

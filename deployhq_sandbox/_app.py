@@ -20,8 +20,9 @@ from starlette.responses import JSONResponse, Response
 
 from ._auth import Authenticator
 from ._config import Accounts
-from ._db import Store
-from ._routes import UsersAPI
+from ._db import Store, StoreUnavailableError
+from ._docs import docs_routes
+from ._routes import CodedRefusal, UsersAPI
 from ._spec import Spec, load_spec
 from ._validation import Validator
 
@@ -39,6 +40,17 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     return error_response(exc.status_code, exc.detail, dict(exc.headers) if exc.headers else None)
+
+
+async def _coded_refusal(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, CodedRefusal)
+    return JSONResponse({"error": exc.detail, "error_code": exc.error_code}, status_code=exc.status_code)
+
+
+async def _store_unavailable(request: Request, exc: Exception) -> Response:
+    # The store logged why its writer stopped; this write was not done, and the next one gets a new writer.
+    logger.error("%s %s: %s", request.method, request.url.path, exc)
+    return error_response(500, "The user store failed before confirming this change; try again.")
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
@@ -82,8 +94,13 @@ def create_app(
         finally:
             store.close()
 
-    handlers: dict[Any, Any] = {HTTPException: _http_error, Exception: _server_error}
-    app = Starlette(routes=api.routes(), exception_handlers=handlers, lifespan=lifespan)
+    handlers: dict[Any, Any] = {
+        HTTPException: _http_error,
+        CodedRefusal: _coded_refusal,
+        StoreUnavailableError: _store_unavailable,
+        Exception: _server_error,
+    }
+    app = Starlette(routes=[*api.routes(), *docs_routes()], exception_handlers=handlers, lifespan=lifespan)
     # "/users/" must be a 404, not a redirect to the list.
     app.router.redirect_slashes = False
     app.state.store = store

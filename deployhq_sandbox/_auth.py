@@ -1,4 +1,5 @@
 """HTTP Basic auth against the configured accounts: the email address and its API key.
+Whether that account may still sign in, and with which role, is the store's to say (`UsersAPI.authorize`).
 
 Keys are compared with `hmac.compare_digest` and never logged or echoed.
 Seam for broken variants: subclass `Authenticator` (override `authenticate`) and pass the class to

@@ -6,6 +6,8 @@ writes fast. Each write runs in its own savepoint, so one failing write never ta
 and no caller hears about its write before the COMMIT that holds it returned.
 Reads run in Starlette's threadpool on pooled connections; in WAL mode they never wait for the writer.
 
+If the writer thread stops (an exception escaping a batch, a failed connection), the writes it held and those
+queued for it fail with `StoreUnavailableError` (the app answers 500) and the next write starts a new writer.
 Seam for broken variants: subclass `Store` (e.g. override `create` or `_insert`) and pass the class to
 `create_app(..., store_class=...)`.
 """
@@ -17,6 +19,7 @@ import concurrent.futures
 import contextlib
 import enum
 import importlib.resources
+import logging
 import os
 import queue
 import sqlite3
@@ -28,27 +31,31 @@ from typing import Any, TypeVar
 from starlette.concurrency import run_in_threadpool
 
 from ._config import Account
-from ._models import Invitation, User
+from ._models import BOOLEANS, COLUMNS, WRITABLE, Changes, Invitation, User
 
-__all__ = ["DeleteOutcome", "Store"]
+__all__ = ["DeleteOutcome", "Refusal", "Store", "StoreUnavailableError"]
+
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 _Job = tuple[Callable[[sqlite3.Connection], Any], "concurrent.futures.Future[Any]"]
 
-# The 13 columns of a user, in the spec's order (spelled out in each statement: no SQL is built from strings).
-_SELECT = (
-    "SELECT id, identifier, first_name, last_name, email_address, time_zone, account_administrator, activated, "
-    "can_manage_users, can_manage_billing, can_create_projects, can_manage_agents, all_projects_allowed FROM users"
-)
+# SQL built from the column names of `User` (constants of this package, never from a request).
+_COLUMNS = ", ".join(COLUMNS)
+_SELECT = f"SELECT {_COLUMNS} FROM users"  # noqa: S608
+_INSERTED = ("identifier", "activated", "email_key", *WRITABLE)
 _INSERT = (
-    "INSERT INTO users (identifier, first_name, last_name, email_address, email_key, time_zone, "
-    "account_administrator, activated, can_manage_users, can_manage_billing, can_create_projects, "
-    "can_manage_agents, all_projects_allowed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-    "RETURNING id, identifier, first_name, last_name, email_address, time_zone, account_administrator, activated, "
-    "can_manage_users, can_manage_billing, can_create_projects, can_manage_agents, all_projects_allowed"
+    f"INSERT INTO users ({', '.join(_INSERTED)}) VALUES ({', '.join('?' * len(_INSERTED))}) "  # noqa: S608
+    f"RETURNING {_COLUMNS}"
 )
+# Every column an update may set: the writable fields and the address key that comes with an address.
+_UPDATABLE = frozenset({*WRITABLE, "email_key"})
 # Enough to amortise one fsync over a burst, small enough to answer the first caller of the batch soon.
 _MAX_BATCH = 256
+
+
+class StoreUnavailableError(RuntimeError):
+    """A write was not done: the writer stopped before its COMMIT. Nothing about it was promised to anyone."""
 
 
 class DeleteOutcome(enum.Enum):
@@ -59,22 +66,19 @@ class DeleteOutcome(enum.Enum):
     ADMINISTRATOR = "administrator"
 
 
+class Refusal(enum.Enum):
+    """Why `Store.update` changed nothing."""
+
+    NOT_FOUND = "not found"
+    LAST_ADMINISTRATOR = "last administrator"
+    TAKEN = "address taken"
+
+
 def _user(row: tuple[Any, ...]) -> User:
-    return User(
-        row[0],
-        row[1],
-        row[2],
-        row[3],
-        row[4],
-        row[5],
-        bool(row[6]),
-        bool(row[7]),
-        bool(row[8]),
-        bool(row[9]),
-        bool(row[10]),
-        bool(row[11]),
-        bool(row[12]),
-    )
+    values: dict[str, Any] = {
+        name: bool(value) if name in BOOLEANS else value for name, value in zip(COLUMNS, row, strict=True)
+    }
+    return User(**values)
 
 
 class Store:
@@ -114,26 +118,52 @@ class Store:
         """Remove a user, unless unknown or an account administrator."""
         return await self._write(lambda connection: self._delete(connection, identifier))
 
+    async def update(self, identifier: str, changes: Changes) -> User | Refusal:
+        """Apply *changes* (validated field -> value) to a user in one transaction, or say why nothing changed."""
+        unknown = set(changes) - _UPDATABLE
+        if unknown:  # column names go into the SQL: only the package's own constants may
+            raise ValueError(f"not columns a request may set: {sorted(unknown)}")
+        return await self._write(lambda connection: self._update(connection, identifier, changes))
+
+    def _update(self, connection: sqlite3.Connection, identifier: str, changes: Changes) -> User | Refusal:
+        row = connection.execute(_SELECT + " WHERE identifier = ?", (identifier,)).fetchone()
+        if row is None:
+            return Refusal.NOT_FOUND
+        user = _user(row)
+        if user.account_administrator and changes.get("account_administrator") is False:
+            # openapi.yaml: an account always keeps one administrator.
+            (administrators,) = connection.execute("SELECT count(*) FROM users WHERE account_administrator").fetchone()
+            if administrators <= 1:
+                return Refusal.LAST_ADMINISTRATOR
+        if not changes:
+            return user
+        names = sorted(changes)
+        assignments = ", ".join(f"{name} = ?" for name in names)
+        statement = f"UPDATE users SET {assignments} WHERE identifier = ? RETURNING {_COLUMNS}"  # noqa: S608
+        try:
+            updated = connection.execute(statement, (*(changes[name] for name in names), identifier)).fetchone()
+        except sqlite3.IntegrityError:
+            return Refusal.TAKEN  # the unique index on email_key: another user has the address
+        return _user(updated)
+
+    def activate(self, address: str) -> User | None:
+        """Mark the invitation of *address* accepted, as its user would by setting a password (a sandbox tool,
+        not an API operation); None when no user has the address. Committed when it returns."""
+        if self._closed:
+            raise RuntimeError("the store is closed")
+        with self._connection() as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            row = connection.execute(
+                f"UPDATE users SET activated = 1 WHERE email_key = ? RETURNING {_COLUMNS}",  # noqa: S608
+                (address.lower(),),
+            ).fetchone()
+            connection.execute("COMMIT")
+        return None if row is None else _user(row)
+
     def _insert(self, connection: sqlite3.Connection, invitation: Invitation, *, activated: bool) -> User | None:
         try:
-            row = connection.execute(
-                _INSERT,
-                (
-                    str(uuid.uuid4()),
-                    invitation.first_name,
-                    invitation.last_name,
-                    invitation.email_address,
-                    invitation.email_key,
-                    invitation.time_zone,
-                    invitation.account_administrator,
-                    activated,
-                    invitation.can_manage_users,
-                    invitation.can_manage_billing,
-                    invitation.can_create_projects,
-                    invitation.can_manage_agents,
-                    invitation.all_projects_allowed,
-                ),
-            ).fetchone()
+            values = (str(uuid.uuid4()), activated, invitation.email_key, *(getattr(invitation, n) for n in WRITABLE))
+            row = connection.execute(_INSERT, values).fetchone()
         except sqlite3.IntegrityError:
             return None  # the unique index on email_key: the address is taken
         return _user(row)
@@ -179,46 +209,68 @@ class Store:
 
     async def _write(self, job: Callable[[sqlite3.Connection], T]) -> T:
         future: concurrent.futures.Future[T] = concurrent.futures.Future()
-        self._start_writer()
-        self._jobs.put((job, future))
-        return await asyncio.wrap_future(future)
-
-    def _start_writer(self) -> None:
-        if self._writer is not None:
-            return
+        # Under the lock: a writer that dies drains the queue under it too, so a job is either drained
+        # (and failed) by the dying writer or queued for the next one, never left with no writer at all.
         with self._lock:
             if self._closed:
                 raise RuntimeError("the store is closed")
             if self._writer is None:
                 self._writer = threading.Thread(target=self._write_loop, name="deployhq-sandbox-writer", daemon=True)
                 self._writer.start()
+            self._jobs.put((job, future))
+        return await asyncio.wrap_future(future)
 
     def _write_loop(self) -> None:
-        connection = self._connect()
+        batch: list[_Job] = []
         try:
-            while True:
-                job = self._jobs.get()
-                if job is None:
-                    return
-                batch = [job]
-                stop = False
-                while len(batch) < _MAX_BATCH:
-                    try:
-                        more = self._jobs.get_nowait()
-                    except queue.Empty:
-                        break
-                    if more is None:
-                        stop = True
-                        break
-                    batch.append(more)
-                self._run_batch(connection, batch)
-                if stop:
-                    return
-        finally:
-            connection.close()
+            connection = self._connect()
+            try:
+                while True:
+                    batch = []
+                    job = self._jobs.get()
+                    if job is None:
+                        return
+                    batch.append(job)
+                    stop = False
+                    while len(batch) < _MAX_BATCH:
+                        try:
+                            more = self._jobs.get_nowait()
+                        except queue.Empty:
+                            break
+                        if more is None:
+                            stop = True
+                            break
+                        batch.append(more)
+                    self._run_batch(connection, batch)
+                    batch = []
+                    if stop:
+                        return
+            finally:
+                connection.close()
+        except BaseException as error:  # whatever escapes, no caller may be left waiting for an answer
+            self._writer_died(error, batch)
 
-    @staticmethod
-    def _run_batch(connection: sqlite3.Connection, batch: list[_Job]) -> None:
+    def _writer_died(self, error: BaseException, batch: list[_Job]) -> None:
+        """Fail the writes this writer held or that were queued for it; the next write starts a new writer."""
+        logger.error("the store's writer stopped on %s: %s", type(error).__name__, error)
+        failure = StoreUnavailableError(f"the store's writer stopped on {type(error).__name__}")
+        with self._lock:
+            if self._writer is threading.current_thread():
+                self._writer = None
+            pending = list(batch)
+            while True:
+                try:
+                    job = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if job is not None:
+                    pending.append(job)
+        for _job, future in pending:
+            # A write whose COMMIT returned was already answered; the others never were, so they fail now.
+            if not future.done():
+                future.set_exception(failure)
+
+    def _run_batch(self, connection: sqlite3.Connection, batch: list[_Job]) -> None:
         # A caller that went away before its turn is skipped: nothing was promised to it.
         batch = [(job, future) for job, future in batch if future.set_running_or_notify_cancel()]
         if not batch:
@@ -256,6 +308,13 @@ class Store:
         )
         return None if row is None else _user(row)
 
+    async def find(self, address: str) -> User | None:
+        """The user with this address (compared as the accounts' addresses are stored: lower-cased), if any."""
+        row = await self._read(
+            lambda connection: connection.execute(_SELECT + " WHERE email_key = ?", (address.lower(),)).fetchone()
+        )
+        return None if row is None else _user(row)
+
     async def list(self) -> list[User]:
         """Every user, oldest first."""
         rows = await self._read(lambda connection: connection.execute(_SELECT + " ORDER BY id").fetchall())
@@ -265,6 +324,8 @@ class Store:
         return await run_in_threadpool(self._read_sync, query)
 
     def _read_sync(self, query: Callable[[sqlite3.Connection], T]) -> T:
+        if self._closed:
+            raise RuntimeError("the store is closed")
         try:
             connection = self._readers.get_nowait()
         except queue.Empty:
@@ -272,7 +333,13 @@ class Store:
         try:
             return query(connection)
         finally:
-            self._readers.put(connection)
+            # A read that finishes while close() runs closes its connection instead of pooling it again.
+            with self._lock:
+                pooled = not self._closed
+                if pooled:
+                    self._readers.put(connection)
+            if not pooled:
+                connection.close()
 
     # -- lifecycle ------------------------------------------------------------------------------------------
 

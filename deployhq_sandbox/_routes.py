@@ -1,7 +1,11 @@
-"""The HTTP handlers: one `Route` per path with all its methods, so unsupported methods get 405 + `Allow`.
+"""The HTTP handlers, and the one table (path -> method -> endpoint) the routes and their 405 `Allow` come from.
 
-Order of checks for `POST /users`: credentials (401), permission (403), content type (415), size (413),
-JSON (400), validation (422), duplicate address (422), then 201.
+A method is answered only by the endpoint the table gives it: a method missing from the table is a 405
+naming the methods that are there, never another method's answer.
+Order of checks for `POST /users`: credentials (401), permission (403), then the body (`json_body`: content
+type 415, size 413, JSON 400), validation (422), duplicate address (422), then 201. `PATCH`/`PUT` find the user
+(404) before the body, then validate (422) and let the store refuse a taken address (422) or the last
+administrator's demotion (403 `last_administrator`). Every 200 or 201 of a change is committed before it is sent.
 Seam for broken variants: subclass `UsersAPI` and override one step (`create_user`, `render_user`,
 `restrict`, `check_content_type`, `read_body`, `parse_json`, ...), then pass the class to
 `create_app(..., api_class=...)`.
@@ -9,8 +13,10 @@ Seam for broken variants: subclass `UsersAPI` and override one step (`create_use
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, NoReturn
 
 from starlette.exceptions import HTTPException
@@ -20,13 +26,16 @@ from starlette.routing import Route
 
 from ._auth import Authenticator
 from ._config import Account
-from ._db import DeleteOutcome, Store
-from ._models import ADMIN_ONLY_FLAGS, Invitation, User
+from ._db import DeleteOutcome, Refusal, Store
+from ._models import ADMIN_ONLY_FLAGS, Changes, Invitation, User
 from ._spec import Spec
 from ._validation import TAKEN, Errors, Validator
 
-__all__ = ["UsersAPI", "canonical_identifier"]
+__all__ = ["CodedRefusal", "Endpoint", "UsersAPI", "canonical_identifier"]
 
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+_FORBIDDEN = "You do not have permission to manage users."
 _CHALLENGE = {"WWW-Authenticate": 'Basic realm="DeployHQ sandbox", charset="UTF-8"'}
 
 
@@ -45,6 +54,29 @@ def _reject_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not JSON")
 
 
+def _dispatch(endpoints: Mapping[str, Endpoint]) -> Endpoint:
+    """One Starlette endpoint answering each method of a path with that method's entry of the table."""
+    allow = ", ".join(["HEAD", *endpoints] if "GET" in endpoints else endpoints)
+
+    async def endpoint(request: Request) -> Response:
+        # HEAD is GET without a body (Starlette drops the body); it is in `Allow` wherever GET is.
+        method = "GET" if request.method == "HEAD" else request.method
+        handler = endpoints.get(method)
+        if handler is None:  # Route answers 405 before this; kept so no method can fall through to another
+            raise HTTPException(405, headers={"Allow": allow})
+        return await handler(request)
+
+    return endpoint
+
+
+class CodedRefusal(HTTPException):
+    """A 403 answered `{"error": ..., "error_code": ...}`: the body of the operations that change or remove a user."""
+
+    def __init__(self, error_code: str, detail: str) -> None:
+        super().__init__(403, detail)
+        self.error_code = error_code
+
+
 class UsersAPI:
     """The Users API over a store, a validator and an authenticator."""
 
@@ -57,34 +89,58 @@ class UsersAPI:
         self.spec = spec
         self.max_body_bytes = max_body_bytes
 
-    def routes(self) -> list[Route]:
-        """The app's routes."""
-        return [
-            Route("/openapi.yaml", self.openapi, methods=["GET"]),
-            Route("/users", self.users, methods=["GET", "POST"]),
-            Route("/users/{identifier}", self.user, methods=["GET", "DELETE"]),
-        ]
+    def table(self) -> dict[str, dict[str, Endpoint]]:
+        """path -> method -> endpoint: every operation the server answers, and nothing else."""
+        return {
+            "/openapi.yaml": {"GET": self.openapi},
+            "/users": {"GET": self.list_endpoint, "POST": self.create_endpoint},
+            "/users/{identifier}": {
+                "GET": self.get_endpoint,
+                # One update: DeployHQ routes both to it, and openapi.yaml gives them the same meaning.
+                "PATCH": self.update_endpoint,
+                "PUT": self.update_endpoint,
+                "DELETE": self.delete_endpoint,
+            },
+            "/users/{identifier}/resend_invitation": {"POST": self.resend_endpoint},
+        }
 
-    # -- endpoints ------------------------------------------------------------------------------------------
+    def routes(self) -> list[Route]:
+        """The app's routes, one per path of `table()`, allowing exactly the methods it lists."""
+        return [Route(path, _dispatch(endpoints), methods=list(endpoints)) for path, endpoints in self.table().items()]
+
+    # -- endpoints: credentials and the path, then the operation ------------------------------------------------
 
     async def openapi(self, request: Request) -> Response:
         """The spec this server implements, unauthenticated."""
         return Response(self.spec.text, media_type="application/yaml")
 
-    async def users(self, request: Request) -> Response:
-        """`/users`: list (GET) or invite (POST)."""
-        caller = self.authorize(request)
-        if request.method == "POST":
-            return await self.create_user(request, caller)
-        return await self.list_users(request, caller)
+    async def list_endpoint(self, request: Request) -> Response:
+        """`GET /users`."""
+        return await self.list_users(request, await self.authorize(request))
 
-    async def user(self, request: Request) -> Response:
-        """`/users/{identifier}`: read (GET) or remove (DELETE)."""
-        caller = self.authorize(request)
-        identifier = canonical_identifier(request.path_params["identifier"])
-        if request.method == "DELETE":
-            return await self.delete_user(identifier, caller)
-        return await self.get_user(identifier, caller)
+    async def create_endpoint(self, request: Request) -> Response:
+        """`POST /users`."""
+        return await self.create_user(request, await self.authorize(request))
+
+    async def get_endpoint(self, request: Request) -> Response:
+        """`GET /users/{identifier}`."""
+        caller = await self.authorize(request)
+        return await self.get_user(self.identifier(request), caller)
+
+    async def update_endpoint(self, request: Request) -> Response:
+        """`PATCH` and `PUT /users/{identifier}`."""
+        caller = await self.authorize(request, coded=True)
+        return await self.update_user(request, self.identifier(request), caller)
+
+    async def delete_endpoint(self, request: Request) -> Response:
+        """`DELETE /users/{identifier}`."""
+        caller = await self.authorize(request, coded=True)
+        return await self.delete_user(self.identifier(request), caller)
+
+    async def resend_endpoint(self, request: Request) -> Response:
+        """`POST /users/{identifier}/resend_invitation` (a body, if any, is not read)."""
+        caller = await self.authorize(request, coded=True)
+        return await self.resend_invitation(self.identifier(request), caller)
 
     # -- operations -----------------------------------------------------------------------------------------
 
@@ -94,9 +150,7 @@ class UsersAPI:
 
     async def create_user(self, request: Request, caller: Account) -> Response:
         """Invite a user: 201 with the stored user, or the first problem found."""
-        self.check_content_type(request.headers.get("content-type"))
-        payload = self.parse_json(await self.read_body(request))
-        result = self.validator.validate(payload)
+        result = self.validator.validate(await self.json_body(request))
         if not isinstance(result, Invitation):
             return self.validation_errors(result)
         user = await self.store.create(self.restrict(result, caller))
@@ -117,19 +171,78 @@ class UsersAPI:
         if outcome is DeleteOutcome.NOT_FOUND:
             raise HTTPException(404, "Not found")
         if outcome is DeleteOutcome.ADMINISTRATOR:
-            raise HTTPException(403, "The account's last administrator cannot be removed.")
+            raise CodedRefusal("last_administrator", "The account's last administrator cannot be removed.")
+        return JSONResponse({"status": "ok"})
+
+    async def update_user(self, request: Request, identifier: str | None, caller: Account) -> Response:
+        """Change the fields sent and nothing else: 200 with the whole user once committed, or why not.
+
+        404 comes before the body is read (as Rails finds the record first); the store checks again, with
+        the duplicate address and the last administrator, in the transaction that makes the change.
+        """
+        if identifier is None or await self.store.get(identifier) is None:
+            raise HTTPException(404, "Not found")
+        result = self.validator.changes(await self.json_body(request))
+        if not isinstance(result, Changes):
+            return self.validation_errors(result)
+        changes = self.restrict_changes(result, caller)
+        outcome = await self.store.update(identifier, changes)
+        if outcome is Refusal.NOT_FOUND:
+            raise HTTPException(404, "Not found")
+        if outcome is Refusal.LAST_ADMINISTRATOR:
+            raise CodedRefusal("last_administrator", "The account's last administrator must stay an administrator.")
+        if outcome is Refusal.TAKEN:
+            return self.validation_errors({"email_address": [TAKEN]})
+        return JSONResponse(self.render_user(outcome))
+
+    async def resend_invitation(self, identifier: str | None, caller: Account) -> Response:
+        """Send the invitation again (the sandbox sends no email): 200, 422 once activated, or 404."""
+        user = None if identifier is None else await self.store.get(identifier)
+        if user is None:
+            raise HTTPException(404, "Not found")
+        if user.activated:
+            return JSONResponse({"error": "User already activated"}, status_code=422)
         return JSONResponse({"status": "ok"})
 
     # -- steps ----------------------------------------------------------------------------------------------
 
-    def authorize(self, request: Request) -> Account:
-        """The caller, who must be an administrator or allowed to manage users (else 401 / 403)."""
-        caller = self.authenticator.authenticate(request.headers.get("authorization"))
-        if caller is None:
+    async def authorize(self, request: Request, *, coded: bool = False) -> Account:
+        """The caller, who must be an administrator or allowed to manage users (else 401 / 403).
+
+        *coded*: the operation's 403 is `{error, error_code}` (those that change or remove a user, or resend),
+        not `{status, error}`.
+
+        The key is checked against the configured accounts; the account must still be an activated user of
+        the store (a removed user cannot sign in), and its role is that user's, as the store has it now.
+        """
+        account = self.authenticator.authenticate(request.headers.get("authorization"))
+        user = None if account is None else await self.store.find(account.email)
+        if account is None or user is None or not user.activated:
             raise HTTPException(401, "Access denied", headers=_CHALLENGE)
+        caller = dataclasses.replace(
+            account, account_administrator=user.account_administrator, can_manage_users=user.can_manage_users
+        )
         if not caller.may_manage_users:
-            raise HTTPException(403, "You do not have permission to manage users.")
+            if coded:
+                raise CodedRefusal("forbidden", _FORBIDDEN)
+            raise HTTPException(403, _FORBIDDEN)
         return caller
+
+    @staticmethod
+    def identifier(request: Request) -> str | None:
+        """The path's identifier in its stored form, or None when it is not a UUID (a 404 then)."""
+        return canonical_identifier(request.path_params["identifier"])
+
+    def restrict_changes(self, changes: Changes, caller: Account) -> Changes:
+        """Drop the admin-only flags a caller who is not an account administrator sent: they keep their values."""
+        if caller.account_administrator:
+            return changes
+        return Changes({name: value for name, value in changes.items() if name not in ADMIN_ONLY_FLAGS})
+
+    async def json_body(self, request: Request) -> Any:
+        """The parsed body of every operation that has one: 415 unless JSON, 413 when too large, 400 unless JSON."""
+        self.check_content_type(request.headers.get("content-type"))
+        return self.parse_json(await self.read_body(request))
 
     def restrict(self, invitation: Invitation, caller: Account) -> Invitation:
         """Force the admin-only flags to false when the caller is not an account administrator."""

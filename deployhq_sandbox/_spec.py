@@ -28,10 +28,11 @@ class Spec:
     text: bytes
     time_zones: frozenset[str]
     max_lengths: dict[str, int]
+    required: tuple[str, ...]
 
     @classmethod
     def from_path(cls, path: str | os.PathLike[str]) -> Spec:
-        """Read an OpenAPI document and pick out the invitation's zone list and length limits."""
+        """Read an OpenAPI document and pick out the invitation's zone list, length limits and required fields."""
         path = Path(path)
         text = path.read_bytes()
         loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -39,7 +40,13 @@ class Spec:
         schemas = document["components"]["schemas"]
         properties = schemas["UserInvitation"]["properties"]
         max_lengths = {name: int(prop["maxLength"]) for name, prop in properties.items() if "maxLength" in prop}
-        return cls(path=path, text=text, time_zones=frozenset(schemas["TimeZone"]["enum"]), max_lengths=max_lengths)
+        return cls(
+            path=path,
+            text=text,
+            time_zones=frozenset(schemas["TimeZone"]["enum"]),
+            max_lengths=max_lengths,
+            required=tuple(schemas["UserInvitation"]["required"]),
+        )
 
 
 def find_spec() -> Path:

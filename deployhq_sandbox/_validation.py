@@ -1,4 +1,5 @@
-"""Validation of a `POST /users` body into an `Invitation`, or Rails-style `{field: [messages]}` errors.
+"""Validation of a `POST /users` body into an `Invitation` and of an update into the changes it asks for,
+or Rails-style `{field: [messages]}` errors.
 
 Seam for broken variants: subclass `Validator` and override one check (`name_errors`, `email_key`,
 `time_zone_errors`, `flag_errors`) or a default (`default_time_zone`, `default_flag`), then pass the class
@@ -7,14 +8,15 @@ to `create_app(..., validator_class=...)`.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from typing import Any, cast
 
 from email_validator import EmailNotValidError, validate_email
 
-from ._models import FLAGS, Invitation
+from ._models import FLAGS, WRITABLE, Changes, Invitation
 from ._spec import Spec
 
-__all__ = ["BLANK", "ECMA_WHITESPACE", "Errors", "Validator"]
+__all__ = ["BLANK", "ECMA_WHITESPACE", "Errors", "Validator", "user_object"]
 
 Errors = dict[str, list[str]]
 
@@ -44,8 +46,20 @@ def is_blank(value: str) -> bool:
     return all(character in ECMA_WHITESPACE for character in value)
 
 
+def user_object(payload: object) -> dict[str, object] | None:
+    """The body's `user` object, or None when the body has none."""
+    user = payload.get("user") if isinstance(payload, dict) else None
+    return cast(dict[str, object], user) if isinstance(user, dict) else None
+
+
 class Validator:
-    """Checks an invitation against the spec's rules; the zone list and length limits come from the spec."""
+    """The rules of each field, apart from what an invitation adds to them (required fields, defaults).
+
+    `check_field` decides whether one sent value is valid, the same way for an invitation and an update.
+    `validate` is the invitation's policy on top: required fields, then the server's defaults.
+    `changes` is the update's: only what was sent, checked, and no default.
+    The zone list, the length limits and the required fields come from the spec.
+    """
 
     default_time_zone = "Etc/UTC"
     default_flag = False
@@ -53,56 +67,65 @@ class Validator:
     def __init__(self, spec: Spec) -> None:
         self.time_zones = spec.time_zones
         self.max_lengths = spec.max_lengths
+        self.required = spec.required
 
     def validate(self, payload: object) -> Invitation | Errors:
         """An `Invitation` with defaults applied, or every problem found. Unknown keys are ignored."""
-        user = payload.get("user") if isinstance(payload, dict) else None
-        if not isinstance(user, dict):
+        user = user_object(payload)
+        if user is None:
             return {"user": [MISSING]}
-        errors: Errors = {}
-
-        first_name = user.get("first_name")
-        self._add(errors, "first_name", self.name_errors("first_name", first_name, required=True))
-        last_name = user.get("last_name")
-        if "last_name" in user:
-            self._add(errors, "last_name", self.name_errors("last_name", last_name, required=False))
-
-        email_address = user.get("email_address")
-        email_key: str | None = None
-        messages = self.name_errors("email_address", email_address, required=True)
-        if not messages and isinstance(email_address, str):
-            email_key = self.email_key(email_address)
-            if email_key is None:
-                messages = [INVALID]
-        self._add(errors, "email_address", messages)
-
-        time_zone = user.get("time_zone", self.default_time_zone)
-        self._add(errors, "time_zone", self.time_zone_errors(time_zone))
-
-        flags: dict[str, Any] = {}
-        for name in FLAGS:
-            flags[name] = user.get(name, self.default_flag)
-            self._add(errors, name, self.flag_errors(flags[name]))
-
+        values, errors = self.check(user, required=self.required)
         if errors:
             return errors
-        # Every value was checked above; the casts only tell the type checker so.
-        return Invitation(
-            first_name=cast(str, first_name),
-            last_name=cast(str | None, last_name),
-            email_address=cast(str, email_address),
-            email_key=cast(str, email_key),
-            time_zone=cast(str, time_zone),
-            **flags,
-        )
+        defaults: dict[str, Any] = {
+            "last_name": None,
+            "time_zone": self.default_time_zone,
+            **dict.fromkeys(FLAGS, self.default_flag),
+        }
+        return Invitation(**{**defaults, **values})
 
-    @staticmethod
-    def _add(errors: Errors, field: str, messages: list[str]) -> None:
+    def changes(self, payload: object) -> Changes | Errors:
+        """The sent fields to change, each checked by its rule, with no default; or every problem found."""
+        user = user_object(payload)
+        if user is None:
+            return {"user": [MISSING]}
+        values, errors = self.check(user, required=())
+        return errors or values
+
+    def check(self, user: Mapping[str, object], *, required: Collection[str]) -> tuple[Changes, Errors]:
+        """The stored values of the known fields sent (with `email_key`), and the problems of those and of
+        the *required* fields missing. Unknown keys are ignored."""
+        values = Changes()
+        errors: Errors = {}
+        for name in WRITABLE:
+            if name not in user and name not in required:
+                continue
+            messages, stored = self.check_field(name, user.get(name))
+            if messages:
+                errors[name] = messages
+            else:
+                values.update(stored)
+        return values, errors
+
+    def check_field(self, name: str, value: object) -> tuple[list[str], Changes]:
+        """One field's problems, or the values to store for it (an address adds its `email_key`)."""
+        if name in FLAGS:
+            messages = self.flag_errors(value)
+        elif name == "time_zone":
+            messages = self.time_zone_errors(value)
+        else:
+            # A field an invitation requires can never be blank, in an update either.
+            messages = self.name_errors(name, value, required=name in self.required)
         if messages:
-            errors[field] = messages
+            return messages, Changes()
+        if name == "email_address":
+            key = self.email_key(cast(str, value))
+            return ([INVALID], Changes()) if key is None else ([], Changes({name: value, "email_key": key}))
+        return [], Changes({name: value})
 
     def name_errors(self, field: str, value: object, *, required: bool) -> list[str]:
-        """Problems of a string field: missing or blank when required, not a string, too long."""
+        """Problems of a string field: missing or blank when *required* (a field an invitation must have),
+        not a string, too long."""
         if value is None and required:
             return [BLANK]
         if not isinstance(value, str):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -23,7 +25,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
     from starlette.testclient import TestClient
 
-from deployhq_sandbox import Account, Accounts, create_app
+from deployhq_sandbox import Account, Accounts, Store, create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -67,6 +69,32 @@ def invite(client: TestClient) -> Invite:
         return client.post("/users", **kwargs)
 
     return post
+
+
+class BreakingStore(Store):
+    """A store whose writer breaks on purpose: batches numbered in `before` raise before they run, those in
+    `after` once they committed; with `connect_fails` the writer thread cannot open the file."""
+
+    before: frozenset[int] = frozenset()
+    after: frozenset[int] = frozenset()
+    connect_fails = False
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.count = 0
+        super().__init__(path)
+
+    def _connect(self) -> sqlite3.Connection:
+        if self.connect_fails and threading.current_thread().name == "deployhq-sandbox-writer":
+            raise sqlite3.OperationalError("unable to open database file (on purpose)")
+        return super()._connect()
+
+    def _run_batch(self, connection: sqlite3.Connection, batch: list[Any]) -> None:
+        self.count += 1
+        if self.count in self.before:
+            raise RuntimeError("the writer breaks before this batch (on purpose)")
+        super()._run_batch(connection, batch)
+        if self.count in self.after:
+            raise RuntimeError("the writer breaks after this batch (on purpose)")
 
 
 def credentials(account: Account) -> tuple[str, str]:

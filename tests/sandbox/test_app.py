@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from deployhq_sandbox import Account, Accounts, Authenticator, Invitation, UsersAPI, Validator, create_app
+from deployhq_sandbox._routes import Endpoint
 
 from .conftest import credentials
 
@@ -32,8 +33,10 @@ def test_unknown_paths_are_json_404(client: TestClient, path: str) -> None:
     [
         ("OPTIONS", "/users", {"GET", "HEAD", "POST"}),
         ("PATCH", "/users", {"GET", "HEAD", "POST"}),
-        ("OPTIONS", "/users/00000000-0000-4000-8000-000000000000", {"GET", "HEAD", "DELETE"}),
-        ("PUT", "/users/00000000-0000-4000-8000-000000000000", {"GET", "HEAD", "DELETE"}),
+        ("OPTIONS", "/users/00000000-0000-4000-8000-000000000000", {"GET", "HEAD", "PATCH", "PUT", "DELETE"}),
+        ("POST", "/users/00000000-0000-4000-8000-000000000000", {"GET", "HEAD", "PATCH", "PUT", "DELETE"}),
+        ("GET", "/users/00000000-0000-4000-8000-000000000000/resend_invitation", {"POST"}),
+        ("DELETE", "/users/00000000-0000-4000-8000-000000000000/resend_invitation", {"POST"}),
         ("POST", "/openapi.yaml", {"GET", "HEAD"}),
     ],
 )
@@ -96,3 +99,25 @@ def test_max_body_bytes_is_configurable(database: Path, accounts: Accounts) -> N
         body = {"user": {"first_name": "A", "email_address": "a@example.com"}}
         response = client.post("/users", json=body, auth=credentials(accounts.administrator))
     assert response.json() == {"status": 413, "error": "The request body is larger than 10 bytes."}
+
+
+def test_routes_and_allow_come_from_the_table(database: Path, accounts: Accounts) -> None:
+    """A method added to the table is answered by its own endpoint and listed in Allow; a method left out is 405."""
+
+    class WithPatch(UsersAPI):
+        async def patched(self, request: Request) -> Response:
+            return Response(b"patched", media_type="text/plain")
+
+        def table(self) -> dict[str, dict[str, Endpoint]]:
+            table = super().table()
+            table["/users/{identifier}"] = {"PATCH": self.patched}
+            return table
+
+    app = create_app(database, accounts=accounts, api_class=WithPatch)
+    path = "/users/00000000-0000-4000-8000-000000000000"
+    with TestClient(app) as client:
+        patch, get = client.patch(path), client.get(path, auth=credentials(accounts.administrator))
+    assert ((200, b"patched"), (405, "PATCH")) == (
+        (patch.status_code, patch.content),
+        (get.status_code, get.headers["allow"]),
+    )

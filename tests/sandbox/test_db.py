@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 from deployhq_sandbox import DeleteOutcome, Invitation, Store
+from deployhq_sandbox._db import StoreUnavailableError
+
+from .conftest import BreakingStore
 
 
 def invitation(address: str, **flags: bool) -> Invitation:
@@ -102,3 +105,58 @@ def test_data_survives_reopening(database: Path) -> None:
         assert asyncio.run(second.get(created.identifier)) == created  # type: ignore[union-attr]
     finally:
         second.close()
+
+
+def test_a_dead_writer_fails_its_writes_and_the_next_write_gets_a_new_one(database: Path) -> None:
+    """A batch that raises fails its callers with StoreUnavailableError; the next write is done by a new writer."""
+
+    class BreaksSecondBatch(BreakingStore):
+        before = frozenset({2})
+
+    store = BreaksSecondBatch(database)
+
+    async def scenario() -> list[object]:
+        outcomes: list[object] = []
+        for address in ["a@example.com", "b@example.com", "c@example.com"]:
+            try:
+                user = await asyncio.wait_for(store.create(invitation(address)), timeout=10)
+                outcomes.append(None if user is None else user.email_address)
+            except StoreUnavailableError as error:
+                outcomes.append(str(error))
+        outcomes.append([user.email_address for user in await store.list()])
+        return outcomes
+
+    try:
+        outcomes = asyncio.run(scenario())
+    finally:
+        store.close()
+    assert [
+        "a@example.com",
+        "the store's writer stopped on RuntimeError",
+        "c@example.com",
+        ["a@example.com", "c@example.com"],
+    ] == outcomes
+
+
+def test_a_writer_that_cannot_connect_fails_every_write_at_once(
+    database: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """When the writer cannot open the file each write fails promptly (and says why in the log); none waits."""
+    store = BreakingStore(database)
+    store.connect_fails = True
+
+    async def scenario() -> list[BaseException | object]:
+        writes = [asyncio.wait_for(store.create(invitation(f"{n}@example.com")), timeout=10) for n in range(5)]
+        return list(await asyncio.gather(*writes, return_exceptions=True))
+
+    try:
+        outcomes = asyncio.run(scenario())
+        store.connect_fails = False
+        recovered = asyncio.run(store.create(invitation("late@example.com")))
+    finally:
+        store.close()
+    assert ({StoreUnavailableError}, "late@example.com") == (
+        {type(o) for o in outcomes},
+        getattr(recovered, "email_address", None),
+    )
+    assert "unable to open database file (on purpose)" in caplog.text

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -10,9 +12,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from deployhq_sandbox import Accounts, create_app
 from deployhq_sandbox._config import DEFAULT_ADMIN_API_KEY, DEFAULT_ADMIN_EMAIL
 
-from .conftest import ServerProcess
+from .conftest import ROOT, ServerProcess
 
 StartServer = Callable[..., ServerProcess]
 ADMIN = (DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_API_KEY)
@@ -92,3 +95,53 @@ def test_sigkill_loses_no_answered_invitation(database: Path, start_server: Star
     with httpx.Client(base_url=restarted.base_url, auth=ADMIN, timeout=10) as http:
         found = [http.get(f"/users/{user['identifier']}").json() for user in created]
     assert found == created
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m deployhq_sandbox ARGS` from the checkout, to completion."""
+    return subprocess.run(
+        [sys.executable, "-m", "deployhq_sandbox", *args], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.mark.slow
+def test_activate_marks_an_invitation_accepted_while_the_server_runs(database: Path, start_server: StartServer) -> None:
+    """`deployhq-sandbox activate ADDRESS` makes a pending invitation activated, seen at once by the running server."""
+    server = start_server(database)
+    server.wait_ready()
+    with httpx.Client(base_url=server.base_url, auth=ADMIN, timeout=10) as http:
+        user = http.post("/users", json={"user": {"first_name": "Jane", "email_address": "jane@example.com"}}).json()
+        result = run_cli("activate", "JANE@example.com", "--database", str(database))
+        read = http.get(f"/users/{user['identifier']}").json()
+        resend = http.post(f"/users/{user['identifier']}/resend_invitation")
+    assert (0, "", True, 422) == (result.returncode, result.stderr, read["activated"], resend.status_code)
+    assert f"jane@example.com ({user['identifier']}) has accepted the invitation" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["activate", "nobody@example.com"], "no user has the address nobody@example.com"),
+        (["activate", "nobody@example.com", "--database", "missing.sqlite3"], "no database file"),
+    ],
+)
+def test_activate_refuses_what_it_cannot_do(database: Path, args: list[str], message: str) -> None:
+    """An unknown address or a missing file exits 1 with a message naming it, and creates no file."""
+    create_app(database, accounts=Accounts.defaults()).state.store.close()
+    if "--database" not in args:
+        args = [*args, "--database", str(database)]
+    else:
+        args = [arg if arg != "missing.sqlite3" else str(database.with_name("missing.sqlite3")) for arg in args]
+    result = run_cli(*args)
+    assert (1, True, False, False) == (
+        result.returncode,
+        message in result.stderr,
+        "Traceback" in result.stderr,
+        database.with_name("missing.sqlite3").exists(),
+    )
+
+
+def test_activate_needs_an_address() -> None:
+    """`activate` without an address is a usage error (exit 2) naming ADDRESS."""
+    result = run_cli("activate")
+    assert (2, True) == (result.returncode, "ADDRESS" in result.stderr)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import yaml
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -14,22 +18,9 @@ from deployhq_sandbox import Accounts
 
 from .conftest import ROOT, Invite, credentials
 
-USER_FIELDS = [
-    "id",
-    "identifier",
-    "first_name",
-    "last_name",
-    "email_address",
-    "time_zone",
-    "account_administrator",
-    "activated",
-    "can_manage_users",
-    "can_manage_billing",
-    "can_create_projects",
-    "can_manage_agents",
-    "all_projects_allowed",
-]
-FLAGS = USER_FIELDS[6:7] + USER_FIELDS[8:]
+SCHEMAS = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))["components"]["schemas"]
+USER_FIELDS = list(SCHEMAS["User"]["required"])
+FLAGS = [name for name, prop in SCHEMAS["UserInvitation"]["properties"].items() if prop.get("type") == "boolean"]
 
 
 def test_seed_request_gives_the_seed_response(invite: Invite) -> None:
@@ -344,3 +335,35 @@ def test_spec_is_served_unauthenticated(app: Starlette) -> None:
         response.headers["content-type"],
         response.content,
     )
+
+
+def test_a_removed_user_cannot_sign_in(client: TestClient, invite: Invite, accounts: Accounts) -> None:
+    """Once the manager's user is removed its key is a 401, also after its address is invited again."""
+    assert accounts.manager is not None
+    manager = credentials(accounts.manager)
+    before = client.get("/users", auth=manager).status_code
+    [row] = [user for user in client.get("/users").json() if user["email_address"] == accounts.manager.email]
+    client.delete(f"/users/{row['identifier']}")
+    removed = client.get("/users", auth=manager)
+    invite(first_name="Again", email_address=accounts.manager.email)
+    reinvited = client.post(
+        "/users", auth=manager, json={"user": {"first_name": "X", "email_address": "x@example.com"}}
+    )
+    assert (200, 401, {"status": 401, "error": "Access denied"}, 401) == (
+        before,
+        removed.status_code,
+        removed.json(),
+        reinvited.status_code,
+    )
+
+
+def test_the_caller_s_role_is_the_store_s(client: TestClient, database: Path, accounts: Accounts) -> None:
+    """A member whose user may manage users now gets 200; a manager whose user no longer may gets 403."""
+    assert accounts.manager is not None
+    assert accounts.member is not None
+    with contextlib.closing(sqlite3.connect(database)) as connection, connection:
+        connection.execute("UPDATE users SET can_manage_users = 1 WHERE email_key = ?", (accounts.member.email,))
+        connection.execute("UPDATE users SET can_manage_users = 0 WHERE email_key = ?", (accounts.manager.email,))
+    member = client.get("/users", auth=credentials(accounts.member)).status_code
+    manager = client.get("/users", auth=credentials(accounts.manager)).status_code
+    assert (200, 403) == (member, manager)

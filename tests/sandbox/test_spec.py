@@ -14,9 +14,10 @@ def test_checkout_spec_is_found() -> None:
 
 
 def test_zones_and_limits_come_from_the_spec(spec: dict) -> None:  # type: ignore[type-arg]
-    """The zone list is the TimeZone enum, and the limits are the invitation's maxLengths."""
+    """The zone list is the TimeZone enum, the limits the invitation's maxLengths, the required fields its own."""
     loaded = load_spec()
-    assert (loaded.time_zones, loaded.max_lengths) == (
+    assert (loaded.time_zones, loaded.max_lengths, loaded.required) == (
         frozenset(spec["components"]["schemas"]["TimeZone"]["enum"]),
         {"first_name": 255, "last_name": 255, "email_address": 254},
+        ("first_name", "email_address"),
     )

@@ -42,6 +42,47 @@ def test_every_problem_is_reported_at_once(validator: Validator) -> None:
     }
 
 
+def test_changes_check_only_what_was_sent(validator: Validator) -> None:
+    """An update's changes are the sent fields alone: no default, no required field, unknown keys ignored."""
+    assert ({}, {"can_create_projects": True}, {"time_zone": "Europe/London"}) == (
+        validator.changes({"user": {}}),
+        validator.changes({"user": {"can_create_projects": True, "shoe_size": 44}}),
+        validator.changes({"user": {"time_zone": "Europe/London"}}),
+    )
+
+
+def test_changes_keep_the_address_key(validator: Validator) -> None:
+    """A changed address comes with the lower-cased key duplicates are decided on."""
+    expected = {"email_address": "Ada@Example.COM", "email_key": "ada@example.com"}
+    assert expected == validator.changes({"user": {"email_address": "Ada@Example.COM"}})
+
+
+@pytest.mark.parametrize(
+    ("user", "expected"),
+    [
+        ({"first_name": " "}, {"first_name": ["can't be blank"]}),
+        ({"first_name": None}, {"first_name": ["can't be blank"]}),
+        ({"email_address": None}, {"email_address": ["can't be blank"]}),
+        ({"email_address": "x"}, {"email_address": ["is invalid"]}),
+        ({"last_name": None}, {"last_name": ["must be a string"]}),
+        ({"time_zone": None}, {"time_zone": ["is not included in the list"]}),
+        ({"account_administrator": "true"}, {"account_administrator": ["must be true or false"]}),
+        ({"last_name": "L", "can_manage_users": 0}, {"can_manage_users": ["must be true or false"]}),
+    ],
+)
+def test_changes_apply_the_invitation_rules_to_sent_fields(
+    validator: Validator, user: object, expected: object
+) -> None:
+    """Each sent value is checked as for an invitation, and only the sent fields are named."""
+    assert expected == validator.changes({"user": user})
+
+
+@pytest.mark.parametrize("payload", [None, [], "x", {"user": []}, {"user": "x"}, {"first_name": "A"}])
+def test_changes_without_a_user_object_are_missing(validator: Validator, payload: object) -> None:
+    """An update body with no `user` object is `{"user": ["is missing"]}`, like an invitation's."""
+    assert {"user": ["is missing"]} == validator.changes(payload)
+
+
 def test_blank_is_what_the_spec_pattern_says() -> None:
     """White space is ECMA-262's \\s, the regex dialect of the spec's `pattern: \\S`, not Python's."""
     pattern = jsonschema_rs.validator_for({"type": "string", "pattern": r"\S"})

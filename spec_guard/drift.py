@@ -1,0 +1,79 @@
+"""Drift against the vendor: our openapi.yaml against the facts of DeployHQ's own published document.
+
+`check` lists every difference and fails on one that drift/intentional-differences.yaml does not explain (or on an
+explanation that no longer matches anything). `refresh` rewrites the facts file from a vendor document and says which
+differences are new since the last snapshot.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from spec_guard._document import load
+from spec_guard._drift import Difference, differences, judge, read_explanations
+from spec_guard._facts import users_operations
+from spec_guard._project import Project
+from spec_guard._snapshot import Snapshot, Source, dump, read
+
+
+def _current(project: Project, snapshot: Snapshot) -> list[Difference]:
+    ours = users_operations(load(project.spec), project.spec.name)
+    return differences(snapshot.operations, ours)
+
+
+def check(project: Project) -> tuple[bool, list[str]]:
+    """(passed, lines to print): each difference with its reason, then what fails."""
+    snapshot = read(project.vendor_facts)
+    explanations = read_explanations(project.intentional)
+    verdict = judge(_current(project, snapshot), explanations)
+    lines = [f"{project.spec.name} against the vendor's document ({snapshot.source}):"]
+    for explanation in explanations:
+        explained = [difference for difference, by in verdict.explained if by is explanation]
+        if explained:
+            lines.append(f"  explained ({len(explained)}): {explanation.reason}")
+            lines.extend(f"    {difference}" for difference in explained)
+    for difference in verdict.unexplained:
+        lines.append(f"  UNEXPLAINED: {difference}")
+    lines.extend(
+        f"  STALE: the explanation {pattern!r} matches no difference any more: remove it" for pattern in verdict.stale
+    )
+    total = len(verdict.explained) + len(verdict.unexplained)
+    lines.append(f"{total} difference(s): {len(verdict.explained)} explained, {len(verdict.unexplained)} unexplained.")
+    failed = bool(verdict.unexplained or verdict.stale)
+    if failed:
+        lines.append(
+            f"FAILED: fix openapi.yaml, or explain each difference in {project.intentional.relative_to(project.root)} "
+            "with the reason we keep it."
+        )
+    return not failed, lines
+
+
+def refresh(project: Project, document_path: Path, source: Source) -> list[str]:
+    """Rewrite the facts file from the vendor document at *document_path*; report differences new since the last."""
+    document = load(document_path)
+    fresh = Snapshot(source, users_operations(document, document_path.name))
+    previous = read(project.vendor_facts) if project.vendor_facts.is_file() else None
+    now = _current(project, fresh)
+    before = _current(project, previous) if previous else []
+    project.vendor_facts.parent.mkdir(exist_ok=True)
+    project.vendor_facts.write_text(dump(fresh), encoding="utf-8")
+    lines = [
+        f"Wrote {project.vendor_facts.relative_to(project.root)}: {len(fresh.operations)} operation(s) from {source}."
+    ]
+    if previous is None:
+        lines.append(f"No previous snapshot: all {len(now)} difference(s) are new.")
+    else:
+        lines.append(f"Since the last snapshot ({previous.source}):")
+    new = [difference for difference in now if difference not in before]
+    gone = [difference for difference in before if difference not in now]
+    lines.extend(f"  new: {difference}" for difference in new)
+    lines.extend(f"  gone: {difference}" for difference in gone)
+    if previous is not None and not new and not gone:
+        lines.append("  no difference is new and none is gone.")
+    unexplained = judge(now, read_explanations(project.intentional)).unexplained
+    if unexplained:
+        lines.append(
+            f"{len(unexplained)} difference(s) are not explained: `nox -s vendor_drift` fails until each is fixed "
+            f"or explained in {project.intentional.relative_to(project.root)}."
+        )
+    return lines

