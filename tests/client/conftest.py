@@ -5,7 +5,9 @@ and the reference server over real HTTP on loopback with a fresh SQLite file.
 from __future__ import annotations
 
 import base64
+import gc
 import socket
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,3 +105,14 @@ def closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def ended_loops() -> Iterator[None]:
+    """For a test whose scenario leaves connections open in an event loop that has ended, as a caller may: their
+    sockets are closed when garbage-collected, with a ResourceWarning, and that happens here, not in a later test.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "unclosed", ResourceWarning)
+        yield
+        gc.collect()

@@ -33,6 +33,7 @@ def addresses(served) -> list[str]:
         return sorted(user.email_address for user in list_users(client) if user.id > 3)
 
 
+@pytest.mark.usefixtures("ended_loops")
 def test_one_client_serves_two_asyncio_runs(served):
     """A connect() client invites from one asyncio.run and then from another, each user created exactly once."""
     client = served.connect()
@@ -92,6 +93,7 @@ def test_a_client_closed_in_one_run_works_in_the_next(served):
     assert ["ada@example.com", "bob@example.com"] == [asyncio.run(run_and_close(n)) for n in ("Ada", "Bob")]
 
 
+@pytest.mark.usefixtures("ended_loops")
 def test_a_plain_generated_client_in_a_second_run_raises_before_sending(served):
     """A Client built without connect() is refused in a second asyncio.run with ClientUnusableError; nothing is sent."""
     client = Client(base_url=served.base_url, httpx_args={"auth": httpx.BasicAuth(served.email, served.api_key)})
@@ -103,6 +105,7 @@ def test_a_plain_generated_client_in_a_second_run_raises_before_sending(served):
     )  # fmt: skip
 
 
+@pytest.mark.usefixtures("ended_loops")
 def test_an_async_client_set_by_the_caller_is_kept_and_refused_in_another_loop(served):
     """set_async_httpx_client's client is used as given, and not replaced: another loop gets ClientUnusableError."""
     client = served.connect()
@@ -118,6 +121,7 @@ def test_an_async_client_set_by_the_caller_is_kept_and_refused_in_another_loop(s
         asyncio.run(used())
 
 
+@pytest.mark.usefixtures("ended_loops")
 def test_a_pooled_async_transport_is_refused_in_a_second_run(served):
     """An httpx.AsyncHTTPTransport given to connect() keeps its first loop's connections: a second run is refused."""
     client = served.connect(transport=httpx.AsyncHTTPTransport())
