@@ -83,6 +83,7 @@ class Served:
     email: str
     api_key: str
     accounts: Accounts
+    database: Path
 
     def connect(self, account: Account | None = None, **kwargs: Any) -> Client:
         """A `connect()` client signed in as *account* (the administrator when not given)."""
@@ -95,8 +96,9 @@ def served(tmp_path: Path) -> Iterator[Served]:
     """The reference server on a free loopback port, with a fresh SQLite file and its default accounts."""
     accounts = Accounts.defaults()
     admin = accounts.administrator
-    with serve(create_app(tmp_path / "users.sqlite3", accounts=accounts)) as base_url:
-        yield Served(base_url, admin.email, admin.api_key, accounts)
+    database = tmp_path / "users.sqlite3"
+    with serve(create_app(database, accounts=accounts)) as base_url:
+        yield Served(base_url, admin.email, admin.api_key, accounts, database)
 
 
 @pytest.fixture

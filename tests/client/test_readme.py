@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from deployhq_users import list_users
+from deployhq_sandbox.__main__ import main as deployhq_sandbox
+from deployhq_users import get_user, list_users
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 PRINTED_URL = "http://127.0.0.1:8000"
@@ -43,6 +44,38 @@ def test_the_invite_snippet_runs_against_the_reference_server(served, monkeypatc
     assert stored["jane@example.com"].to_dict() == invited.to_dict()
     assert ("Jane", False, True) == (
         invited.first_name, invited.activated, namespace["client"].get_httpx_client().is_closed
+    )  # fmt: skip
+
+
+CHANGE = "Change a user, resend an invitation"
+
+
+def test_the_change_snippet_is_at_most_eight_lines():
+    """The README shows changing a user and resending an invitation in eight lines of code or fewer."""
+    assert len([line for line in snippet(CHANGE, "###").splitlines() if line.strip()]) <= 8
+
+
+@pytest.mark.slow
+def test_the_change_snippet_runs_after_the_invite_snippet(served, monkeypatch, capsys):
+    """After the invite snippet, the change snippet changes what it names and resends; once accepted, it says so."""
+    for name in ("DEPLOYHQ_ACCOUNT", "DEPLOYHQ_BASE_URL", "DEPLOYHQ_EMAIL", "DEPLOYHQ_API_KEY", "DEPLOYHQ_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    namespace: dict[str, Any] = {}
+    invite, change = (
+        compile(snippet(heading, level).replace(PRINTED_URL, served.base_url), str(README), "exec")
+        for heading, level in (("Invite a user", "##"), (CHANGE, "###"))
+    )
+    exec(invite, namespace)
+    exec(change, namespace)
+    pending = capsys.readouterr().out
+    accepted = deployhq_sandbox(["activate", "jane@example.com", "--database", str(served.database)])
+    capsys.readouterr()
+    exec(change, namespace)
+    with served.connect() as client:
+        stored = get_user(client, namespace["user"].identifier)
+    changes = {"can_create_projects": True, "time_zone": "Europe/London", "activated": True}
+    assert ({**namespace["user"].to_dict(), **changes}, "", 0, "jane@example.com has already accepted\n") == (
+        stored.to_dict(), pending, accepted, capsys.readouterr().out
     )  # fmt: skip
 
 
