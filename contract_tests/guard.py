@@ -40,7 +40,9 @@ __all__ = [
 
 # Where a run records each user it creates (./reports of the directory it starts in, like its other reports);
 # DEPLOYHQ_CONTRACT_LEDGER moves it. `python -m contract_tests.cleanup` reads the same file.
-LEDGER_PATH = Path(os.environ.get("DEPLOYHQ_CONTRACT_LEDGER") or Path("reports", "contract-created-users.txt")).resolve()
+LEDGER_PATH = Path(
+    os.environ.get("DEPLOYHQ_CONTRACT_LEDGER") or Path("reports", "contract-created-users.txt")
+).resolve()
 MAX_RATE_LIMIT_WAITS = 3
 MAX_RETRY_AFTER = 60.0
 
