@@ -122,12 +122,8 @@ def contract(session: nox.Session) -> None:
     """
     install(session, "contract")
     REPORTS.mkdir(exist_ok=True)
-    session.run(
-        "pytest",
-        "contract_tests",
-        *session.posargs,
-        env={"HYPOTHESIS_PROFILE": os.environ.get("HYPOTHESIS_PROFILE", "ci")},
-    )
+    # The profile is chosen in one place: --contract-profile or DEPLOYHQ_CONTRACT_PROFILE (contract_tests/conftest.py).
+    session.run("pytest", "contract_tests", *session.posargs)
 
 
 @nox.session
