@@ -198,7 +198,8 @@ class Summary:
         lines = [
             "## What the run did",
             "",
-            f"- requests sent: {guard.requests_sent}",
+            f"- requests sent: {guard.requests_sent} (429s among them, waited out and sent again: "
+            f"{guard.rate_limit_waits})",
             f"- accepted requests that email a person (invitations, resends): {guard.emails_sent}"
             + (f" of a budget of {target.create_budget}" if target.create_budget is not None else ""),
             f"- users created: {len(ledger.created)}",
