@@ -102,7 +102,7 @@ ACE_DOMAINS = st.tuples(
 ).map("".join)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(
     st.one_of(
         st.emails(),
@@ -167,6 +167,11 @@ def test_addresses_refused_on_purpose(validator: Validator, address: str) -> Non
 def test_addresses_accepted(validator: Validator, address: str) -> None:
     """Ordinary addresses and the reserved `.test` domain are accepted."""
     assert validator.email_key(address) == address.lower()
+
+
+def test_property_tests_are_deterministic_by_default() -> None:
+    """The `tests` session draws the same examples every run and replays none from a local database."""
+    assert (True, None) == (settings.default.derandomize, settings.default.database)
 
 
 def test_an_a_label_address_is_found_by_its_ascii_form(client: object, app: object) -> None:
