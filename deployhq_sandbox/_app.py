@@ -94,6 +94,9 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if store.closed:
+            # A second run of the same app: its store closed when the first run ended.
+            raise RuntimeError("this app's store was closed when it last stopped; build a new app with create_app()")
         try:
             yield
         finally:
