@@ -118,6 +118,21 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", *session.posargs)
 
 
+@nox.session(default=False)
+def explore(session: nox.Session) -> None:
+    """The property tests of `tests` with random examples, many more of them, reporting what Hypothesis finds.
+
+    `tests` runs them derandomized, so CI answers the same on every run; this session looks further.
+    A failure prints the falsifying example and a blob to reproduce it; `-- -x` stops at the first.
+    """
+    install(session, "tests")
+    install(session, "contract", project=False)  # jsonschema_rs, the format checker the property tests compare with
+    session.run(
+        "pytest", "tests", "-m", "property", "-p", "no:cacheprovider", "--hypothesis-profile", "explore",
+        "--hypothesis-show-statistics", *session.posargs,
+    )  # fmt: skip
+
+
 @nox.session
 def contract(session: nox.Session) -> None:
     """The product's main job: judge a target against openapi.yaml (default: the reference server).
@@ -126,12 +141,8 @@ def contract(session: nox.Session) -> None:
     """
     install(session, "contract")
     REPORTS.mkdir(exist_ok=True)
-    session.run(
-        "pytest",
-        "contract_tests",
-        *session.posargs,
-        env={"HYPOTHESIS_PROFILE": os.environ.get("HYPOTHESIS_PROFILE", "ci")},
-    )
+    # The profile is chosen in one place: --contract-profile or DEPLOYHQ_CONTRACT_PROFILE (contract_tests/conftest.py).
+    session.run("pytest", "contract_tests", *session.posargs)
 
 
 @nox.session

@@ -179,12 +179,14 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.xmlpath = str(JUNIT_REPORT)
     if target is None:
         target = _start_embedded_server(config, email_domain) if sends else _placeholder(email_domain)
+    preflight_requests = 0
     if sends:
-        refusal = preflight.check(target.base_url, target.admin)
+        refusal, preflight_requests = preflight.check(target.base_url, target.admin)
         if refusal is not None:
             _stop_embedded_server(config)
             raise pytest.UsageError(f"{refusal} (requests sent: {refusal.requests_sent})")
     guard = _make_guard(target)
+    guard.requests_sent += preflight_requests
     runtime.start(runtime.Run(target=target, schema=_load_schema(target, profile), guard=guard))
 
 
@@ -492,6 +494,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         )
     for identifier in left:
         terminalreporter.write_line(f"  left behind: {identifier}  (remove: python -m contract_tests.cleanup)")
+    if guard.rate_limit_waits:
+        terminalreporter.write_line(f"429s waited out and sent again: {guard.rate_limit_waits}")
     if checks.DRIFT.fields:
         terminalreporter.section("additive drift (warning, not a failure)")
         for operation, names in sorted(checks.DRIFT.fields.items()):

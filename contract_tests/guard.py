@@ -9,6 +9,7 @@ outcome is unknown is never re-sent: neither adapter retries anything but an ans
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import threading
@@ -40,8 +41,11 @@ __all__ = [
 
 # Where a run records each user it creates (./reports of the directory it starts in, like its other reports);
 # DEPLOYHQ_CONTRACT_LEDGER moves it. `python -m contract_tests.cleanup` reads the same file.
-LEDGER_PATH = Path(os.environ.get("DEPLOYHQ_CONTRACT_LEDGER") or Path("reports", "contract-created-users.txt")).resolve()
-MAX_RATE_LIMIT_WAITS = 3
+LEDGER_PATH = Path(
+    os.environ.get("DEPLOYHQ_CONTRACT_LEDGER") or Path("reports", "contract-created-users.txt")
+).resolve()
+# A 429 is waited out and re-sent up to this many times in a row for one request, then returned as the answer.
+MAX_RATE_LIMIT_WAITS = 5
 MAX_RETRY_AFTER = 60.0
 
 
@@ -236,13 +240,11 @@ class Guard:
         if ticket.identifier:
             self.history.forget(ticket.identifier)
 
-    def retry_after(self, status: int, headers: Any) -> float | None:
-        """Seconds to wait before re-sending an answered 429, or None to give up and return it."""
-        if status != 429:
+    def retry_after(self, status: int, headers: Any, attempt: int) -> float | None:
+        """Seconds to wait before re-sending an answered 429 (the *attempt*-th in a row), or None to return it."""
+        if status != 429 or attempt > MAX_RATE_LIMIT_WAITS:
             return None
         with self._lock:
-            if self.rate_limit_waits >= MAX_RATE_LIMIT_WAITS:
-                return None
             self.rate_limit_waits += 1
         try:
             return min(MAX_RETRY_AFTER, max(0.0, float(headers.get("Retry-After", "1"))))
@@ -312,7 +314,7 @@ class GuardedAdapter(HTTPAdapter):
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
         method, url = request.method or "GET", request.url or ""
-        while True:
+        for attempt in itertools.count(1):
             ticket = self.guard.before_send(method, url)
             try:
                 response = super().send(request, *args, **kwargs)
@@ -322,7 +324,7 @@ class GuardedAdapter(HTTPAdapter):
                 else:
                     self.guard.outcome_unknown(ticket)
                 raise
-            wait = self.guard.retry_after(response.status_code, response.headers)
+            wait = self.guard.retry_after(response.status_code, response.headers, attempt)
             if wait is None:
                 break
             self.guard.after_answer(ticket, response.status_code, b"")
@@ -353,7 +355,7 @@ class GuardedTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         method, url = request.method, str(request.url)
-        while True:
+        for attempt in itertools.count(1):
             ticket = self.guard.before_send(method, url)
             try:
                 response = self.inner.handle_request(request)
@@ -364,7 +366,7 @@ class GuardedTransport(httpx.BaseTransport):
             except httpx.TransportError:
                 self.guard.outcome_unknown(ticket)
                 raise
-            wait = self.guard.retry_after(response.status_code, response.headers)
+            wait = self.guard.retry_after(response.status_code, response.headers, attempt)
             if wait is None:
                 break
             self.guard.after_answer(ticket, response.status_code, b"")

@@ -35,48 +35,52 @@ class Refusal:
         return f"could not judge the target: {self.cause}; {self.hint}"
 
 
-def check(base_url: str, admin: Credentials, *, sleep: object = time.sleep) -> Refusal | None:
-    """None when *base_url* answers `GET /users` like the Users API to *admin*; else why not."""
+def check(base_url: str, admin: Credentials, *, sleep: object = time.sleep) -> tuple[Refusal | None, int]:
+    """(None, requests sent) when *base_url* answers `GET /users` like the Users API to *admin*; else why not."""
     url = f"{base_url}/users"
     sent = 0
     for _attempt in range(2):
         try:
             response = requests.get(url, auth=admin, headers={"Accept": "application/json"}, timeout=TIMEOUT)
         except requests.RequestException as error:
-            return Refusal(_unreachable(base_url, error), "check the URL (--base-url, DEPLOYHQ_BASE_URL or "
-                           "DEPLOYHQ_ACCOUNT) and that the server is up", sent)  # fmt: skip
+            hint = "check the URL (--base-url, DEPLOYHQ_BASE_URL or DEPLOYHQ_ACCOUNT) and that the server is up"
+            return _refuse(_unreachable(base_url, error), hint, sent)
         sent += 1
         if response.status_code != 429:
             break
         wait = _retry_after(response)
         if wait is None or _attempt == 1:
-            return Refusal(f"{url} keeps answering 429 Too Many Requests", "try again later", sent)
+            return _refuse(f"{url} keeps answering 429 Too Many Requests", "try again later", sent)
         sleep(wait)  # type: ignore[operator]
     status = response.status_code
     if status == 401:
-        return Refusal(
+        return _refuse(
             f"{url} refused the credentials of {admin.email} (401)",
             "check DEPLOYHQ_EMAIL and DEPLOYHQ_API_KEY (the key is under Settings -> Security)",
             sent,
         )
     if status == 403:
-        return Refusal(
+        return _refuse(
             f"{admin.email} may not manage users on {base_url} (403)",
             "sign in as an account administrator (DEPLOYHQ_EMAIL / DEPLOYHQ_API_KEY)",
             sent,
         )
     if status == 404:
-        return Refusal(f"{url} is not there (404)", "check the URL: it must be the account's base URL", sent)
+        return _refuse(f"{url} is not there (404)", "check the URL: it must be the account's base URL", sent)
     if status in (502, 503, 504):
-        return Refusal(f"{url} is unavailable ({status})", "try again later", sent)
+        return _refuse(f"{url} is unavailable ({status})", "try again later", sent)
     if not _is_json(response.content):
         kind = response.headers.get("Content-Type", "no content type").partition(";")[0]
-        return Refusal(
+        return _refuse(
             f"{url} answered {status} with a body that is not JSON ({kind}), not like the DeployHQ Users API",
             "check the URL: it must be the account's base URL, not a web page or a proxy",
             sent,
         )
-    return None
+    return None, sent
+
+
+def _refuse(cause: str, hint: str, sent: int) -> tuple[Refusal, int]:
+    return Refusal(cause, hint, sent), sent
 
 
 def _unreachable(base_url: str, error: requests.RequestException) -> str:

@@ -27,6 +27,8 @@ BROKEN_MARK = "  broken: "
 ACROSS = "(across operations)"
 _BY_LABEL = {operation.label: operation.operation_id for operation in OPERATIONS.values()}
 _CURL = re.compile(r"curl -X [^\n]+")
+# A custom check's failure, then (two lines on, in schemathesis' exception-group rendering) its message.
+_CUSTOM_CHECK = re.compile(r"Custom check failed: `(\w+)`\s*\n[\s|]*\n[\s|]*([^\n]+)")
 _CHECK_TITLE = re.compile(r"^\s*(?:\+\s*)?(?:\|\s*)?(?:- )?((?:ST\d+ )?[A-Z][^\n]{3,120})$", re.MULTILINE)
 
 
@@ -87,6 +89,7 @@ class Summary:
             body = line[1:].strip() if line.startswith("E ") else ""
             if body.startswith(BROKEN_MARK.strip()):
                 found.append(body.removeprefix(BROKEN_MARK.strip()).strip())
+        found += [f"{m.group(1)}: {m.group(2).strip()[:300]}" for m in _CUSTOM_CHECK.finditer(text)]
         found += [m.group(1).strip() for m in _CHECK_TITLE.finditer(text) if _looks_like_check(m.group(1))]
         found += [m.group(0) for m in _CURL.finditer(text)]
         return list(dict.fromkeys(found))[:6]
@@ -195,7 +198,8 @@ class Summary:
         lines = [
             "## What the run did",
             "",
-            f"- requests sent: {guard.requests_sent}",
+            f"- requests sent: {guard.requests_sent} (429s among them, waited out and sent again: "
+            f"{guard.rate_limit_waits})",
             f"- accepted requests that email a person (invitations, resends): {guard.emails_sent}"
             + (f" of a budget of {target.create_budget}" if target.create_budget is not None else ""),
             f"- users created: {len(ledger.created)}",

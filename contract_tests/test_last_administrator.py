@@ -31,8 +31,13 @@ def _last_administrator(api: Api, guard: Guard) -> dict[str, Any]:
     return last
 
 
-@pytest.mark.operation("updateUser")
-@pytest.mark.parametrize("method", ["PATCH", "PUT"])
+@pytest.mark.parametrize(
+    "method",
+    [
+        pytest.param("PATCH", marks=pytest.mark.operation("updateUser"), id="PATCH"),
+        pytest.param("PUT", marks=pytest.mark.operation("replaceUser"), id="PUT"),
+    ],
+)
 def test_last_administrator_cannot_be_demoted(
     api: Api, guard: Guard, last_administrator: dict[str, Any], method: str
 ) -> None:

@@ -36,8 +36,13 @@ def test_manager_invites_without_admin_only_flags(api: Api) -> None:
     assert [] == invitation_promises(sent, response.json(), administrator=False), exchange(response)
 
 
-@pytest.mark.operation("updateUser")
-@pytest.mark.parametrize("method", ["PATCH", "PUT"])
+@pytest.mark.parametrize(
+    "method",
+    [
+        pytest.param("PATCH", marks=pytest.mark.operation("updateUser"), id="PATCH"),
+        pytest.param("PUT", marks=pytest.mark.operation("replaceUser"), id="PUT"),
+    ],
+)
 def test_manager_cannot_change_admin_only_flags(api: Api, method: str) -> None:
     """A manager's change keeps the admin-only flags as they were and applies everything else."""
     manager = signed_in_as(api, "manager")

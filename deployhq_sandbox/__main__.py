@@ -16,6 +16,7 @@ import uvicorn
 from ._app import DEFAULT_MAX_BODY_BYTES, create_app
 from ._config import Accounts
 from ._db import Store
+from ._limit import check_rate_limit
 from ._serve import base_url, bind
 
 
@@ -37,7 +38,22 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_MAX_BODY_BYTES,
         help="larger request bodies get 413 (default: %(default)s)",
     )
+    parser.add_argument(
+        "--rate-limit",
+        type=_rate_limit,
+        metavar="N",
+        help="answer 429 (with Retry-After) past N requests a second per caller (default: no limit)",
+    )
     return parser
+
+
+def _rate_limit(text: str) -> int:
+    try:
+        return check_rate_limit(int(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number of requests per second, at least 1; got {text!r}"
+        ) from None
 
 
 def _activate_parser() -> argparse.ArgumentParser:
@@ -91,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return activate(argv[1:])
     args = _parser().parse_args(argv)
     accounts = Accounts.from_env()
-    app = create_app(args.database, accounts=accounts, max_body_bytes=args.max_body_bytes)
+    app = create_app(args.database, accounts=accounts, max_body_bytes=args.max_body_bytes, rate_limit=args.rate_limit)
     try:
         sock = bind(args.host, args.port)
     except OSError as error:
@@ -101,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"deployhq-sandbox: serving {args.database} at {base_url(sock)}", flush=True)
     for line in describe(accounts):
         print(f"  {line}", flush=True)
+    if args.rate_limit is not None:
+        print(f"  rate limit: {args.rate_limit} requests a second per caller, then 429", flush=True)
     print("  press Ctrl-C to stop", flush=True)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on"))
     try:

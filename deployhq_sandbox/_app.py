@@ -22,6 +22,7 @@ from ._auth import Authenticator
 from ._config import Accounts
 from ._db import Store, StoreUnavailableError
 from ._docs import docs_routes
+from ._limit import RateLimit
 from ._routes import CodedRefusal, UsersAPI
 from ._spec import Spec, load_spec
 from ._validation import Validator
@@ -64,6 +65,7 @@ def create_app(
     *,
     accounts: Accounts | None = None,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    rate_limit: int | None = None,
     spec: Spec | None = None,
     store_class: type[Store] = Store,
     validator_class: type[Validator] = Validator,
@@ -73,8 +75,11 @@ def create_app(
     """The reference server on the SQLite file *database* (created if missing).
 
     *accounts* defaults to `Accounts.from_env()`; each account is also a user of the account.
+    *rate_limit* (off by default): at most that many requests a second per caller, then 429 with `Retry-After`;
+    anything but a whole number >= 1 is a ValueError.
     The app's `state` holds `store`, `api` and `accounts`. The store closes when the app's lifespan ends.
     """
+    limit = None if rate_limit is None else RateLimit(rate_limit)  # checked before any file is opened
     accounts = Accounts.from_env() if accounts is None else accounts
     spec = load_spec() if spec is None else spec
     store = store_class(database)
@@ -85,10 +90,14 @@ def create_app(
         authenticator=authenticator_class(accounts),
         spec=spec,
         max_body_bytes=max_body_bytes,
+        rate_limit=limit,
     )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if store.closed:
+            # A second run of the same app: its store closed when the first run ended.
+            raise RuntimeError("this app's store was closed when it last stopped; build a new app with create_app()")
         try:
             yield
         finally:

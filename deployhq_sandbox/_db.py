@@ -343,6 +343,11 @@ class Store:
 
     # -- lifecycle ------------------------------------------------------------------------------------------
 
+    @property
+    def closed(self) -> bool:
+        """Whether `close()` was called: every later read or write raises."""
+        return self._closed
+
     def close(self) -> None:
         """Finish the queued writes, stop the writer and close every connection. Safe to call twice."""
         with self._lock:

@@ -27,6 +27,7 @@ from starlette.routing import Route
 from ._auth import Authenticator
 from ._config import Account
 from ._db import DeleteOutcome, Refusal, Store
+from ._limit import RateLimit
 from ._models import ADMIN_ONLY_FLAGS, Changes, Invitation, User
 from ._spec import Spec
 from ._validation import TAKEN, Errors, Validator
@@ -54,11 +55,13 @@ def _reject_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not JSON")
 
 
-def _dispatch(endpoints: Mapping[str, Endpoint]) -> Endpoint:
+def _dispatch(endpoints: Mapping[str, Endpoint], rate_limit: RateLimit | None) -> Endpoint:
     """One Starlette endpoint answering each method of a path with that method's entry of the table."""
     allow = ", ".join(["HEAD", *endpoints] if "GET" in endpoints else endpoints)
 
     async def endpoint(request: Request) -> Response:
+        if rate_limit is not None:
+            rate_limit.hit(request.headers.get("authorization"))
         # HEAD is GET without a body (Starlette drops the body); it is in `Allow` wherever GET is.
         method = "GET" if request.method == "HEAD" else request.method
         handler = endpoints.get(method)
@@ -81,13 +84,21 @@ class UsersAPI:
     """The Users API over a store, a validator and an authenticator."""
 
     def __init__(
-        self, *, store: Store, validator: Validator, authenticator: Authenticator, spec: Spec, max_body_bytes: int
+        self,
+        *,
+        store: Store,
+        validator: Validator,
+        authenticator: Authenticator,
+        spec: Spec,
+        max_body_bytes: int,
+        rate_limit: RateLimit | None = None,
     ) -> None:
         self.store = store
         self.validator = validator
         self.authenticator = authenticator
         self.spec = spec
         self.max_body_bytes = max_body_bytes
+        self.rate_limit = rate_limit
 
     def table(self) -> dict[str, dict[str, Endpoint]]:
         """path -> method -> endpoint: every operation the server answers, and nothing else."""
@@ -106,7 +117,15 @@ class UsersAPI:
 
     def routes(self) -> list[Route]:
         """The app's routes, one per path of `table()`, allowing exactly the methods it lists."""
-        return [Route(path, _dispatch(endpoints), methods=list(endpoints)) for path, endpoints in self.table().items()]
+        return [
+            # The spec's operations are rate limited when a limit is set; the spec file itself never is.
+            Route(
+                path,
+                _dispatch(endpoints, None if path == "/openapi.yaml" else self.rate_limit),
+                methods=list(endpoints),
+            )
+            for path, endpoints in self.table().items()
+        ]
 
     # -- endpoints: credentials and the path, then the operation ------------------------------------------------
 

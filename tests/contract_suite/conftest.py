@@ -46,7 +46,7 @@ class Server:
     def users(self, where: str = "1") -> list[tuple[object, ...]]:
         """Rows of the server's SQLite file, read directly (not through the API)."""
         with sqlite3.connect(self.database) as connection:
-            return list(connection.execute(f"SELECT * FROM users WHERE {where} ORDER BY id"))  # noqa: S608
+            return list(connection.execute(f"SELECT * FROM users WHERE {where} ORDER BY id"))
 
     def suite_users(self) -> int:
         return len(self.users("email_address LIKE 'contract-%'"))

@@ -15,7 +15,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.parametrize("server", ["lenient"], i
 
 def test_lenient_target_passes_live_with_a_warning(server: Server, tmp_path: Path) -> None:
     """--live against a server that coerces mistyped values: exit 0, leniency listed, its users cleaned up."""
-    finished = run_suite(*live_options(server, tmp_path, "--contract-profile", "quick"), env=canary_environment(tmp_path))
+    finished = run_suite(
+        *live_options(server, tmp_path, "--contract-profile", "quick"), env=canary_environment(tmp_path)
+    )
     summary = (tmp_path / "contract-summary.md").read_text(encoding="utf-8")
 
     assert 0 == finished.code, finished.output[-4000:]

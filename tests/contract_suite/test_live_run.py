@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import sys
@@ -10,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from mutants.harness import ROOT, run_suite
+from deployhq_sandbox import Accounts, create_app, serve
+from mutants.harness import ROOT, CountRequests, run_suite
 
-from .conftest import Server, canary_environment, live_options
+from .conftest import ADMIN, CANARY_KEY, Server, canary_environment, live_options
 
 pytestmark = pytest.mark.slow
 
@@ -58,3 +60,27 @@ def test_real_account_without_live_is_refused_before_any_request(tmp_path: Path)
     assert 4 == finished.code
     assert "--live" in finished.stderr
     assert not (tmp_path / "ledger.txt").exists()
+
+
+def test_live_run_waits_out_a_rate_limited_server(tmp_path: Path) -> None:
+    """Against a server that answers 429 past 20 requests a second, a --live run waits each out and completes.
+
+    Every request the server saw is counted once by the run (a 429 and its re-send are two requests), and the users
+    it created are all removed.
+    """
+    accounts = Accounts.from_env({"DEPLOYHQ_EMAIL": ADMIN, "DEPLOYHQ_API_KEY": CANARY_KEY}, with_role_users=False)
+    database = tmp_path / "users.sqlite3"
+    app = CountRequests(create_app(database, accounts=accounts, rate_limit=20))
+    with serve(app) as base_url:
+        finished = run_suite(
+            "--base-url", base_url, "--live", "-q", "--rate-limit", "200", "--contract-profile", "quick",
+            f"--junitxml={tmp_path / 'junit.xml'}", env=canary_environment(tmp_path),
+        )  # fmt: skip
+        seen = app.count
+
+    assert 0 == finished.code, finished.output[-4000:]
+    waits = int(re.search(r"429s waited out and sent again: (\d+)", finished.stdout).group(1))  # type: ignore[union-attr]
+    sent = int(re.search(r"requests sent: (\d+)", finished.stdout).group(1))  # type: ignore[union-attr]
+    assert waits > 0, "the server never answered 429: the test proves nothing"
+    assert seen == sent  # each attempt counted once, the preflight's GET and every 429 included
+    assert 0 == Server("", database).suite_users()

@@ -112,13 +112,15 @@ def free_port() -> int:
 class ServerProcess:
     """The real CLI in a subprocess, on a given port and database."""
 
-    def __init__(self, database: Path, port: int, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, database: Path, port: int, env: dict[str, str] | None = None, args: list[str] | None = None
+    ) -> None:
         environment = {k: v for k, v in os.environ.items() if k not in {"DEPLOYHQ_EMAIL", "DEPLOYHQ_API_KEY"}}
         environment.update(env or {})
         environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), environment.get("PYTHONPATH")]))
         self.base_url = f"http://127.0.0.1:{port}"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "deployhq_sandbox", "--port", str(port), "--database", str(database)],
+            [sys.executable, "-m", "deployhq_sandbox", "--port", str(port), "--database", str(database), *(args or [])],
             cwd=ROOT,
             env=environment,
             stdout=subprocess.PIPE,
@@ -151,8 +153,10 @@ def start_server() -> Iterator[Callable[..., ServerProcess]]:
     """Start CLI servers; every one still running is killed after the test."""
     started: list[ServerProcess] = []
 
-    def start(database: Path, port: int | None = None, env: dict[str, str] | None = None) -> ServerProcess:
-        server = ServerProcess(database, port or free_port(), env)
+    def start(
+        database: Path, port: int | None = None, env: dict[str, str] | None = None, args: list[str] | None = None
+    ) -> ServerProcess:
+        server = ServerProcess(database, port or free_port(), env, args)
         started.append(server)
         return server
 

@@ -136,3 +136,12 @@ def test_a_closed_store_refuses_reads_and_pools_nothing(database: Path, accounts
     with pytest.raises(RuntimeError, match="the store is closed"):
         asyncio.run(store.list())
     assert store._readers.empty()
+
+
+def test_serving_the_same_app_twice_says_to_build_a_new_one(database: Path, accounts: Accounts) -> None:
+    """A second serve() of an app whose store closed with its first run fails at startup, saying what to do."""
+    app = create_app(database, accounts=accounts)
+    with serve(app):
+        pass
+    with pytest.raises(RuntimeError, match=r"store was closed when it last stopped; build a new app"), serve(app):
+        pass

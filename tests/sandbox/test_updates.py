@@ -101,6 +101,7 @@ def test_empty_or_unknown_changes_change_nothing(client: TestClient, ada: dict[s
         ({"email_address": "not-an-address"}, {"email_address": ["is invalid"]}),
         ({"email_address": ""}, {"email_address": ["can't be blank"]}),
         ({"email_address": "x@example.invalid"}, {"email_address": ["is invalid"]}),
+        ({"email_address": "x@example.XN--P1AI"}, {"email_address": ["is invalid"]}),
         ({"time_zone": "Mars/Olympus"}, {"time_zone": ["is not included in the list"]}),
         ({"time_zone": None}, {"time_zone": ["is not included in the list"]}),
         ({"can_manage_users": "true"}, {"can_manage_users": ["must be true or false"]}),

@@ -25,6 +25,9 @@ class UserInvitation:
                 these are refused with 422 `is invalid`, because no invitation could reach them: non-ASCII
                 addresses, local parts over 64 characters or in quotes, IP-literal and dotless domains, and the
                 special-use names `.invalid`, `.localhost`, `.local`, `.onion` and `.arpa` (`.test` is allowed).
+                A domain label that starts with the IDNA prefix in another letter case than `xn--` (`XN--`,
+                `Xn--`, as in `a@example.XN--P1AI`) is refused too: JSON Schema `format: email` checkers read
+                only a lower-case `xn--` as that prefix, so such an address could not be answered back valid.
                 Must not be the address of an existing user of the account, compared case-insensitively.
             last_name (str | Unset): Optional. When omitted the user's `last_name` is `null`.
             time_zone (TimeZone | Unset): An IANA time zone name, as in the tz database (here tzdata 2026f); `Etc/UTC` when
