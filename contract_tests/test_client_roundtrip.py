@@ -13,11 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deployhq_client.models import UserInvitation
-from deployhq_users import ValidationError, delete_user, get_user, invite_user
+from deployhq_users import ValidationError, delete_user, get_user, invite_user, resend_invitation, update_user
 
 from .hooks import unique_address
-from .promises import invitation_promises
-from .strategies import invitations
+from .promises import invitation_promises, update_promises
+from .strategies import changes, invitations
 
 
 @pytest.mark.operation("createUser")
@@ -45,3 +45,29 @@ def test_duplicate_invitation_raises_validation_error(client: Any, target: Any) 
 
     assert "email_address" in raised.value.errors
     delete_user(client, first.identifier)
+
+
+@pytest.mark.operation("updateUser")
+@settings(max_examples=max(1, settings().max_examples // 2))
+@given(data=st.data())
+def test_update_through_the_client_changes_only_what_was_named(client: Any, target: Any, data: st.DataObject) -> None:
+    """`update_user(client, id, **changes)` changes exactly the fields named; a read shows the same user."""
+    before = invite_user(client, data.draw(invitations(target.email_domain)))
+    changed = data.draw(changes(target.email_domain))
+
+    after = update_user(client, before.identifier, **changed)
+
+    assert [] == update_promises(before.to_dict(), changed, after.to_dict())
+    assert after.to_dict() == get_user(client, before.identifier).to_dict()
+    delete_user(client, before.identifier)
+
+
+@pytest.mark.operation("resendInvitation")
+def test_resend_through_the_client_leaves_the_user_as_it_was(client: Any, target: Any) -> None:
+    """`resend_invitation` of a pending invitation succeeds, and the user reads back unchanged."""
+    user = invite_user(client, UserInvitation(first_name="Ada", email_address=unique_address(target.email_domain)))
+
+    resend_invitation(client, user.identifier)
+
+    assert user.to_dict() == get_user(client, user.identifier).to_dict()
+    delete_user(client, user.identifier)
