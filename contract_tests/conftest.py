@@ -187,7 +187,32 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(f"{refusal} (requests sent: {refusal.requests_sent})")
     guard = _make_guard(target)
     guard.requests_sent += preflight_requests
-    runtime.start(runtime.Run(target=target, schema=_load_schema(target, profile), guard=guard))
+    schema = _load_schema(target, profile)
+    _send_probes_through(schema, guard, config)
+    runtime.start(runtime.Run(target=target, schema=schema, guard=guard))
+
+
+def _send_probes_through(schema: Any, guard: Guard, config: pytest.Config) -> None:
+    """Make the requests schemathesis sends on its own go through the guard too.
+
+    Checks such as `ignored_auth` re-send a request without credentials through the schema's transport, dropping
+    the session the test passed: without this they would escape the budget, the pacing, the ledger and the count
+    (an API that ignored credentials would then create users no cleanup knows of). The probes' session has no
+    credentials of its own, so a probe still goes out without any.
+    """
+    transport = schema.transport
+    unguarded = type(transport).send
+    probes = guarded_session(guard)
+
+    def send(case: Any, *, session: requests.Session | None = None, **kwargs: Any) -> Any:
+        return unguarded(transport, case, session=probes if session is None else session, **kwargs)
+
+    def restore() -> None:
+        transport.__dict__.pop("send", None)
+        probes.close()
+
+    transport.send = send
+    config.add_cleanup(restore)
 
 
 def _placeholder(email_domain: str) -> Target:
@@ -344,7 +369,7 @@ def _clean_up(target: Target, guard: Guard) -> None:
     """
     if target.embedded:
         return
-    delete_all(target, guard.ledger)
+    delete_all(target, guard.ledger, guard=guard)
     guard.ledger.rewrite()
 
 
