@@ -26,6 +26,24 @@ def unique_address(domain: str | None = None) -> str:
     return f"{ADDRESS_PREFIX}{uuid.uuid4().hex[:20]}@{domain or email_domain()}"
 
 
+def sized_address(length: int, *, local_length: int | None = None, domain: str | None = None) -> str:
+    """A fresh address of exactly *length* characters in the run's domain (longer than a plain fresh one).
+
+    The local part is padded to *local_length* (which may exceed RFC 5321's 64, for a refusal), the rest goes into
+    subdomain labels of at most 63 characters each. Used to keep the spec's boundaries (254, 255) in what is sent.
+    """
+    domain = domain or email_domain()
+    local = unique_address(domain).partition("@")[0]
+    local = local.ljust(max(len(local), local_length or 0), "x")
+    room = length - len(local) - 1 - len(domain) - 1  # for the labels in front of ".<domain>", dots included
+    if room < 1:
+        return f"{local.ljust(length - 1 - len(domain), 'x')}@{domain}"
+    count = -(-(room + 1) // 64)
+    letters = room - (count - 1)
+    labels = ["d" * (letters // count + (1 if i < letters % count else 0)) for i in range(count)]
+    return f"{local}@{'.'.join(labels)}.{domain}"
+
+
 def malformed_address(domain: str | None = None) -> str:
     """An address no server may accept (two `@`), still inside the run's domain should one accept it anyway."""
     return f"{ADDRESS_PREFIX}{uuid.uuid4().hex[:20]}@@{domain or email_domain()}"
@@ -65,7 +83,10 @@ def contain_address(user: dict[str, Any], *, positive: bool) -> None:
     if not isinstance(address, str):
         return
     if positive:
-        user["email_address"] = unique_address()
+        # As long as the generated one, so the coverage phase's boundary lengths (253, 254) are still sent.
+        local_length = len(address.rpartition("@")[0])
+        fresh = sized_address(len(address), local_length=local_length) if len(address) > 40 else unique_address()
+        user["email_address"] = fresh if is_valid_address(fresh) else unique_address()
     elif live():
         user["email_address"] = unique_address() if is_valid_address(address) else malformed_address()
 
