@@ -115,6 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         app.state.store.close()
         return 1
     print(f"deployhq-sandbox: serving {args.database} at {base_url(sock)}", flush=True)
+    print(f"  browsable docs, with Try it out: {base_url(sock)}/docs", flush=True)
     for line in describe(accounts):
         print(f"  {line}", flush=True)
     if args.rate_limit is not None:
