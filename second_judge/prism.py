@@ -49,14 +49,22 @@ def installed_version(directory: Path) -> str | None:
 
 
 def install(directory: Path, *, timeout: float = 300.0) -> Path:
-    """The `prism` command of the pinned version under *directory*, installed with npm unless it is there."""
+    """The `prism` command of the pinned version under *directory*, installed with npm unless it is there.
+
+    Node.js is checked first, installed or not: an installed Prism cannot start without it.
+    """
+    if shutil.which("node") is None:
+        raise PrismUnavailableError(
+            f"node not found on PATH: the second judge runs Stoplight Prism {VERSION}, a Node.js program; "
+            "install Node.js 18.20 or later (with npm) and run it again"
+        )
     if installed_version(directory) == VERSION:
         return executable(directory)
     npm = shutil.which("npm")
-    if npm is None or shutil.which("node") is None:
+    if npm is None:
         raise PrismUnavailableError(
-            f"{'npm' if npm is None else 'node'} not found on PATH: the second judge runs Stoplight Prism "
-            f"{VERSION}, an npm package; install Node.js 18.20 or later (with npm) and run it again"
+            f"npm not found on PATH: it installs Stoplight Prism {VERSION} (into {directory}); "
+            "install npm (it comes with Node.js) and run it again"
         )
     directory.mkdir(parents=True, exist_ok=True)
     command = [npm, "install", "--prefix", str(directory), "--save-exact", "--ignore-scripts", "--no-audit",

@@ -40,11 +40,11 @@ def test_variant_must_be_a_broken_one(name: str, capsys: pytest.CaptureFixture[s
 def test_without_nodejs_nothing_is_judged(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Without npm the run exits 4 and says what to install, before starting any server."""
+    """Without Node.js the run exits 4 and says what to install, before starting any server."""
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
 
     assert 4 == main(["--prism-dir", str(tmp_path / "prism"), "--reports", str(tmp_path / "reports")])
-    assert "could not judge: npm not found on PATH" in capsys.readouterr().err
+    assert "could not judge: node not found on PATH" in capsys.readouterr().err
     assert not (tmp_path / "reports").exists()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import shutil
 import socket
 from pathlib import Path
 
@@ -47,27 +48,38 @@ def test_install_gives_the_pinned_version_and_reuses_it(prism: Path) -> None:
     assert before == manifest.stat().st_mtime_ns
 
 
-def test_install_without_npm_says_to_install_nodejs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Where npm is missing, install() says so and what to do, and creates nothing."""
+def test_install_without_nodejs_says_to_install_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where Node.js is missing, install() says so and what to do, and creates nothing."""
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
 
-    with pytest.raises(PrismUnavailableError, match=r"npm not found on PATH.*install Node\.js"):
+    with pytest.raises(PrismUnavailableError, match=r"node not found on PATH.*install Node\.js"):
         install(tmp_path / "prism")
     assert not (tmp_path / "prism").exists()
 
 
+def test_installed_prism_without_nodejs_is_refused(prism: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An installed Prism is not offered where Node.js is missing: it could not start."""
+    monkeypatch.setenv("PATH", str(prism.parent / "empty"))
+
+    with pytest.raises(PrismUnavailableError, match="node not found on PATH"):
+        install(prism.parent.parent.parent)
+
+
 def test_another_installed_version_is_not_used(prism: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """An install of another Prism version is not taken for the pinned one: install() tries to replace it."""
+    """An install of another Prism version is not taken for the pinned one: install() goes to npm to replace it."""
     directory = tmp_path / "prism"
     manifest = directory / "node_modules" / "@stoplight" / "prism-cli" / "package.json"
     manifest.parent.mkdir(parents=True)
     manifest.write_text('{"version": "5.16.0"}', encoding="utf-8")
     (directory / "node_modules" / ".bin").mkdir()
     (directory / "node_modules" / ".bin" / "prism").symlink_to(prism)
-    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # so that replacing it fails at once, without npm
+    # Node.js but no npm on PATH: replacing it fails at once, saying npm is what is missing.
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "node").symlink_to(str(shutil.which("node")))
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
 
     assert "5.16.0" == installed_version(directory)
-    with pytest.raises(PrismUnavailableError, match="npm not found"):
+    with pytest.raises(PrismUnavailableError, match=rf"npm not found on PATH: it installs Stoplight Prism {VERSION}"):
         install(directory)
 
 
