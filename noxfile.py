@@ -12,7 +12,9 @@ nox.needs_version = ">=2025.2"
 nox.options.default_venv_backend = "virtualenv"
 nox.options.error_on_external_run = True
 nox.options.reuse_venv = "yes"
-nox.options.sessions = ["lint", "typing", "check_generated", "gate", "vendor_drift", "tests", "contract", "teeth"]
+nox.options.sessions = [
+    "lint", "typing", "check_generated", "gate", "vendor_drift", "tests", "contract", "teeth", "second_judge",
+]
 
 ROOT = Path(__file__).parent
 REDOCLY = "@redocly/cli@2.77.0"  # pinned: a linter upgrade may change which rules fire
@@ -150,6 +152,20 @@ def teeth(session: nox.Session) -> None:
     """Run the contract suite against each deliberately broken server and check that every one is caught."""
     install(session, "contract")
     session.run("pytest", "mutants", *session.posargs)
+
+
+@nox.session
+def second_judge(session: nox.Session) -> None:
+    """The suite through Stoplight Prism: Prism must pass the reference server and catch a schema fault.
+
+    `nox -s second_judge -- --variant id-mistyped` picks the variant; other options after `--` go to pytest.
+    """
+    # Prism is an npm package: a machine without Node.js skips this with a warning; CI (CI=true) never does.
+    if (shutil.which("npm") is None or shutil.which("node") is None) and not os.environ.get("CI"):
+        session.warn("npm or node not found: skipping the second judge (install Node.js to run it)")
+        return
+    install(session, "contract")
+    session.run("python", "-m", "second_judge", "--prism-dir", str(session.cache_dir / "prism"), *session.posargs)
 
 
 @nox.session(default=False)
