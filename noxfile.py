@@ -13,7 +13,15 @@ nox.options.default_venv_backend = "virtualenv"
 nox.options.error_on_external_run = True
 nox.options.reuse_venv = "yes"
 nox.options.sessions = [
-    "lint", "typing", "check_generated", "gate", "vendor_drift", "tests", "contract", "teeth", "second_judge",
+    "lint",
+    "typing",
+    "check_generated",
+    "gate",
+    "vendor_drift",
+    "tests",
+    "contract",
+    "teeth",
+    "second_judge",
 ]
 
 ROOT = Path(__file__).parent
