@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from deployhq_sandbox.__main__ import main as deployhq_sandbox
-from deployhq_users import get_user, list_users
+from deployhq_users import DEFAULT_TIMEOUT, get_user, list_users
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 PRINTED_URL = "http://127.0.0.1:8000"
@@ -45,6 +45,16 @@ def test_the_invite_snippet_runs_against_the_reference_server(served, monkeypatc
     assert ("Jane", False, True) == (
         invited.first_name, invited.activated, namespace["client"].get_httpx_client().is_closed
     )  # fmt: skip
+
+
+def test_the_default_timeout_is_the_one_stated():
+    """The README states connect()'s default timeout as it is: one for reading, writing and the pool; one to connect."""
+    stated = re.search(
+        r"has a timeout of (\d+) s, (\d+) s to connect", " ".join(README.read_text(encoding="utf-8").split())
+    )
+    assert stated is not None, "the README no longer states the default timeout"
+    phases = (DEFAULT_TIMEOUT.read, DEFAULT_TIMEOUT.write, DEFAULT_TIMEOUT.pool, DEFAULT_TIMEOUT.connect)
+    assert (float(stated[1]),) * 3 + (float(stated[2]),) == phases
 
 
 CHANGE = "Change a user, resend an invitation"
