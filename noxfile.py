@@ -12,13 +12,25 @@ nox.needs_version = ">=2025.2"
 nox.options.default_venv_backend = "virtualenv"
 nox.options.error_on_external_run = True
 nox.options.reuse_venv = "yes"
-nox.options.sessions = ["lint", "typing", "check_generated", "gate", "vendor_drift", "tests", "contract", "teeth"]
+nox.options.sessions = [
+    "lint",
+    "typing",
+    "check_generated",
+    "gate",
+    "vendor_drift",
+    "tests",
+    "package",
+    "contract",
+    "teeth",
+]
 
 ROOT = Path(__file__).parent
 REDOCLY = "@redocly/cli@2.77.0"  # pinned: a linter upgrade may change which rules fire
 REPORTS = ROOT / "reports"
 # The repository's workflows and the documented examples a user copies: all linted with actionlint.
 WORKFLOW_GLOBS = (".github/workflows/*.yml", "docs/examples/*.yml")
+# About 2 minutes of builds and fresh virtual environments: its own session, so `nox -s tests` stays quick.
+PACKAGE_TESTS = "tests/test_packaging.py"
 
 
 def install(session: nox.Session, group: str, *, project: bool = True) -> None:
@@ -111,7 +123,14 @@ def tests(session: nox.Session) -> None:
     install(session, "tests")
     install(session, "regen", project=False)  # tests/test_regenerate.py runs the real generator
     install(session, "contract", project=False)  # tests/contract_suite runs the suite itself
-    session.run("pytest", "tests", *session.posargs)
+    session.run("pytest", "tests", "--ignore", PACKAGE_TESTS, *session.posargs)
+
+
+@nox.session
+def package(session: nox.Session) -> None:
+    """Build the wheel and sdist, check them, and run both commands from each, installed outside the repository."""
+    install(session, "package")
+    session.run("pytest", PACKAGE_TESTS, *session.posargs)
 
 
 @nox.session(default=False)
