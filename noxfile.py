@@ -56,6 +56,7 @@ def lint(session: nox.Session) -> None:
     shellcheck = Path(session.bin) / "shellcheck"
     workflows = sorted(str(path.relative_to(ROOT)) for pattern in WORKFLOW_GLOBS for path in ROOT.glob(pattern))
     session.run("actionlint", f"-shellcheck={shellcheck}", "-pyflakes=", *workflows)
+    session.run("shellcheck", ".ci/run", ".ci/install-browser")
     session.run("python", "-m", "spec_guard", "versions")  # info.version, pyproject and CHANGELOG.md agree
     # Redocly checks what openapi-spec-validator skips in 3.1 (schemas, examples against schemas, links).
     # It needs Node.js: a machine with only Python skips it with a warning; CI (CI=true) never does.
