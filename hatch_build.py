@@ -22,11 +22,16 @@ class SuiteSpecHook(BuildHookInterface):  # type: ignore[type-arg]
 
     PLUGIN_NAME = "custom"
 
+    _staging: tempfile.TemporaryDirectory[str] | None = None
+
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
+        if version == "editable":
+            return  # an editable install runs the checkout's contract_tests/, which reads the checkout's spec
         self._staging = tempfile.TemporaryDirectory(prefix="deployhq-users-build-")
         copy = Path(self._staging.name, "openapi.yaml")
         shutil.copyfile(Path(self.root, "openapi.yaml"), copy)
         build_data["force_include"][str(copy)] = SUITE_SPEC
 
     def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
-        self._staging.cleanup()
+        if self._staging is not None:
+            self._staging.cleanup()

@@ -155,6 +155,23 @@ def test_wheel_declares_both_commands(artifacts: Artifacts) -> None:
     ] == text.split("\n")[:3]
 
 
+def test_editable_install_imports_the_checkout(tmp_path: Path) -> None:
+    """`pip install -e .` works: the packages, and the suite as contract_tests, come from the checkout's folders."""
+    venv = tmp_path / "venv"
+    run(sys.executable, "-m", "venv", venv, cwd=tmp_path)
+    run(venv / "bin" / "python", "-m", "pip", "install", "--quiet", "--no-deps", "--editable", ROOT, cwd=tmp_path)
+    # find_spec locates a package without importing it, so the dependencies left out above are not needed.
+    where = "import importlib.util as u, sys; print(*(u.find_spec(n).origin for n in sys.argv[1:]), sep=chr(10))"
+    names = ["deployhq_client", "deployhq_users", "deployhq_sandbox", "contract_tests"]
+    result = run(venv / "bin" / "python", "-c", where, *names, cwd=tmp_path)
+    assert [
+        ROOT / "generated" / "deployhq_client" / "__init__.py",
+        ROOT / "deployhq_users" / "__init__.py",
+        ROOT / "deployhq_sandbox" / "__init__.py",
+        ROOT / "contract_tests" / "__init__.py",
+    ] == [Path(line) for line in result.stdout.splitlines()]
+
+
 def test_metadata_passes_twine_check(artifacts: Artifacts) -> None:
     """`twine check --strict` accepts the wheel's and the sdist's metadata and README."""
     result = run(sys.executable, "-m", "twine", "check", "--strict", artifacts.wheel, artifacts.sdist, cwd=ROOT)
