@@ -19,6 +19,7 @@ nox.options.sessions = [
     "gate",
     "vendor_drift",
     "tests",
+    "package",
     "contract",
     "teeth",
     "second_judge",
@@ -29,6 +30,8 @@ REDOCLY = "@redocly/cli@2.77.0"  # pinned: a linter upgrade may change which rul
 REPORTS = ROOT / "reports"
 # The repository's workflows and the documented examples a user copies: all linted with actionlint.
 WORKFLOW_GLOBS = (".github/workflows/*.yml", "docs/examples/*.yml")
+# About 2 minutes of builds and fresh virtual environments: its own session, so `nox -s tests` stays quick.
+PACKAGE_TESTS = "tests/test_packaging.py"
 
 
 def install(session: nox.Session, group: str, *, project: bool = True) -> None:
@@ -54,6 +57,7 @@ def lint(session: nox.Session) -> None:
     shellcheck = Path(session.bin) / "shellcheck"
     workflows = sorted(str(path.relative_to(ROOT)) for pattern in WORKFLOW_GLOBS for path in ROOT.glob(pattern))
     session.run("actionlint", f"-shellcheck={shellcheck}", "-pyflakes=", *workflows)
+    session.run("shellcheck", ".ci/run", ".ci/install-browser")
     session.run("python", "-m", "spec_guard", "versions")  # info.version, pyproject and CHANGELOG.md agree
     # Redocly checks what openapi-spec-validator skips in 3.1 (schemas, examples against schemas, links).
     # It needs Node.js: a machine with only Python skips it with a warning; CI (CI=true) never does.
@@ -124,8 +128,16 @@ def tests(session: nox.Session) -> None:
     install(session, "tests")
     install(session, "regen", project=False)  # tests/test_regenerate.py runs the real generator
     install(session, "contract", project=False)  # tests/contract_suite runs the suite itself
-    # No "tests" here: pytest would run it as well as any path given after `--`.
-    session.run("pytest", *session.posargs)
+    # No "tests" here: pytest runs its testpaths (tests/), or the paths given after `--`. The packaging tests
+    # build and install the distribution: they have their own session.
+    session.run("pytest", "--ignore", PACKAGE_TESTS, *session.posargs)
+
+
+@nox.session
+def package(session: nox.Session) -> None:
+    """Build the wheel and sdist, check them, and run both commands from each, installed outside the repository."""
+    install(session, "package")
+    session.run("pytest", PACKAGE_TESTS, *session.posargs)
 
 
 @nox.session(default=False)

@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from .guard import LEDGER_PATH, Guard, Ledger, guarded_session
+from .guard import CLEANUP_COMMAND, LEDGER_PATH, Guard, Ledger, guarded_session
 from .hooks import ADDRESS_PREFIX, DEFAULT_EMAIL_DOMAIN
 from .target import Target, TargetError
 
@@ -69,7 +69,7 @@ def sweep(target: Target, ledger: Ledger) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m contract_tests.cleanup", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=CLEANUP_COMMAND, description=__doc__.splitlines()[0])
     parser.add_argument("--base-url", help="the target (default: DEPLOYHQ_BASE_URL, else DEPLOYHQ_ACCOUNT)")
     parser.add_argument("--live", action="store_true", help="allow a target that is not on loopback")
     parser.add_argument("--email-domain", default=DEFAULT_EMAIL_DOMAIN, help="the domain the runs invited into")

@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, Phase, settings
 from . import checks, leniency, preflight, runtime
 from .api import Api
 from .cleanup import delete_all
-from .guard import LEDGER_PATH, BudgetExhaustedError, Guard, GuardedTransport, Ledger, guarded_session
+from .guard import CLEANUP_COMMAND, LEDGER_PATH, BudgetExhaustedError, Guard, GuardedTransport, Ledger, guarded_session
 from .hooks import DEFAULT_EMAIL_DOMAIN, is_valid_address, unique_address
 from .spec import SPEC
 from .summary import BROKEN_MARK, Outcome, Summary
@@ -518,7 +518,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             f"deleted: {len(ledger.created) - len(left)}, left behind: {len(left)}"
         )
     for identifier in left:
-        terminalreporter.write_line(f"  left behind: {identifier}  (remove: python -m contract_tests.cleanup)")
+        terminalreporter.write_line(f"  left behind: {identifier}  (remove: {CLEANUP_COMMAND})")
     if guard.rate_limit_waits:
         terminalreporter.write_line(f"429s waited out and sent again: {guard.rate_limit_waits}")
     if checks.DRIFT.fields:

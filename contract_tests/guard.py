@@ -29,6 +29,7 @@ from . import operations
 from .history import History
 
 __all__ = [
+    "CLEANUP_COMMAND",
     "LEDGER_PATH",
     "BudgetExhaustedError",
     "ForeignUserError",
@@ -44,6 +45,9 @@ __all__ = [
 LEDGER_PATH = Path(
     os.environ.get("DEPLOYHQ_CONTRACT_LEDGER") or Path("reports", "contract-created-users.txt")
 ).resolve()
+# What removes a run's leftovers, named as this copy of the suite is imported: `contract_tests` in the repository,
+# `deployhq_contract` when installed.
+CLEANUP_COMMAND = f"python -m {__package__}.cleanup"
 # A 429 is waited out and re-sent up to this many times in a row for one request, then returned as the answer.
 MAX_RATE_LIMIT_WAITS = 5
 MAX_RETRY_AFTER = 60.0

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .checks import DRIFT
-from .guard import Guard
+from .guard import CLEANUP_COMMAND, Guard
 from .leniency import LENIENCY
 from .operations import OPERATIONS
 from .spec import document
@@ -208,7 +208,7 @@ class Summary:
             lines.append("- users deleted: none needed (the embedded server's database is discarded with it)")
         else:
             lines += [f"- users deleted: {len(ledger.created) - len(left)}", f"- left behind: {len(left)}"]
-            lines += [f"  - `{identifier}` (remove: `python -m contract_tests.cleanup`)" for identifier in left]
+            lines += [f"  - `{identifier}` (remove: `{CLEANUP_COMMAND}`)" for identifier in left]
         return [*lines, ""]
 
 

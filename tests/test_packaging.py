@@ -1,0 +1,295 @@
+"""The distribution as a user gets it: built wheel and sdist, each installed into a fresh virtual environment.
+
+Everything runs outside the repository: the build output, the environments, and the directory each command runs in,
+so nothing here can pass by importing the checkout. Needs the index (or pip's cache) for the build backend and the
+extras' dependencies, as any `pip install` does.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from deployhq_sandbox import Accounts, serve
+from mutants import CATALOGUE, build
+from mutants.harness import environment
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parent.parent
+IMPORT_NAMES = {"deployhq_client", "deployhq_contract", "deployhq_sandbox", "deployhq_users"}
+TYPED = ["deployhq_client", "deployhq_sandbox", "deployhq_users"]
+SPEC_COPIES = ["deployhq_contract/openapi.yaml", "deployhq_sandbox/openapi.yaml"]
+BROKEN = "field-missing"
+# The installed files of the distribution, by top-level name (the console scripts sit in ../../bin).
+INSTALLED_NAMES = """
+import importlib.metadata as m
+names = {f.parts[0] for f in m.files("deployhq-users") if f.parts[0] != ".." and not f.parts[0].endswith(".dist-info")}
+print(" ".join(sorted(names)))
+"""
+
+
+@dataclass(frozen=True)
+class Artifacts:
+    wheel: Path
+    sdist: Path
+
+
+@dataclass(frozen=True)
+class Install:
+    """A fresh virtual environment holding one artifact with the [contract] extra, and a directory to run in."""
+
+    venv: Path
+    workdir: Path
+
+    def command(self, name: str) -> str:
+        return str(self.venv / "bin" / name)
+
+    def site_packages(self) -> Path:
+        (found,) = self.venv.glob("lib/python*/site-packages")
+        return found
+
+    def env(self, accounts: Accounts | None = None) -> dict[str, str]:
+        """A user's shell in this environment: its bin first on PATH, nothing of the repository's or the test run's."""
+        env = {k: v for k, v in environment(accounts).items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+        env["VIRTUAL_ENV"] = str(self.venv)
+        env["PATH"] = os.pathsep.join([str(self.venv / "bin"), env.get("PATH", "")])
+        return env
+
+    def run(
+        self, *arguments: str, env: dict[str, str], cwd: Path | None = None, timeout: float = 300
+    ) -> subprocess.CompletedProcess[str]:
+        """A command run in *cwd* (default: the directory outside the repository made for this environment)."""
+        return subprocess.run(
+            list(arguments),
+            cwd=cwd or self.workdir,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+
+def run(*arguments: str | Path, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """A command that must succeed; its output is the failure message when it does not."""
+    result = subprocess.run(
+        [str(a) for a in arguments], cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    assert 0 == result.returncode, f"{' '.join(map(str, arguments))}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    return result
+
+
+@pytest.fixture(scope="module")
+def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Artifacts:
+    """`python -m build` of the repository: the sdist, then the wheel built from that sdist (so the sdist is whole)."""
+    out = tmp_path_factory.mktemp("dist")
+    run(sys.executable, "-m", "build", "--outdir", out, ROOT, cwd=out)
+    (wheel,) = out.glob("*.whl")
+    (sdist,) = out.glob("*.tar.gz")
+    return Artifacts(wheel, sdist)
+
+
+@pytest.fixture(scope="module", params=["wheel", "sdist"])
+def installed(
+    request: pytest.FixtureRequest, artifacts: Artifacts, tmp_path_factory: pytest.TempPathFactory
+) -> Install:
+    """The artifact installed with `pip install "ARTIFACT[contract]"` into a new virtual environment."""
+    kind: str = request.param
+    base = tmp_path_factory.mktemp(kind)
+    venv, workdir = base / "venv", base / "elsewhere"
+    workdir.mkdir()
+    run(sys.executable, "-m", "venv", venv, cwd=base)
+    run(venv / "bin" / "python", "-m", "pip", "install", "--quiet", f"{getattr(artifacts, kind)}[contract]", cwd=base)
+    return Install(venv, workdir)
+
+
+@pytest.fixture
+def reference_server(installed: Install, tmp_path: Path) -> Iterator[str]:
+    """`deployhq-sandbox` of the installed environment on a free port, stopped with Ctrl-C as a person would."""
+    command = [installed.command("deployhq-sandbox"), "--port", "0", "--database", str(tmp_path / "users.sqlite3")]
+    process = subprocess.Popen(
+        command, cwd=installed.workdir, env=installed.env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    assert process.stdout is not None
+    try:
+        ready, _, _ = select.select([process.stdout], [], [], 30)
+        first = process.stdout.readline() if ready else ""
+        assert first.startswith("deployhq-sandbox: serving "), first or "deployhq-sandbox printed nothing in 30 s"
+        yield first.rsplit(" at ", 1)[1].strip()
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+
+
+def test_wheel_holds_only_the_projects_import_names(artifacts: Artifacts) -> None:
+    """The wheel's top-level names are the project's four packages: no `contract_tests`, no `tests`."""
+    with zipfile.ZipFile(artifacts.wheel) as wheel:
+        names = {name.split("/")[0] for name in wheel.namelist() if not name.split("/")[0].endswith(".dist-info")}
+    assert IMPORT_NAMES == names
+
+
+def test_wheel_declares_both_commands(artifacts: Artifacts) -> None:
+    """The wheel's entry points are deployhq-contract and deployhq-sandbox."""
+    with zipfile.ZipFile(artifacts.wheel) as wheel:
+        (entry_points,) = [n for n in wheel.namelist() if n.endswith(".dist-info/entry_points.txt")]
+        text = wheel.read(entry_points).decode()
+    assert [
+        "[console_scripts]",
+        "deployhq-contract = deployhq_contract.__main__:main",
+        "deployhq-sandbox = deployhq_sandbox.__main__:main",
+    ] == text.split("\n")[:3]
+
+
+def test_editable_install_imports_the_checkout(tmp_path: Path) -> None:
+    """`pip install -e .` works: the packages, and the suite as contract_tests, come from the checkout's folders."""
+    venv = tmp_path / "venv"
+    run(sys.executable, "-m", "venv", venv, cwd=tmp_path)
+    run(venv / "bin" / "python", "-m", "pip", "install", "--quiet", "--no-deps", "--editable", ROOT, cwd=tmp_path)
+    # find_spec locates a package without importing it, so the dependencies left out above are not needed.
+    where = "import importlib.util as u, sys; print(*(u.find_spec(n).origin for n in sys.argv[1:]), sep=chr(10))"
+    names = ["deployhq_client", "deployhq_users", "deployhq_sandbox", "contract_tests"]
+    result = run(venv / "bin" / "python", "-c", where, *names, cwd=tmp_path)
+    assert [
+        ROOT / "generated" / "deployhq_client" / "__init__.py",
+        ROOT / "deployhq_users" / "__init__.py",
+        ROOT / "deployhq_sandbox" / "__init__.py",
+        ROOT / "contract_tests" / "__init__.py",
+    ] == [Path(line) for line in result.stdout.splitlines()]
+
+
+def test_metadata_passes_twine_check(artifacts: Artifacts) -> None:
+    """`twine check --strict` accepts the wheel's and the sdist's metadata and README."""
+    result = run(sys.executable, "-m", "twine", "check", "--strict", artifacts.wheel, artifacts.sdist, cwd=ROOT)
+    assert 2 == result.stdout.count("PASSED"), result.stdout
+
+
+def test_installs_only_the_projects_import_names(installed: Install) -> None:
+    """The installed distribution adds exactly the project's four packages to site-packages."""
+    result = installed.run(installed.command("python"), "-c", INSTALLED_NAMES, env=installed.env())
+    assert (0, " ".join(sorted(IMPORT_NAMES))) == (result.returncode, result.stdout.strip()), result.stderr
+
+
+@pytest.mark.parametrize("copy", SPEC_COPIES)
+def test_shipped_spec_is_the_repositorys(installed: Install, copy: str) -> None:
+    """Each installed openapi.yaml is byte for byte the repository's: one source, no copy that can drift."""
+    assert (ROOT / "openapi.yaml").read_bytes() == (installed.site_packages() / copy).read_bytes()
+
+
+@pytest.mark.parametrize("package", TYPED)
+def test_typed_packages_ship_their_marker(installed: Install, package: str) -> None:
+    """Each typed package is installed with its py.typed, so type checkers read its hints."""
+    assert (installed.site_packages() / package / "py.typed").is_file()
+
+
+def test_faithful_server_keeps_the_contract(installed: Install, reference_server: str) -> None:
+    """The installed deployhq-contract, run outside the repository, passes the installed deployhq-sandbox."""
+    result = installed.run(
+        installed.command("deployhq-contract"), "--base-url", reference_server, "--contract-profile", "quick",
+        env=installed.env(Accounts.defaults()),
+    )  # fmt: skip
+    output = result.stdout + result.stderr
+    assert 0 == result.returncode, output[-4000:]
+    # The suite that ran is the installed one, and its reports land where the command was started.
+    assert f"rootdir: {installed.site_packages() / 'deployhq_contract'}" in result.stdout
+    assert (installed.workdir / "reports" / "contract-junit.xml").is_file()
+
+
+def test_broken_server_is_caught(installed: Install, tmp_path: Path) -> None:
+    """Against a server that breaks one promise, the installed deployhq-contract exits 1 naming the broken test."""
+    accounts = Accounts.defaults()
+    with serve(build(BROKEN, tmp_path / "users.sqlite3", accounts)) as base_url:
+        result = installed.run(
+            installed.command("deployhq-contract"), "--base-url", base_url, "--contract-profile", "quick", "-x",
+            env=installed.env(accounts),
+        )  # fmt: skip
+    output = result.stdout + result.stderr
+    assert 1 == result.returncode, output[-4000:]
+    assert CATALOGUE[BROKEN].caught_by.split("::")[1] in result.stdout, output[-4000:]
+
+
+def test_embedded_server_keeps_the_contract(installed: Install) -> None:
+    """With no target, the installed command judges its own embedded reference server and exits 0."""
+    result = installed.run(
+        installed.command("deployhq-contract"), "--contract-profile", "quick", env=installed.env(Accounts.defaults())
+    )
+    output = result.stdout + result.stderr
+    assert 0 == result.returncode, output[-4000:]
+    assert "contract target: the embedded reference server" in result.stdout
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_unreachable_target_cannot_be_judged(installed: Install) -> None:
+    """A closed port is exit 4 (could not judge), naming the target and sending nothing, without a traceback."""
+    closed = f"http://127.0.0.1:{free_port()}"
+    result = installed.run(
+        installed.command("deployhq-contract"),
+        "--base-url",
+        closed,
+        env=installed.env(Accounts.defaults()),
+        timeout=120,
+    )
+    output = result.stdout + result.stderr
+    assert (4, True, False) == (result.returncode, f"{closed} cannot be reached" in output, "Traceback" in output), (
+        output[-3000:]
+    )
+
+
+def test_missing_credentials_are_named(installed: Install) -> None:
+    """Without DEPLOYHQ_EMAIL / DEPLOYHQ_API_KEY a target is refused before any request, naming both variables."""
+    result = installed.run(
+        installed.command("deployhq-contract"), "--base-url", f"http://127.0.0.1:{free_port()}", env=installed.env()
+    )
+    output = result.stdout + result.stderr
+    assert (4, True) == (result.returncode, "set DEPLOYHQ_EMAIL and DEPLOYHQ_API_KEY" in output), output[-3000:]
+
+
+def test_a_projects_own_pytest_settings_stay_out(installed: Install, tmp_path: Path) -> None:
+    """Run inside a project whose pytest.ini and conftest.py would break any pytest run, the suite is unaffected."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pytest.ini").write_text("[pytest]\naddopts = --no-such-option\n", encoding="utf-8")
+    (project / "conftest.py").write_text('raise RuntimeError("the project\'s conftest.py was imported")\n', "utf-8")
+    result = installed.run(
+        installed.command("deployhq-contract"),
+        "--collect-only",
+        "-q",
+        env=installed.env(Accounts.defaults()),
+        cwd=project,
+    )
+    output = result.stdout + result.stderr
+    assert (0, False) == (result.returncode, "conftest.py was imported" in output), output[-3000:]
+
+
+def test_cleanup_names_itself_as_installed(installed: Install) -> None:
+    """The installed cleanup command (for a killed --live run) is `python -m deployhq_contract.cleanup`."""
+    result = installed.run(
+        installed.command("python"), "-m", "deployhq_contract.cleanup", "--help", env=installed.env()
+    )
+    assert (0, True) == (result.returncode, result.stdout.startswith("usage: python -m deployhq_contract.cleanup"))
+
+
+def test_help_names_the_command(installed: Install) -> None:
+    """`deployhq-contract --help` prints its usage and exits 0."""
+    result = installed.run(installed.command("deployhq-contract"), "--help", env=installed.env())
+    assert (0, True) == (result.returncode, result.stdout.startswith("usage: deployhq-contract"))
