@@ -1,0 +1,30 @@
+"""bench/contract.py: a suite run that does not end as a user's would makes its row not measured, with the verdict."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench._harness import NotMeasured
+from bench.contract import _target, suite, verdict
+
+
+def test_verdict_is_the_closing_line_and_the_first_failure() -> None:
+    """The reason names pytest's closing line and the first failed test."""
+    output = "..F\nFAILED contract_tests/test_a.py::test_one - boom\nFAILED b\n\n1 failed, 2 passed in 0.5s\n"
+
+    assert "1 failed, 2 passed in 0.5s; first: FAILED contract_tests/test_a.py::test_one - boom" == verdict(output)
+
+
+def test_verdict_of_no_output_says_so() -> None:
+    """A run that printed nothing still gets a reason."""
+    assert "no output" == verdict("\n")
+
+
+@pytest.mark.slow
+def test_suite_that_fails_where_it_should_pass_is_not_measured() -> None:
+    """Against a broken server, a run expected to pass raises NotMeasured with the suite's own verdict."""
+    with _target("accepts-any-key") as (base_url, accounts), pytest.raises(NotMeasured) as raised:
+        suite(base_url, accounts, 1, "-x", profile="quick")
+
+    assert str(raised.value).startswith("the suite exited 1, not 0: ")
+    assert "; first: FAILED contract_tests/" in str(raised.value)
