@@ -7,6 +7,7 @@ a broken variant); a run that ends otherwise makes its row "not measured", with 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -50,6 +51,16 @@ def verdict(output: str) -> str:
     return f"{closing}; first: {first}" if first else closing
 
 
+def st_verdict(output: str) -> str:
+    """st run's closing line, the checks that failed and the operations they failed on, from *output*."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    closing = lines[-1].strip("= ") if lines else "no output"
+    failed = [line.removeprefix("❌ ") for line in lines if re.match(r"❌ ST\d+ ", line)]
+    operations = re.findall(r"^_{3,} (.+?) _{3,}$", output, re.MULTILINE)
+    details = "; ".join(failed) + (f" (on {', '.join(operations)})" if operations else "")
+    return f"{closing}; {details}" if details else closing
+
+
 def suite(base_url: str, accounts: Accounts, examples: int, *extra: str, profile: str = "ci", expect: int = 0) -> float:
     """Seconds for the whole suite against *base_url*, as a user runs it; NotMeasured unless it exits *expect*."""
     options = ["--base-url", base_url, "-q", "--contract-profile", profile, "--max-examples", str(examples)]
@@ -77,8 +88,7 @@ def raw_st_run(base_url: str, accounts: Accounts, examples: int, *extra: str) ->
             command, cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=RUN_TIMEOUT
         )
         if result.returncode != 0:
-            closing = result.stdout.strip().splitlines()[-1:] or ["no output"]
-            raise NotMeasured(f"st run exited {result.returncode}: {closing[0].strip('= ')}")
+            raise NotMeasured(f"st run exited {result.returncode}: {st_verdict(result.stdout)}")
 
     try:
         return timed(run)

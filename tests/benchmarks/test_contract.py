@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bench._harness import NotMeasured
-from bench.contract import _target, suite, verdict
+from bench.contract import _target, st_verdict, suite, verdict
 
 
 def test_verdict_is_the_closing_line_and_the_first_failure() -> None:
@@ -18,6 +18,20 @@ def test_verdict_is_the_closing_line_and_the_first_failure() -> None:
 def test_verdict_of_no_output_says_so() -> None:
     """A run that printed nothing still gets a reason."""
     assert "no output" == verdict("\n")
+
+
+def test_st_verdict_names_the_failed_checks_and_their_operations() -> None:
+    """The reason names st run's closing line, each failed check and the operations it failed on."""
+    output = (
+        "___________ POST /users/{identifier}/resend_invitation ___________\n1. Test Case ID: aXY5Qv\n"
+        "Failures:\n  ❌ ST202 Schema-valid request rejected: 1\n\nSeed: 42\n\n"
+        "============================== 1 failure in 3.24s ==============================\n"
+    )
+
+    assert (
+        "1 failure in 3.24s; ST202 Schema-valid request rejected: 1 (on POST /users/{identifier}/resend_invitation)"
+        == st_verdict(output)
+    )
 
 
 @pytest.mark.slow
