@@ -1,5 +1,8 @@
 """The contract suite: its wall time next to a raw `st run`, its growth with the budget, and time to detection.
 
+Every timed run gets a fresh server and SQLite file, as `nox -s contract` does: `st run` changes and removes
+users (the role accounts among them) that a later suite run relies on.
+
 Every timed run must end as it would for a user (the suite passes against the reference server, fails against
 a broken variant); a run that ends otherwise makes its row "not measured", with the suite's own verdict as reason.
 """
@@ -12,6 +15,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -19,7 +23,7 @@ from pathlib import Path
 from deployhq_sandbox import Accounts, serve
 from mutants.harness import ROOT, environment, run_suite
 
-from ._harness import NotMeasured, Row, Settings, interleave, measuring, timed
+from ._harness import NotMeasured, Row, Settings, interleave, measuring
 from ._process import READY_SECONDS, wait_until_answering
 
 SEED = "42"
@@ -66,11 +70,15 @@ def st_verdict(output: str) -> str:
     return f"{closing}; {details}" if details else closing
 
 
-def suite(base_url: str, accounts: Accounts, examples: int, *extra: str, profile: str = "ci", expect: int = 0) -> float:
-    """Seconds for the whole suite against *base_url*, as a user runs it; NotMeasured unless it exits *expect*."""
-    options = ["--base-url", base_url, "-q", "--contract-profile", profile, "--max-examples", str(examples)]
+def suite(examples: int, *extra: str, profile: str = "ci", variant: str = "faithful", expect: int = 0) -> float:
+    """Seconds of one whole suite run against a fresh *variant*; NotMeasured unless it exits *expect*.
+
+    Only the run is timed, as a user runs it, not the start of its server.
+    """
+    options = ["-q", "--contract-profile", profile, "--max-examples", str(examples), "--junitxml", os.devnull, *extra]
     try:
-        finished = run_suite(*options, "--junitxml", os.devnull, *extra, env=environment(accounts), timeout=RUN_TIMEOUT)
+        with _target(variant) as (base_url, accounts):
+            finished = run_suite("--base-url", base_url, *options, env=environment(accounts), timeout=RUN_TIMEOUT)
     except subprocess.TimeoutExpired:
         raise NotMeasured(f"the suite did not finish within {RUN_TIMEOUT:g} s") from None
     if finished.code != expect:
@@ -78,27 +86,33 @@ def suite(base_url: str, accounts: Accounts, examples: int, *extra: str, profile
     return finished.seconds
 
 
-def raw_st_run(base_url: str, accounts: Accounts, examples: int, *extra: str) -> float:
-    """Seconds for `st run openapi.yaml` with every built-in check, the same budget and the same target."""
-    admin = accounts.administrator
+def raw_st_run(examples: int, *extra: str) -> float:
+    """Seconds for `st run openapi.yaml` with every built-in check and the same budget, against a fresh server."""
     st = str(Path(sys.executable).with_name("st"))
     budget = ["--checks", "all", "--max-examples", str(examples), "--seed", SEED]
-    command = [st, "run", "openapi.yaml", "--url", base_url, "--auth", f"{admin.email}:{admin.api_key}", *budget]
-    command += ["--generation-with-security-parameters", "false", *extra]
-    # The suite's unique-address hook, so st run's positive examples are not refused as duplicates either.
-    env = environment(accounts, SCHEMATHESIS_HOOKS="contract_tests.hooks", PYTHONPATH=str(ROOT))
-
-    def run() -> None:
-        result = subprocess.run(
-            command, cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=RUN_TIMEOUT
-        )
-        if result.returncode != 0:
-            raise NotMeasured(f"st run exited {result.returncode}: {st_verdict(result.stdout)}")
-
+    options = [*budget, "--generation-with-security-parameters", "false", *extra]
     try:
-        return timed(run)
+        with _target() as (base_url, accounts):
+            admin = accounts.administrator
+            command = [st, "run", "openapi.yaml", "--url", base_url, "--auth", f"{admin.email}:{admin.api_key}"]
+            # The suite's unique-address hook, so st run's positive examples are not refused as duplicates either.
+            env = environment(accounts, SCHEMATHESIS_HOOKS="contract_tests.hooks", PYTHONPATH=str(ROOT))
+            start = time.perf_counter()
+            result = subprocess.run(
+                [*command, *options],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=RUN_TIMEOUT,
+            )
+            seconds = time.perf_counter() - start
     except subprocess.TimeoutExpired:
         raise NotMeasured(f"st run did not finish within {RUN_TIMEOUT:g} s") from None
+    if result.returncode != 0:
+        raise NotMeasured(f"st run exited {result.returncode}: {st_verdict(result.stdout)}")
+    return seconds
 
 
 def rows(settings: Settings) -> list[Row]:
@@ -120,10 +134,10 @@ def _against_st(settings: Settings) -> list[Row]:
         note=f"{repeats} interleaved pairs after one unrecorded warm-up pair; "
         "the suite also runs its promise, round-trip and stateful tests",
     )
-    with measuring(row), _target() as (base_url, accounts):
+    with measuring(row):
         row.candidate, row.baseline = interleave(
-            lambda: suite(base_url, accounts, examples, profile=profile),
-            lambda: raw_st_run(base_url, accounts, examples, *st_phases),
+            lambda: suite(examples, profile=profile),
+            lambda: raw_st_run(examples, *st_phases),
             repeats,
             warmup=1,
         )
@@ -131,7 +145,7 @@ def _against_st(settings: Settings) -> list[Row]:
 
 
 def _growth(settings: Settings) -> list[Row]:
-    """The suite at larger budgets next to the smallest, on one server, after one warm-up run."""
+    """The suite at larger budgets next to the smallest, after one warm-up run."""
     profile = settings.pick("ci", "quick")
     budgets: list[int] = settings.pick([25, 100, 400], [10, 20])
     repeats = settings.pick(2, 1)
@@ -147,12 +161,12 @@ def _growth(settings: Settings) -> list[Row]:
         )
         for budget in larger
     }
-    with measuring(*out.values()), _target() as (base_url, accounts):
-        suite(base_url, accounts, base, profile=profile)
+    with measuring(*out.values()):
+        suite(base, profile=profile)
         times: dict[int, list[float]] = {budget: [] for budget in budgets}
         for _ in range(repeats):
             for budget in budgets:
-                times[budget].append(suite(base_url, accounts, budget, profile=profile))
+                times[budget].append(suite(budget, profile=profile))
         for budget, row in out.items():
             row.candidate, row.baseline = times[budget], times[base]
     return list(out.values())
@@ -173,16 +187,14 @@ def _detection(settings: Settings) -> Row:
     )
     with measuring(row):
         # The faithful server first: when the suite fails against it, a variant "caught" means nothing.
-        with _target() as (base_url, accounts):
-            suite(base_url, accounts, 10, "-x", profile="quick")
-            row.baseline = [suite(base_url, accounts, 10, "-x", profile="quick")]
+        suite(10, "-x", profile="quick")
+        row.baseline = [suite(10, "-x", profile="quick")]
         missed: list[str] = []
         for name in names:
-            with _target(name) as (base_url, accounts):
-                try:
-                    row.candidate.append(suite(base_url, accounts, 10, "-x", profile="quick", expect=1))
-                except NotMeasured as why:
-                    missed.append(f"{name} ({why})")
+            try:
+                row.candidate.append(suite(10, "-x", profile="quick", variant=name, expect=1))
+            except NotMeasured as why:
+                missed.append(f"{name} ({why})")
         if missed:
             row.note += "; left out: " + "; ".join(missed)
         if not row.candidate:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bench._harness import NotMeasured
-from bench.contract import _target, st_verdict, suite, verdict
+from bench.contract import st_verdict, suite, verdict
 
 
 def test_verdict_is_the_closing_line_and_the_first_failure() -> None:
@@ -37,8 +37,8 @@ def test_st_verdict_names_the_failed_checks_and_their_operations() -> None:
 @pytest.mark.slow
 def test_suite_that_fails_where_it_should_pass_is_not_measured() -> None:
     """Against a broken server, a run expected to pass raises NotMeasured with the suite's own verdict."""
-    with _target("accepts-any-key") as (base_url, accounts), pytest.raises(NotMeasured) as raised:
-        suite(base_url, accounts, 1, "-x", profile="quick")
+    with pytest.raises(NotMeasured) as raised:
+        suite(1, "-x", profile="quick", variant="accepts-any-key")
 
     assert str(raised.value).startswith("the suite exited 1, not 0: ")
     assert "; first: FAILED contract_tests/" in str(raised.value)
