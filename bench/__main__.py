@@ -9,6 +9,7 @@ import os
 import platform
 import sys
 import time
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -27,17 +28,33 @@ def figure(stats: dict[str, Any] | None, digits: int = 3) -> str:
     return f"{fmt.format(stats['median'])} [{fmt.format(stats['min'])}-{fmt.format(stats['max'])}]"
 
 
+def samples(row: dict[str, Any]) -> str:
+    """How many samples the cells stand on: `candidate/baseline`, or `-` for a row not measured."""
+    if row["candidate"] is None:
+        return "-"
+    return f"{row['candidate']['n']}/{row['baseline']['n']}" if row["baseline"] else str(row["candidate"]["n"])
+
+
 def table(summaries: list[dict[str, Any]]) -> list[list[str]]:
-    header = ["area", "figure", "unit", "candidate", "baseline", "ratio", "goal", "verdict"]
+    header = ["area", "figure", "unit", "n", "candidate", "baseline", "ratio", "goal", "verdict"]
     lines = [header]
     for row in summaries:
         goal = "—" if row["goal"] is None else f"≤ {row['goal']:g}"
         baseline = f"{figure(row['baseline'])} ({row['baseline_name']})" if row["baseline"] else row["baseline_name"]
         lines.append(
-            [row["area"], row["name"], row["unit"], figure(row["candidate"]), baseline or "—",
+            [row["area"], row["name"], row["unit"], samples(row), figure(row["candidate"]), baseline or "—",
              figure(row["ratio"], 2), goal, row["verdict"]]
         )  # fmt: skip
     return lines
+
+
+def reasons(summaries: list[dict[str, Any]]) -> list[str]:
+    """One line per row that has no figure, saying why."""
+    return [
+        f"not measured: {row['area']} / {row['name']}: {row['not_measured']}"
+        for row in summaries
+        if row["not_measured"]
+    ]
 
 
 def text_table(lines: list[list[str]]) -> str:
@@ -62,14 +79,24 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings(quick=args.quick)
     started = time.perf_counter()
     rows: list[Row] = []
+    crashed: list[str] = []
     for area in args.only or AREAS:
         print(f"bench: {area} ...", file=sys.stderr, flush=True)
         area_start = time.perf_counter()
-        rows.extend(importlib.import_module(f"bench.{area}").rows(settings))
+        try:
+            rows.extend(importlib.import_module(f"bench.{area}").rows(settings))
+        except Exception as error:  # a bug in one area must not cost the others their figures
+            traceback.print_exc()
+            reason = f"the area crashed ({type(error).__name__}: {error}); traceback on stderr"
+            rows.append(Row(area, "(every figure of the area)", "", not_measured=reason))
+            crashed.append(area)
         print(f"bench: {area} done in {time.perf_counter() - area_start:.0f} s", file=sys.stderr, flush=True)
     summaries = [row.summary() for row in rows]
     lines = table(summaries)
+    footnotes = reasons(summaries)
     print(text_table(lines))
+    for line in footnotes:
+        print(line)
     meta = {
         "quick": args.quick,
         "python": platform.python_version(),
@@ -85,11 +112,15 @@ def main(argv: list[str] | None = None) -> int:
     run = "quick run" if args.quick else "full run"
     intro = (
         f"Python {meta['python']}, {meta['cpus']} CPUs, {run}, {meta['date']}. Each cell: median [min-max] over "
-        "interleaved repetitions; ratio: candidate cost over baseline cost, per interleaved pair.\n\n"
+        "interleaved repetitions, each row after an unrecorded warm-up; n: candidate/baseline samples; "
+        "ratio: candidate cost over baseline cost, per interleaved pair.\n\n"
     )
-    (args.output / "results.md").write_text(intro + markdown_table(lines) + "\n")
+    notes = "".join(f"\n- {line}" for line in footnotes)
+    (args.output / "results.md").write_text(intro + markdown_table(lines) + "\n" + (notes + "\n" if notes else ""))
     print(f"\nwrote {args.output.name}/results.json and results.md in {meta['seconds']} s", file=sys.stderr)
-    return 0
+    if crashed:
+        print(f"bench: {', '.join(crashed)} crashed: a bug in the bench, see the traceback above", file=sys.stderr)
+    return 1 if crashed else 0
 
 
 if __name__ == "__main__":

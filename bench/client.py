@@ -99,7 +99,7 @@ def rows(settings: Settings) -> list[Row]:
     repeats, batch = settings.pick((15, 500), (5, 200))
     sync_ours, sync_theirs = _sync(repeats, batch)
     async_ours, async_theirs = asyncio.run(_async(repeats, batch))
-    note = f"{repeats} interleaved batches of {batch} calls"
+    note = f"{repeats} interleaved batches of {batch} calls after one unrecorded warm-up batch"
     return [
         Row("client", "invite_user", "µs/call", sync_ours, sync_theirs, "httpx.Client.post + .json()", 1.3, note=note),
         Row("client", "invite_user_async", "µs/call", async_ours, async_theirs, "httpx.AsyncClient.post + .json()",
