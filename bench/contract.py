@@ -86,6 +86,9 @@ def suite(examples: int, *extra: str, profile: str = "ci", variant: str = "faith
     return finished.seconds
 
 
+ST_CONFIG = Path(__file__).resolve().parent / "st-run.toml"
+
+
 def raw_st_run(examples: int, *extra: str) -> float:
     """Seconds for `st run openapi.yaml` with every built-in check and the same budget, against a fresh server."""
     st = str(Path(sys.executable).with_name("st"))
@@ -94,7 +97,8 @@ def raw_st_run(examples: int, *extra: str) -> float:
     try:
         with _target() as (base_url, accounts):
             admin = accounts.administrator
-            command = [st, "run", "openapi.yaml", "--url", base_url, "--auth", f"{admin.email}:{admin.api_key}"]
+            command = [st, "--config-file", str(ST_CONFIG), "run", "openapi.yaml", "--url", base_url]
+            command += ["--auth", f"{admin.email}:{admin.api_key}"]
             # The suite's unique-address hook, so st run's positive examples are not refused as duplicates either.
             env = environment(accounts, SCHEMATHESIS_HOOKS="contract_tests.hooks", PYTHONPATH=str(ROOT))
             start = time.perf_counter()
