@@ -8,6 +8,7 @@ defaults and "blank" all come from the spec (`spec.py`).
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -22,6 +23,7 @@ __all__ = [
     "list_promises",
     "read_promises",
     "refusal_promises",
+    "same_user",
     "unknown_fields",
     "update_promises",
     "user_shape_promises",
@@ -111,7 +113,7 @@ def list_promises(users: list[Any], alive: Mapping[str, Mapping[str, Any]], remo
     identifiers = [u.get("identifier") for u in users if isinstance(u, dict)]
     ids = [u.get("id") for u in users if isinstance(u, dict)]
     for name, values in (("identifier", identifiers), ("id", ids)):
-        repeated = sorted({repr(v) for v in values if values.count(v) > 1})
+        repeated = sorted(text for text, count in Counter(map(repr, values)).items() if count > 1)
         if repeated:
             broken.append(f"the list repeats {name} {', '.join(repeated)}")
     listed = {u.get("identifier"): u for u in users if isinstance(u, dict)}
@@ -123,6 +125,17 @@ def list_promises(users: list[Any], alive: Mapping[str, Mapping[str, Any]], remo
     lingering = sorted(identifier for identifier in removed if identifier in listed)
     broken += [f"user {identifier} was removed but is still listed" for identifier in lingering]
     return broken
+
+
+def same_user(expected: Mapping[str, Any], actual: Any, *, what: str = "read back") -> list[str]:
+    """*actual* is the user *expected* on every field the spec knows (fields a server adds are not compared)."""
+    if not isinstance(actual, Mapping):
+        return [f"{what}, the user is not a JSON object: {actual!r:.200}"]
+    return [
+        f"{what}, {name} is {_show(actual.get(name))} where it was {_show(expected[name])}"
+        for name in sorted(USER_FIELDS)
+        if name in expected and (actual.get(name) != expected[name] or name not in actual)
+    ]
 
 
 def differences(expected: Mapping[str, Any], actual: Mapping[str, Any]) -> list[str]:

@@ -18,7 +18,7 @@ def test_removed_user_is_gone(api: Api) -> None:
     response = api.delete(user["identifier"])
 
     assert 200 == response.status_code, exchange(response)
-    assert {"status": "ok"} == response.json(), exchange(response)
+    assert "ok" == response.json().get("status"), exchange(response)
     assert 404 == api.get(user["identifier"]).status_code
     assert [] == list_promises(api.list().json(), {}, [user["identifier"]])
     assert 404 == api.delete(user["identifier"]).status_code

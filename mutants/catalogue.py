@@ -29,7 +29,7 @@ from deployhq_sandbox._validation import Errors
 
 from ._rewrite import Exchange, Request, Rewrite
 
-__all__ = ["ADDITIVE_DRIFT", "CATALOGUE", "LENIENT", "SERVABLE", "Variant", "build"]
+__all__ = ["ADDITIVE_DRIFT", "CATALOGUE", "LENIENT", "MUST_PASS", "SERVABLE", "Variant", "build"]
 
 Builder = Callable[[str | os.PathLike[str], Accounts], Any]
 
@@ -731,13 +731,38 @@ class _Coerces(Validator):
         return super().check_field(name, value)
 
 
-# Not broken: a server that answers a field the spec does not know. The suite must pass, with a warning.
+def _adds_a_field_on_reads(exchange: Exchange) -> None:
+    if exchange.operation in ("getUser", "listUsers"):
+        _adds_a_field(exchange)
+
+
+_ETAGS = iter(range(1, 10**9))
+
+
+def _adds_an_etag(exchange: Exchange) -> None:
+    """A field whose value differs in every answer, as an ETag or a fetch time would."""
+    if exchange.status in (200, 201) and exchange.content.startswith((b"{", b"[")):
+        body = exchange.json()
+        for user in body if isinstance(body, list) else [body]:
+            if isinstance(user, dict) and "identifier" in user:
+                user["etag"] = f"W/{next(_ETAGS)}"
+        exchange.set_json(body)
+
+
+# Not broken: servers that answer fields the spec does not know ("Servers may add fields"). The suite must pass,
+# with a warning: on every answer, only on reads (so a read has more fields than the write), or a value that
+# changes with every answer (so no two answers are equal as a whole).
 ADDITIVE_DRIFT = Variant("adds-a-field", "(none: additive drift is allowed)", "", _answers(_adds_a_field))
+MUST_PASS = [
+    ADDITIVE_DRIFT,
+    Variant("adds-a-field-on-reads", "(none: additive drift is allowed)", "", _answers(_adds_a_field_on_reads)),
+    Variant("adds-an-etag", "(none: additive drift is allowed)", "", _answers(_adds_an_etag)),
+]
 # Lenient, not broken for a client: it coerces mistyped values instead of refusing them. Against it `--live`
 # passes with a leniency warning; strict runs (loopback, teeth, --contract-strict) fail.
 LENIENT = Variant("lenient", "(leniency: mistyped values coerced, not refused)", "", _piece(validator_class=_Coerces))
 # Every name `python -m mutants NAME` serves.
-SERVABLE = ("faithful", ADDITIVE_DRIFT.name, LENIENT.name, *CATALOGUE)
+SERVABLE = ("faithful", *(v.name for v in MUST_PASS), LENIENT.name, *CATALOGUE)
 
 
 def build(name: str, database: str | os.PathLike[str], accounts: Accounts | None = None) -> Any:
@@ -745,8 +770,9 @@ def build(name: str, database: str | os.PathLike[str], accounts: Accounts | None
     accounts = Accounts.from_env() if accounts is None else accounts
     if name == "faithful":
         return create_app(database, accounts=accounts)
-    if name in (ADDITIVE_DRIFT.name, LENIENT.name):
-        return (ADDITIVE_DRIFT if name == ADDITIVE_DRIFT.name else LENIENT).build(database, accounts)
+    passing = {variant.name: variant for variant in (*MUST_PASS, LENIENT)}
+    if name in passing:
+        return passing[name].build(database, accounts)
     if name not in CATALOGUE:
         raise KeyError(f"no variant named {name!r}; `python -m mutants --list` names them")
     return CATALOGUE[name].build(database, accounts)
