@@ -46,6 +46,11 @@ class Drift:
         with self._lock:
             self.fields.setdefault(operation, set()).update(names)
 
+    def clear(self) -> None:
+        """Forget an earlier run's drift (a second run in the same process)."""
+        with self._lock:
+            self.fields.clear()
+
 
 DRIFT = Drift()
 

@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -158,9 +159,16 @@ def pytest_configure(config: pytest.Config) -> None:
         )
     except TargetError as error:
         raise pytest.UsageError(f"contract suite refused to start: {error}") from None
+    # The hooks read these (they also serve a raw `st run`); restored when the run ends.
+    config.stash[_RESTORE] = {name: os.environ.get(name) for name in _HOOK_VARIABLES}
     os.environ["DEPLOYHQ_CONTRACT_EMAIL_DOMAIN"] = email_domain
     os.environ["DEPLOYHQ_CONTRACT_LIVE"] = "1" if live else "0"
+    config.stash[_RESTORE]["hypothesis profile"] = settings.get_current_profile_name()
+    checks.DRIFT.clear()
+    leniency.LENIENCY.clear()
     profile = config.getoption("--contract-profile") or ("live" if live else "ci")
+    if profile not in PROFILES:  # from DEPLOYHQ_CONTRACT_PROFILE, which argparse's choices do not check
+        raise pytest.UsageError(f"contract suite refused to start: no profile {profile!r} (choose from {PROFILES})")
     settings.load_profile(profile)
     if config.getoption("--max-examples") is not None:
         settings.register_profile(
@@ -237,6 +245,20 @@ def _check_email_domain(domain: str) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     runtime.stop()
     _stop_embedded_server(config)
+    restore = config.stash.get(_RESTORE, {})
+    for name in _HOOK_VARIABLES:
+        if name in restore:
+            previous = restore[name]
+            if previous is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = previous
+    if restore.get("hypothesis profile"):
+        settings.load_profile(str(restore["hypothesis profile"]))
+    # The test modules bind the run's schema (and so its target) when imported: a second run in this process
+    # must import them afresh, or it would judge this run's server with this run's credentials.
+    for name in [n for n in sys.modules if n.startswith(f"{__package__}.test_")]:
+        del sys.modules[name]
 
 
 def _start_embedded_server(config: pytest.Config, email_domain: str) -> Target:
@@ -308,6 +330,8 @@ def _load_schema(target: Target, profile: str) -> Any:
 
 
 _SERVER = pytest.StashKey[contextlib.ExitStack]()
+_RESTORE = pytest.StashKey[dict[str, str | None]]()
+_HOOK_VARIABLES = ("DEPLOYHQ_CONTRACT_EMAIL_DOMAIN", "DEPLOYHQ_CONTRACT_LIVE")
 _SENDS = pytest.StashKey[bool]()
 _PROFILE = pytest.StashKey[str]()
 

@@ -41,6 +41,11 @@ class Leniency:
         self.found: list[Lenient] = []
         self._lock = threading.Lock()
 
+    def clear(self) -> None:
+        """Forget an earlier run's leniency (a second run in the same process)."""
+        with self._lock:
+            self.found.clear()
+
     def add(self, found: Lenient) -> None:
         with self._lock:
             self.found.append(found)
