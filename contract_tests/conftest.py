@@ -445,7 +445,7 @@ _SUMMARY = pytest.StashKey[Summary]()
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    if not runtime._CURRENT:
+    if not runtime.active():
         return []
     target = runtime.current().target
     where = "the embedded reference server" if target.embedded else target.base_url
@@ -466,6 +466,26 @@ def pytest_assertrepr_compare(op: str, left: object, right: object) -> list[str]
     return None
 
 
+def _scrub_secrets(report: pytest.TestReport) -> None:
+    """The last line of defence: no key reaches a report, whatever pytest shows (`-l`, `--full-trace`, ...).
+
+    Keys are kept out of what the suite prints in the first place; this catches what a library's own frames or
+    objects put into a traceback (a schemathesis case's headers under `-l`, for one).
+    """
+    secrets = runtime.current().target.secrets if runtime.active() else ()
+    if not secrets:
+        return
+    if report.longrepr is not None and any(s in report.longreprtext for s in secrets):
+        report.longrepr = _filtered(report.longreprtext, secrets)
+    report.sections = [(title, _filtered(content, secrets)) for title, content in report.sections]
+
+
+def _filtered(text: str, secrets: tuple[str, ...]) -> str:
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, "[Filtered]")
+    return text
+
+
 def _budget_spent(excinfo: pytest.ExceptionInfo[BaseException] | None) -> BudgetExhaustedError | None:
     """The budget refusal behind a failure, if that is all it was (also inside an exception group)."""
     error = excinfo.value if excinfo is not None else None
@@ -477,6 +497,7 @@ def _budget_spent(excinfo: pytest.ExceptionInfo[BaseException] | None) -> Budget
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
+    _scrub_secrets(report)
     spent = _budget_spent(call.excinfo) if report.failed else None
     if spent is not None:
         # Out of budget is a rail doing its job, not a broken promise: the test is not judged.
@@ -508,7 +529,7 @@ def summary_path(config: pytest.Config) -> Path:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     summary = session.config.stash.get(_SUMMARY, None)
-    if summary is None or not runtime._CURRENT:
+    if summary is None or not runtime.active():
         return
     run = runtime.current()
     text = summary.render(target=run.target, guard=run.guard, exit_status=int(exitstatus))
@@ -523,7 +544,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     summary = config.stash.get(_SUMMARY, None)
-    if summary is None or not runtime._CURRENT:
+    if summary is None or not runtime.active():
         return
     run = runtime.current()
     guard, target = run.guard, run.target

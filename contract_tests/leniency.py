@@ -63,7 +63,7 @@ LENIENCY = Leniency()
 
 def lenient() -> bool:
     """Whether this run forgives accepted invalid data (a live target, without --contract-strict)."""
-    return bool(runtime._CURRENT) and not runtime.current().target.strict
+    return runtime.active() and not runtime.current().target.strict
 
 
 def forgive(response: Any, what: str) -> None:

@@ -14,7 +14,7 @@ from .guard import Guard
 from .history import History
 from .target import Target
 
-__all__ = ["Run", "current", "history", "schema"]
+__all__ = ["Run", "active", "current", "history", "schema"]
 
 
 @dataclass
@@ -25,6 +25,11 @@ class Run:
 
 
 _CURRENT: list[Run] = []
+
+
+def active() -> bool:
+    """Whether a run is configured (checks imported by a raw `st run` have none)."""
+    return bool(_CURRENT)
 
 
 def current() -> Run:

@@ -7,10 +7,12 @@ hold a key. `Credentials` is itself the `auth=` a `requests` call takes.
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -41,8 +43,22 @@ class Credentials(AuthBase):
         request.headers["Authorization"] = _basic_auth_str(self.email, self.api_key)
         return request
 
+    # Explicit, not the dataclass's: Hypothesis' pretty printer (falsifying examples, verbose output) walks a
+    # dataclass's fields itself and would show the key, whatever `repr=False` says.
+    def __repr__(self) -> str:
+        return f"Credentials(email={self.email!r}, api_key=[hidden])"
+
     def __str__(self) -> str:
         return f"{self.email} (API key hidden)"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """What must never be shown: the key, `email:key`, and the base64 of a Basic auth header."""
+        pair = f"{self.email}:{self.api_key}"
+        return (self.api_key, pair, base64.b64encode(pair.encode()).decode())
 
     def with_wrong_key(self) -> Credentials:
         """The same address with a key that is certainly wrong."""
@@ -78,6 +94,15 @@ class Target:
     @property
     def email(self) -> str:
         return self.admin.email
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every key of every caller the run signs in as, in every form that could be printed."""
+        callers = (self.admin, self.manager, self.member)
+        return tuple(secret for caller in callers if caller is not None and caller.api_key for secret in caller.secrets)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
 
     def role(self, name: str) -> Credentials | None:
         """The credentials of *name* ("admin", "manager" or "member"), if the run has them."""

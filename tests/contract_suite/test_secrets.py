@@ -29,16 +29,36 @@ def secrets() -> list[str]:
 
 # Variants that fail in every place a failure is reported: explicit promises, the fuzzing checks, the stateful
 # scenarios, the client round trip (first-name-changed); the credential tests (accepts-any-key, 401-plain-text).
-@pytest.mark.parametrize("server", ["first-name-changed", "accepts-any-key", "401-plain-text"], indirect=True)
-def test_no_secret_in_anything_a_failing_run_writes(server: Server, tmp_path: Path) -> None:
-    """With -l, --tb=long, -vv and -rA, no key appears in the output, JUnit, summary, step summary or ledger."""
+# With every option that makes pytest or Hypothesis show more: locals, long and full tracebacks, verbose examples.
+SHOWN = ["-l", "--tb=long", "-vv", "-rA"]
+RUNS = [
+    pytest.param("first-name-changed", SHOWN, id="first-name-changed -l --tb=long -vv -rA"),
+    pytest.param("first-name-changed", ["-l", "-vv", "--full-trace"], id="first-name-changed -l --full-trace"),
+    pytest.param(
+        "first-name-changed",
+        ["-l", "--tb=long", "--hypothesis-verbosity=debug", "-k", "client_roundtrip or stateful or consistency"],
+        id="first-name-changed hypothesis debug",
+    ),
+    pytest.param(
+        "first-name-changed",
+        ["-s", "--hypothesis-verbosity=verbose", "-k", "client_roundtrip or stateful"],
+        id="first-name-changed -s hypothesis verbose",
+    ),
+    pytest.param("accepts-any-key", SHOWN, id="accepts-any-key"),
+    pytest.param("401-plain-text", [*SHOWN, "--full-trace"], id="401-plain-text"),
+]
+
+
+@pytest.mark.parametrize(("server", "options"), RUNS, indirect=["server"])
+def test_no_secret_in_anything_a_failing_run_writes(server: Server, options: list[str], tmp_path: Path) -> None:
+    """Whatever pytest shows, no key appears in the output, JUnit, summary, step summary or ledger."""
     step_summary = tmp_path / "step-summary.md"
     roles = {
         "DEPLOYHQ_MANAGER_EMAIL": DEFAULTS.manager.email, "DEPLOYHQ_MANAGER_API_KEY": DEFAULTS.manager.api_key,
         "DEPLOYHQ_MEMBER_EMAIL": DEFAULTS.member.email, "DEPLOYHQ_MEMBER_API_KEY": DEFAULTS.member.api_key,
     }  # type: ignore[union-attr]  # fmt: skip
     finished = run_suite(
-        *live_options(server, tmp_path, "-l", "--tb=long", "-vv", "-rA", "--contract-profile", "quick"),
+        *live_options(server, tmp_path, *options, "--contract-profile", "quick"),
         env=canary_environment(tmp_path, GITHUB_STEP_SUMMARY=str(step_summary), **roles),
     )
     written = {"stdout": finished.stdout, "stderr": finished.stderr}
@@ -48,3 +68,16 @@ def test_no_secret_in_anything_a_failing_run_writes(server: Server, tmp_path: Pa
     assert 1 == finished.code, finished.output[-3000:]
     assert "summary.md" in " ".join(written) or step_summary.exists()
     assert [] == [(name, secret) for secret in secrets() for name, text in written.items() if secret in text]
+
+
+def test_credentials_never_show_their_key_even_to_hypothesis() -> None:
+    """repr, str and Hypothesis' pretty printer (which walks dataclass fields itself) all hide the key."""
+    from hypothesis.vendor.pretty import pretty
+
+    from contract_tests.target import Credentials, Target
+
+    credentials = Credentials("ops@example.com", CANARY_KEY)
+    target = Target(base_url="http://127.0.0.1:1", admin=credentials, manager=credentials)
+    shown = [repr(credentials), str(credentials), pretty(credentials), repr(target), pretty(target)]
+
+    assert [] == [text for text in shown for secret in credentials.secrets if secret in text]
