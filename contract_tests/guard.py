@@ -34,6 +34,7 @@ __all__ = [
     "BudgetExhaustedError",
     "ForeignUserError",
     "Guard",
+    "KeptRateLimitingError",
     "GuardedAdapter",
     "GuardedTransport",
     "Ledger",
@@ -63,6 +64,10 @@ class BudgetExhaustedError(RefusedBySuiteError):
 
 class ForeignUserError(RefusedBySuiteError):
     """The request would change a user this run did not create; nothing was sent."""
+
+
+class KeptRateLimitingError(Exception):
+    """The target answered 429 to every try of one request: it cannot be judged now (the test is not judged)."""
 
 
 class Ledger:
@@ -171,6 +176,8 @@ class Guard:
         self.emails_sent = 0
         self.requests_sent = 0
         self.rate_limit_waits = 0
+        self.rate_limit_answers = 0  # 429s seen
+        self.rate_limit_faults: list[str] = []  # how those 429s broke the spec
         self.statuses: Counter[tuple[str, int]] = Counter()  # (operationId, status) -> answers seen
         self.sleep = sleep
         self._foreign: set[str] = set()  # users seen in answers that this run did not create
@@ -244,16 +251,38 @@ class Guard:
         if ticket.identifier:
             self.history.forget(ticket.identifier)
 
-    def retry_after(self, status: int, headers: Any, attempt: int) -> float | None:
-        """Seconds to wait before re-sending an answered 429 (the *attempt*-th in a row), or None to return it."""
-        if status != 429 or attempt > MAX_RATE_LIMIT_WAITS:
+    def retry_after(self, status: int, headers: Any, attempt: int, body: bytes = b"") -> float | None:
+        """Seconds to wait before re-sending an answered 429 (the *attempt*-th in a row), or None to return it.
+
+        Each 429 is judged as it arrives (the spec's body and an integer `Retry-After`), since it is never
+        returned to a test. A 429 to every try raises KeptRateLimitingError.
+        """
+        if status != 429:
             return None
+        self._judge_429(headers, body)
+        if attempt > MAX_RATE_LIMIT_WAITS:
+            raise KeptRateLimitingError(
+                f"the target answered 429 Too Many Requests to {attempt} tries of one request in a row; "
+                "run again later or with a lower --rate-limit"
+            )
         with self._lock:
             self.rate_limit_waits += 1
         try:
             return min(MAX_RETRY_AFTER, max(0.0, float(headers.get("Retry-After", "1"))))
         except ValueError:
             return 1.0
+
+    def _judge_429(self, headers: Any, body: bytes) -> None:
+        faults = []
+        value = headers.get("Retry-After")
+        if value is None or not str(value).strip().isdigit():
+            faults.append(f"its Retry-After must be a whole number of seconds, not {value!r}")
+        payload = _json(body)
+        if not isinstance(payload, dict) or payload.get("status") != 429 or not isinstance(payload.get("error"), str):
+            faults.append(f'its body must be {{"status": 429, "error": ...}}, not {body[:100]!r}')
+        with self._lock:
+            self.rate_limit_answers += 1
+            self.rate_limit_faults.extend(faults)
 
     def after_answer(self, ticket: Ticket, status: int, body: bytes) -> None:
         """Book an answer: count it; record a created user, a change, a removal, and the users it shows."""
@@ -328,7 +357,11 @@ class GuardedAdapter(HTTPAdapter):
                 else:
                     self.guard.outcome_unknown(ticket)
                 raise
-            wait = self.guard.retry_after(response.status_code, response.headers, attempt)
+            try:
+                wait = self.guard.retry_after(response.status_code, response.headers, attempt, response.content)
+            except KeptRateLimitingError:
+                self.guard.after_answer(ticket, response.status_code, b"")
+                raise
             if wait is None:
                 break
             self.guard.after_answer(ticket, response.status_code, b"")
@@ -370,7 +403,11 @@ class GuardedTransport(httpx.BaseTransport):
             except httpx.TransportError:
                 self.guard.outcome_unknown(ticket)
                 raise
-            wait = self.guard.retry_after(response.status_code, response.headers, attempt)
+            try:
+                wait = self.guard.retry_after(response.status_code, response.headers, attempt, response.content)
+            except KeptRateLimitingError:
+                self.guard.after_answer(ticket, response.status_code, b"")
+                raise
             if wait is None:
                 break
             self.guard.after_answer(ticket, response.status_code, b"")

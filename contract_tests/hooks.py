@@ -5,6 +5,7 @@ For `st run`: `SCHEMATHESIS_HOOKS=contract_tests.hooks st run openapi.yaml --url
 
 from __future__ import annotations
 
+import itertools
 import os
 import uuid
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 import schemathesis
 from schemathesis import GenerationMode
 
-from . import operations
+from . import operations, runtime
 from .spec import schema_errors
 
 # Reserved for documentation (RFC 2606): no invitation sent to it can reach a person.
@@ -95,12 +96,31 @@ def is_positive(case: Any) -> bool:
     return case.meta is not None and case.meta.generation.mode == GenerationMode.POSITIVE
 
 
+_TURNS = itertools.count()
+
+
+def aim_at_a_known_user(case: Any) -> None:
+    """Every other valid request on one user goes to a user this run created, instead of a random identifier.
+
+    A generated UUID names nobody, so without this almost every fuzzed PATCH, PUT, resend and DELETE would be a 404
+    and what they do to a real user would go unjudged. Only users the run created and has not removed are chosen,
+    so nobody else's user is ever touched.
+    """
+    parameters = case.path_parameters
+    if not parameters or "identifier" not in parameters or not is_positive(case) or next(_TURNS) % 2:
+        return
+    known = sorted(runtime.history().alive())
+    if known:
+        parameters["identifier"] = known[next(_TURNS) % len(known)]
+
+
 @schemathesis.hook
 def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
-    """Every address the suite sends is in the run's domain (see contain_address)."""
+    """Every address the suite sends is in the run's domain (see contain_address); see aim_at_a_known_user."""
     operation = operations.of_case(case)
-    if operation is None or not operation.effects.carries_address:
+    if operation is None:
         return
+    aim_at_a_known_user(case)
     user = user_object_of(case)
-    if user is not None:
+    if operation.effects.carries_address and user is not None:
         contain_address(user, positive=is_positive(case))

@@ -18,7 +18,7 @@ from deployhq_client.types import UNSET
 from .hooks import sized_address, unique_address
 from .spec import FLAGS, MAX_LENGTHS, TIME_ZONES, is_blank
 
-__all__ = ["addresses", "changes", "invitation_dicts", "invitations", "names", "time_zones"]
+__all__ = ["addresses", "changes", "invitation_dicts", "invitations", "last_names", "names", "time_zones"]
 
 NAME_LENGTH = MAX_LENGTHS["first_name"]
 ADDRESS_LENGTH = MAX_LENGTHS["email_address"]
@@ -52,6 +52,8 @@ def _at_length(draw: st.DrawFn) -> str:
 names = st.one_of(_plain, _padded(), _decomposed(), _at_length()).filter(
     lambda s: not is_blank(s) and len(s) <= NAME_LENGTH
 )
+# A last name has no pattern: empty and blank ones are valid values, to come back as sent (not as null).
+last_names = st.one_of(names, st.sampled_from(["", " ", "\t "]))
 
 
 @st.composite
@@ -92,7 +94,7 @@ def optional(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
 def invitation_dicts(draw: st.DrawFn, email_domain: str = "example.com") -> dict[str, Any]:
     """A valid `user` object of an invitation, with a random subset of the optional fields."""
     user: dict[str, Any] = {"first_name": draw(names), "email_address": draw(addresses(email_domain))}
-    for name, strategy in (("last_name", names), ("time_zone", time_zones), *((f, st.booleans()) for f in FLAGS)):
+    for name, strategy in (("last_name", last_names), ("time_zone", time_zones), *((f, st.booleans()) for f in FLAGS)):
         if draw(st.booleans()):
             user[name] = draw(strategy)
     return user

@@ -42,6 +42,8 @@ class Outcome:
     outcome: str  # "passed", "failed", "skipped"
     reason: str = ""
     details: list[str] = field(default_factory=list)
+    # Judged only when its situation arises (a 429): unjudged, it does not make the run's verdict partial.
+    conditional: bool = False
 
 
 @dataclass
@@ -49,6 +51,7 @@ class Promise:
     """One promise (a test function) on one operation, over all its parameters."""
 
     text: str
+    conditional: bool = False
     kept: int = 0
     broken: list[Outcome] = field(default_factory=list)
     not_judged: list[str] = field(default_factory=list)
@@ -99,7 +102,9 @@ class Summary:
         table: dict[str, dict[str, Promise]] = {o: {} for o in [*OPERATIONS, ACROSS]}
         for outcome in self.outcomes:
             for operation in outcome.operations:
-                promise = table.setdefault(operation, {}).setdefault(outcome.promise, Promise(outcome.promise))
+                promise = table.setdefault(operation, {}).setdefault(
+                    outcome.promise, Promise(outcome.promise, outcome.conditional)
+                )
                 if outcome.outcome == "passed":
                     promise.kept += 1
                 elif outcome.outcome == "failed":
@@ -108,14 +113,27 @@ class Summary:
                     promise.not_judged.append(outcome.reason)
         return table
 
+    def not_judged(self) -> list[tuple[str, Promise]]:
+        """The promises no test judged, but for those whose situation never arose (`conditional`)."""
+        table = self.promises()
+        return [
+            (o, p) for o, ps in table.items() for p in ps.values() if p.verdict == "not judged" and not p.conditional
+        ]
+
     def broken(self) -> list[tuple[str, Promise]]:
         return [(o, p) for o, promises in self.promises().items() for p in promises.values() if p.broken]
 
     def render(self, *, target: Target, guard: Guard, exit_status: int) -> str:
         """The whole Markdown summary."""
         broken = self.broken()
-        if exit_status == 0:
+        not_judged = self.not_judged()
+        if exit_status == 0 and not not_judged:
             verdict = "**The target keeps the contract.**"
+        elif exit_status == 0:
+            verdict = (
+                f"**The target keeps every promise judged**, but {len(not_judged)} promise(s) were not judged "
+                "(see below): this is not a verdict on the whole contract."
+            )
         elif broken:
             verdict = f"**The target breaks the contract:** {len(broken)} promise(s) broken."
         else:
@@ -139,9 +157,12 @@ class Summary:
         """The console's last lines: the same verdict in brief."""
         table = self.promises()
         kept = sum(1 for promises in table.values() for p in promises.values() if p.verdict == "kept")
-        not_judged = [(o, p) for o, promises in table.items() for p in promises.values() if p.verdict == "not judged"]
+        not_judged = self.not_judged()
         broken = self.broken()
-        head = "keeps the contract" if exit_status == 0 else ("BREAKS the contract" if broken else "was not judged")
+        if exit_status == 0:
+            head = "keeps every promise judged" if not_judged else "keeps the contract"
+        else:
+            head = "BREAKS the contract" if broken else "was not judged"
         lines = [f"{target.base_url} {head}: {kept} promises kept, {len(broken)} broken, {len(not_judged)} not judged"]
         lines += [f"  broken: {operation}: {promise.text}" for operation, promise in broken]
         lines += [f"  not judged: {o}: {p.text} ({_first(p.not_judged)})" for o, p in not_judged]

@@ -9,6 +9,7 @@ checks that it is, so an incidental failure never counts as a catch.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import os
@@ -24,7 +25,7 @@ from starlette.responses import JSONResponse
 from deployhq_sandbox import Accounts, Authenticator, Store, UsersAPI, Validator, create_app
 from deployhq_sandbox._config import Account
 from deployhq_sandbox._db import Refusal
-from deployhq_sandbox._models import Changes, User
+from deployhq_sandbox._models import Changes, Invitation, User
 from deployhq_sandbox._validation import Errors
 
 from ._rewrite import Exchange, Request, Rewrite
@@ -360,6 +361,81 @@ class _IdentifierFromAddress(Store):
         derived = str(uuid.uuid5(uuid.NAMESPACE_URL, f"mailto:{user.email_address.lower()}"))
         connection.execute("UPDATE users SET identifier = ? WHERE identifier = ?", (derived, user.identifier))
         return dataclasses.replace(user, identifier=derived)
+
+
+# -- found by review: what a Rails app does that the spec does not allow -----------------------------------
+
+
+def _address_trimmed(request: Request, user: dict[str, Any]) -> None:
+    if isinstance(user.get("email_address"), str):
+        user["email_address"] = user["email_address"].strip()
+
+
+def _false_flags_ignored(request: Request, user: dict[str, Any]) -> None:
+    """Rails' `.presence`: a flag sent false is no change."""
+    for name in [n for n, v in user.items() if v is False]:
+        del user[name]
+
+
+class _ZoneNamesForgiven(Validator):
+    """Takes `europe/london` or Rails' `London` for `Europe/London`."""
+
+    def check_field(self, name: str, value: object) -> Any:
+        if name == "time_zone" and isinstance(value, str) and value not in self.time_zones:
+            by_lower = {zone.lower(): zone for zone in self.time_zones}
+            rails = {zone.rsplit("/", 1)[-1].replace("_", " ").lower(): zone for zone in self.time_zones}
+            value = by_lower.get(value.lower()) or rails.get(value.lower(), value)
+        return super().check_field(name, value)
+
+
+class _BlankLastNameIsNull(Validator):
+    def check_field(self, name: str, value: object) -> Any:
+        messages, stored = super().check_field(name, value)
+        if name == "last_name" and not messages and isinstance(value, str) and not value.strip():
+            stored = Changes({**stored, "last_name": None})
+        return messages, stored
+
+
+class _RacyDuplicates(UsersAPI):
+    """Decides duplicates by looking the address up first, with no unique index behind it: a second invitation that
+    arrives while the first is between its look-up and its insert gets in too (the pause makes that certain)."""
+
+    async def taken(self, address: str, but: str | None = None) -> bool:
+        return any(u.email_address.lower() == address.lower() and u.identifier != but for u in await self.store.list())
+
+    async def create_user(self, request: Any, caller: Account) -> Any:
+        result = self.validator.validate(await self.json_body(request))
+        if not isinstance(result, Invitation):
+            return self.validation_errors(result)
+        if await self.taken(result.email_address):
+            return self.validation_errors({"email_address": ["has already been taken"]})
+        await asyncio.sleep(0.3)
+        unique = dataclasses.replace(result, email_key=f"{result.email_key}#{uuid.uuid4()}")
+        user = await self.store.create(self.restrict(unique, caller))
+        assert user is not None  # the key is unique: the store cannot refuse it
+        return JSONResponse(self.render_user(user), status_code=201)
+
+    async def update_user(self, request: Any, identifier: str | None, caller: Account) -> Any:
+        try:
+            sent = json.loads(await request.body())
+        except ValueError:
+            sent = None  # the faithful server answers what is not JSON
+        user = sent.get("user") if isinstance(sent, dict) else None
+        address = user.get("email_address") if isinstance(user, dict) else None
+        if isinstance(address, str) and await self.taken(address, but=identifier):
+            return self.validation_errors({"email_address": ["has already been taken"]})
+        return await super().update_user(request, identifier, caller)
+
+
+_ANSWERED = iter(range(1, 10**9))
+
+
+def _throttles_in_html(exchange: Exchange) -> None:
+    """Two early answers are a 429 as a proxy writes it: an HTML page, no Retry-After."""
+    if next(_ANSWERED) in (5, 6):
+        exchange.status = 429
+        exchange.content = b"<html><body><h1>429 Too Many Requests</h1></body></html>"
+        exchange.headers = {"content-type": "text/html"}
 
 
 # -- one piece of the server replaced --------------------------------------------------------------------
@@ -698,6 +774,43 @@ _VARIANTS = [
         "ids are never reused",
         "test_remove.py::test_removed_users_address_can_be_invited_again",
         _piece(store_class=_ReusesIds),
+    ),
+    # Found by review: forgiving input the spec refuses, Rails' `.presence`, a race, a proxy's 429.
+    Variant(
+        "address-trimmed",
+        "an address with white space around it is a 422",
+        "test_invite.py::test_invalid_invitation_is_refused_naming_the_field[email_address with spaces around]",
+        _on_users("createUser", _address_trimmed),
+    ),
+    Variant(
+        "zone-names-forgiven",
+        "a time zone that is not an exact IANA name is a 422",
+        "test_invite.py::test_invalid_invitation_is_refused_naming_the_field[time zone in lower case]",
+        _piece(validator_class=_ZoneNamesForgiven),
+    ),
+    Variant(
+        "false-flags-ignored",
+        "a flag changed to false sticks",
+        "test_update.py::test_a_flag_set_by_an_administrator_sticks[PATCH]",
+        _on_users("updateUser", _false_flags_ignored),
+    ),
+    Variant(
+        "blank-last-name-is-null",
+        "an empty last name comes back empty, not null",
+        "test_invite.py::test_names_come_back_exactly_as_sent[empty last name]",
+        _piece(validator_class=_BlankLastNameIsNull),
+    ),
+    Variant(
+        "racy-duplicates",
+        "invitations of one address sent at once make one user",
+        "test_invite.py::test_concurrent_invitations_of_one_address_make_one_user",
+        _piece(api_class=_RacyDuplicates),
+    ),
+    Variant(
+        "throttles-in-html",
+        "a 429 has the documented body and a Retry-After",
+        "test_rate_limits.py::test_every_429_had_the_documented_body_and_retry_after",
+        _answers(_throttles_in_html),
     ),
     Variant(
         "identifier-reused",
