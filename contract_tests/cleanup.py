@@ -6,7 +6,9 @@ Usage (same target options as the suite; credentials from DEPLOYHQ_EMAIL / DEPLO
 Deletes every user recorded for that target in reports/contract-created-users.txt (the ledger a run
 appends to as each invitation is accepted). `--sweep` also deletes users whose address has the exact
 shape the suite invites (`contract-<20 hex digits>@<email domain>`): these catch an invitation that was
-accepted in the instant a run was killed, before it could be recorded. Exit 0 when nothing is left.
+accepted in the instant a run was killed, before it could be recorded.
+Exit 0 when nothing is left, 1 when some users could not be removed, 4 when the target cannot be reached or
+refuses the credentials (nothing was removed).
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
+from . import preflight
 from .guard import CLEANUP_COMMAND, LEDGER_PATH, Guard, Ledger, guarded_session
 from .hooks import ADDRESS_PREFIX, DEFAULT_EMAIL_DOMAIN
-from .target import Target, TargetError
+from .target import LIVE_RATE_LIMIT, Target, TargetError
 
 __all__ = ["delete_all", "main", "sweep"]
 
@@ -74,21 +77,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--live", action="store_true", help="allow a target that is not on loopback")
     parser.add_argument("--email-domain", default=DEFAULT_EMAIL_DOMAIN, help="the domain the runs invited into")
     parser.add_argument("--sweep", action="store_true", help="also remove users with the suite's address shape")
+    parser.add_argument(
+        "--rate-limit", type=float, default=None, help=f"requests per second (default: {LIVE_RATE_LIMIT:g} with --live)"
+    )
     args = parser.parse_args(argv)
     try:
+        # A budget of 0: cleanup never sends anything that emails a person. Paced like the suite against a live target.
         target = Target.external(
-            args.base_url, live=args.live, email_domain=args.email_domain, create_budget=0, rate_limit=None
-        )  # a budget of 0: cleanup never sends anything that emails a person
+            args.base_url, live=args.live, email_domain=args.email_domain, create_budget=0,
+            rate_limit=args.rate_limit or (LIVE_RATE_LIMIT if args.live else None),
+        )  # fmt: skip
     except TargetError as error:
         print(f"error: {error}", file=sys.stderr)
-        return 2
+        return 4
     if target is None:
         print("error: name the target with --base-url or DEPLOYHQ_BASE_URL / DEPLOYHQ_ACCOUNT", file=sys.stderr)
-        return 2
+        return 4
+    refusal, _ = preflight.check(target.base_url, target.admin)
+    if refusal is not None:
+        print(f"error: {refusal}", file=sys.stderr)
+        return 4
     ledger = Ledger(LEDGER_PATH, target.base_url)
     ledger.load()
     if args.sweep:
-        sweep(target, ledger)
+        try:
+            sweep(target, ledger)
+        except (requests.RequestException, ValueError) as error:
+            print(f"error: could not list the users of {target.base_url} to sweep them ({error})", file=sys.stderr)
+            return 4
     delete_all(target, ledger)
     left = ledger.outstanding
     ledger.rewrite()

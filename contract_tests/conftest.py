@@ -40,15 +40,12 @@ from .guard import (
 from .hooks import DEFAULT_EMAIL_DOMAIN, is_valid_address, unique_address
 from .spec import SPEC
 from .summary import BROKEN_MARK, Outcome, Summary
-from .target import Credentials, Target, TargetError
+from .target import LIVE_CREATE_BUDGET, LIVE_RATE_LIMIT, Credentials, Target, TargetError
 
 # Reports go to ./reports of the directory the run starts in (the repository root for `nox -s contract`).
 REPORTS = Path("reports").resolve()
 JUNIT_REPORT = REPORTS / "contract-junit.xml"
 SUMMARY_REPORT = REPORTS / "contract-summary.md"
-# What a whole live run needs: about 85 invitations and resends (a --live run on loopback, `ci` profile).
-LIVE_CREATE_BUDGET = 100
-LIVE_RATE_LIMIT = 2.0
 
 # Profiles. Schemathesis sets deadline=None itself; the health checks are suppressed because an HTTP
 # round trip per example is slow by Hypothesis' standards, and a shared target filters many inputs.
@@ -87,8 +84,9 @@ def _positive_rate(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of requests per second") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text} is not a rate: give requests per second above 0, e.g. 0.5")
+    # At least one request in 100 seconds: slower is no rate a run could finish at (and 1/value must not overflow).
+    if not 0.01 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} is not a rate: give requests per second from 0.01 up, e.g. 0.5")
     return value
 
 
@@ -240,6 +238,8 @@ def _placeholder(email_domain: str) -> Target:
 
 def _check_email_domain(domain: str) -> None:
     """Refuse a domain the API would refuse (the spec's special-use names, a dotless name) before any request."""
+    if "." not in domain.strip("."):
+        raise TargetError(f"--email-domain {domain!r}: the API refuses addresses in a domain without a dot")
     address = unique_address(domain)
     if not is_valid_address(address):
         raise TargetError(f"--email-domain {domain!r}: {address!r} is not an address the contract accepts")

@@ -20,10 +20,23 @@ from requests.auth import AuthBase, _basic_auth_str
 
 from deployhq_users import ConfigurationError, resolve_base_url
 
-__all__ = ["ROLES", "WRONG_API_KEY", "Credentials", "Target", "TargetError", "is_loopback"]
+__all__ = [
+    "LIVE_CREATE_BUDGET",
+    "LIVE_RATE_LIMIT",
+    "ROLES",
+    "WRONG_API_KEY",
+    "Credentials",
+    "Target",
+    "TargetError",
+    "is_loopback",
+]
 
 # A wrong key for the 401 promises: a constant unrelated to any real key, so a printed request shows nothing.
 WRONG_API_KEY = "wrong-api-key-of-the-contract-suite-0000"
+# The live rails' defaults. A whole live run needs about 85 invitations and resends (a --live run on loopback,
+# `ci` profile); 2 requests a second keeps it to a few minutes.
+LIVE_CREATE_BUDGET = 100
+LIVE_RATE_LIMIT = 2.0
 # Optional callers besides the administrator, named like the vendor CLI's variables.
 ROLES: Mapping[str, str] = {"manager": "DEPLOYHQ_MANAGER", "member": "DEPLOYHQ_MEMBER"}
 

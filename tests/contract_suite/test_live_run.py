@@ -44,7 +44,8 @@ def test_killed_run_is_cleaned_up_by_the_cleanup_command(server: Server, tmp_pat
     left = server.suite_users()
 
     cleanup = subprocess.run(
-        [sys.executable, "-m", "contract_tests.cleanup", "--base-url", server.base_url, "--live", "--sweep"],
+        [sys.executable, "-m", "contract_tests.cleanup", "--base-url", server.base_url, "--live", "--sweep",
+         "--rate-limit", "200"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
 
@@ -84,3 +85,16 @@ def test_live_run_waits_out_a_rate_limited_server(tmp_path: Path) -> None:
     assert waits > 0, "the server never answered 429: the test proves nothing"
     assert seen == sent  # each attempt counted once, the preflight's GET and every 429 included
     assert 0 == Server("", database).suite_users()
+
+
+def test_cleanup_with_a_wrong_key_says_so_and_removes_nothing(server: Server, tmp_path: Path) -> None:
+    """`cleanup` signed in with a wrong key: exit 4 and the 401 named, not "left behind" nor a traceback."""
+    env = {**canary_environment(tmp_path), "DEPLOYHQ_API_KEY": "wrong-key-for-the-cleanup-test-000000000"}
+    result = subprocess.run(
+        [sys.executable, "-m", "contract_tests.cleanup", "--base-url", server.base_url, "--sweep"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+    assert 4 == result.returncode, result.stdout + result.stderr
+    assert "refused the credentials" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -25,6 +25,9 @@ pytestmark = pytest.mark.slow
         pytest.param(["--base-url", "127.0.0.1:20100"], "127.0.0.1:20100", id="base URL without scheme"),
         pytest.param(["--base-url", "http://127.0.0.1:1", "--email-domain", "localhost"], "localhost", id="localhost"),
         pytest.param(["--base-url", "http://127.0.0.1:1", "--email-domain", "mail.invalid"], "invalid", id="invalid"),
+        pytest.param(["--base-url", "http://127.0.0.1:1", "--email-domain", "test"], "without a dot", id="dotless"),
+        pytest.param(["--base-url", "http://127.0.0.1:1", "--email-domain", ""], "without a dot", id="empty domain"),
+        pytest.param(["--rate-limit", "1e-300"], "--rate-limit", id="rate limit too small"),
     ],
 )
 def test_nonsense_is_a_usage_error_naming_it(options: list[str], named: str) -> None:

@@ -154,12 +154,14 @@ def test_the_rest_of_the_label_may_be_in_any_case(validator: Validator) -> None:
         "a@bü.com",
         "a@localhost",
         "a@example.invalid",
+        "zz1@test",
+        "a@com",
         "Jane <a@example.com>",
         "x" * 65 + "@example.com",
     ],
 )
 def test_addresses_refused_on_purpose(validator: Validator, address: str) -> None:
-    """Non-ASCII, special-use domains, display names and over-long local parts are `is invalid`."""
+    """Non-ASCII, special-use and dotless domains, display names and over-long local parts are `is invalid`."""
     assert validator.email_key(address) is None
 
 
