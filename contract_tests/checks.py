@@ -91,7 +91,8 @@ def updated_user_keeps_its_promises(ctx: Any, response: Any, case: Any) -> bool 
     """A 200 to PATCH/PUT: the user asked for, the sent fields changed, every other field as it was."""
     operation, sent, body = operations.of_case(case), user_object_of(case), _json(response)
     identifier = _identifier(case)
-    if operation is None or operation.operation_id not in ("updateUser", "replaceUser") or response.status_code != 200:
+    changes_fields = operation is not None and operation.effects.changes_user and operation.has_body
+    if operation is None or not changes_fields or response.status_code != 200:
         return None
     if sent is None or identifier is None or not isinstance(body, dict):
         return None

@@ -48,7 +48,7 @@ def unforeseeable(profile: str, target: Target) -> list[str]:
     lines = [
         "A real run also sends what this listing cannot show, because it depends on the answers:",
         "  - one preflight request (GET /users) before anything else;",
-        "  - the explicit promise tests (about ten requests per operation: users invited, read, changed, removed);",
+        "  - the explicit promise tests: a few hundred requests (a whole --live run sends about 400 in all);",
         "  - the client round trip and the consistency scenarios, which invite users and follow them;",
         "  - stateful scenarios that follow the spec's links from each invitation;",
     ]

@@ -52,6 +52,8 @@ class Operation:
     effects: Effects
     has_body: bool
     pattern: re.Pattern[str]
+    # Its 403 is `{error, error_code}` (the spec's ForbiddenWithCode), not `{status, error}`.
+    coded_403: bool = False
 
     @property
     def label(self) -> str:
@@ -89,6 +91,7 @@ def _operations() -> dict[str, Operation]:
                 _EFFECTS[operation_id],
                 has_body="requestBody" in operation,
                 pattern=re.compile(regex),
+                coded_403=str(operation["responses"].get("403", {}).get("$ref", "")).endswith("/ForbiddenWithCode"),
             )
     missing = sorted(set(_EFFECTS) - set(found))
     if missing:
