@@ -16,9 +16,11 @@ from deployhq_users import (
     APIError,
     AuthenticationError,
     BadRequestError,
+    ClientUnusableError,
     ConfigurationError,
     ConnectionFailedError,
     DeployHQError,
+    InvalidIdentifierError,
     NotFoundError,
     OutcomeUnknownError,
     PermissionDeniedError,
@@ -245,6 +247,10 @@ def failures(client_with, seed) -> list[BaseException]:
             connect(email=EMAIL, api_key=API_KEY, env={}, **bad)
         except DeployHQError as exc:
             caught.append(exc)
+    try:
+        get_user(client_with(httpx.Response(200, json={}))[0], "not-a-uuid")
+    except DeployHQError as exc:
+        caught.append(exc)
     return caught
 
 
@@ -252,17 +258,19 @@ def test_no_secret_in_any_exception_text(api, seed):
     """No exception the package raises shows the key, raw or base64'd, in str, repr or its printed traceback."""
     caught = failures(api, seed)
     text = "\n".join(f"{exc}\n{exc!r}\n{''.join(traceback.format_exception(exc))}" for exc in caught)
-    assert (len(caught), [secret for secret in SECRETS if secret in text]) == (10 * 5 + 5 + 3, [])
+    assert (len(caught), [secret for secret in SECRETS if secret in text]) == (10 * 5 + 5 + 3 + 1, [])
 
 
 def test_the_hierarchy():
-    """Every exception is a DeployHQError; answers are APIErrors, AlreadyActivatedError a ValidationError."""
+    """Every exception is a DeployHQError; answers are APIErrors; only InvalidIdentifierError is also a ValueError."""
     api_errors = [BadRequestError, AuthenticationError, PermissionDeniedError, NotFoundError, ValidationError,
                   AlreadyActivatedError, RateLimitedError, ServerError]  # fmt: skip
-    others = [ConfigurationError, ConnectionFailedError, OutcomeUnknownError, UnexpectedResponseError]
+    others = [ConfigurationError, ConnectionFailedError, OutcomeUnknownError, UnexpectedResponseError,
+              InvalidIdentifierError, ClientUnusableError]  # fmt: skip
     assert (
         [issubclass(cls, DeployHQError) for cls in api_errors + others],
         [issubclass(cls, APIError) for cls in api_errors],
         [issubclass(cls, APIError) for cls in others],
         issubclass(AlreadyActivatedError, ValidationError),
-    ) == ([True] * 12, [True] * 8, [False] * 4, True)  # fmt: skip
+        [cls for cls in api_errors + others if issubclass(cls, ValueError)],
+    ) == ([True] * 14, [True] * 8, [False] * 6, True, [InvalidIdentifierError])  # fmt: skip
