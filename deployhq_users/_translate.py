@@ -28,7 +28,7 @@ from ._errors import (
     ValidationError,
 )
 
-__all__ = ["Effect", "error_for", "excerpt", "failure", "reason", "redact", "safe_url", "unexpected"]
+__all__ = ["Effect", "error_for", "excerpt", "failure", "misfit", "reason", "redact", "safe_url", "unexpected"]
 
 
 class Effect(enum.Enum):
@@ -97,9 +97,14 @@ def excerpt(response: httpx.Response) -> str:
     return text if len(text) <= _EXCERPT else text[: _EXCERPT - 1] + "…"
 
 
+def _loads(response: httpx.Response) -> object:
+    """The body decoded as JSON; ValueError if it is not JSON."""
+    return json.loads(response.content)
+
+
 def _json(response: httpx.Response) -> object:
     try:
-        return json.loads(response.content)
+        return _loads(response)
     except ValueError:  # not JSON, or not UTF-8/16/32
         return None
 
@@ -116,6 +121,39 @@ def _field_errors(body: object) -> dict[str, list[str]]:
         else [messages if isinstance(messages, str) else json.dumps(messages)]
         for field, messages in body.items()
     }
+
+
+def _json_kind(value: object) -> str:
+    """What *value*, decoded from JSON, is in JSON's words."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "null" if value is None else "a number"
+
+
+def misfit(response: httpx.Response, error: Exception, returns: type) -> str:
+    """Why a 2xx body, whose parsing as *returns* raised *error*, is not what the spec says: for `unexpected`."""
+    try:
+        body = _loads(response)
+    except ValueError:
+        return "with a body that is not JSON"
+    wanted = "an array" if returns is list else "an object"
+    items = body if isinstance(body, list) and returns is list else []
+    odd = next((index for index, item in enumerate(items) if not isinstance(item, dict)), None)
+    if _json_kind(body) != wanted:
+        detail = f"{_json_kind(body)} where the spec has {wanted}"
+    elif odd is not None:
+        detail = f"item {odd} is {_json_kind(items[odd])} where the spec has an object"
+    elif isinstance(error, KeyError):
+        detail = f"no {error.args[0]!r} field"
+    else:  # e.g. an identifier that is no UUID: "ValueError: badly formed hexadecimal UUID string"
+        detail = f"{type(error).__name__}: {error}"
+    return f"with JSON the spec does not describe ({redact(detail, response.request)})"
 
 
 def error_for(

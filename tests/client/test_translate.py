@@ -285,3 +285,40 @@ def test_a_404_on_the_collection_points_at_the_base_url(served):
         list_users(client)
     expected = f"list_users: nothing at {served.base_url}/api/users (is the base URL right?): 404 "
     assert (expected, 404) == (str(caught.value)[: len(expected)], caught.value.status_code)
+
+
+USER = {
+    "id": 7, "identifier": IDENTIFIER, "first_name": "Ada", "last_name": None, "email_address": "ada@example.com",
+    "time_zone": "Etc/UTC", "account_administrator": False, "activated": False, "can_manage_users": False,
+    "can_manage_billing": False, "can_create_projects": False, "can_manage_agents": False,
+    "all_projects_allowed": False,
+}  # fmt: skip
+MISFITS = {
+    "object for a list": (list_users, {"a": 1}, "an object where the spec has an array"),
+    "number in a list": (list_users, [USER, 1], "item 1 is a number where the spec has an object"),
+    "array for a user": (lambda client: get_user(client, IDENTIFIER), [USER], "an array where the spec has an object"),
+    "missing field": (lambda client: get_user(client, IDENTIFIER), {"id": 7}, "no 'identifier' field"),
+    "bad uuid": (
+        lambda client: get_user(client, IDENTIFIER), {**USER, "identifier": "nope"},
+        "ValueError: badly formed hexadecimal UUID string",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", MISFITS, ids=list(MISFITS))
+def test_json_of_the_wrong_shape_is_not_called_not_json(api, case):
+    """A 200 whose JSON is not the spec's shape says so and what is wrong; it is no longer "not JSON"."""
+    call, body, detail = MISFITS[case]
+    client, _ = api(httpx.Response(200, json=body))
+    with pytest.raises(UnexpectedResponseError) as caught:
+        call(client)
+    assert f"the server answered 200 OK with JSON the spec does not describe ({detail}): " in str(caught.value)
+
+
+def test_a_body_that_is_not_json_still_says_so(api):
+    """A 200 with a web page instead of JSON is still "a body that is not JSON"."""
+    client, _ = api(httpx.Response(200, text="<html>login</html>"))
+    with pytest.raises(UnexpectedResponseError) as caught:
+        list_users(client)
+    expected = "list_users: the server answered 200 OK with a body that is not JSON: <html>login</html>"
+    assert expected == str(caught.value)
