@@ -96,9 +96,9 @@ class Operation(Generic[T]):
             raise error_for(response, operation=self.name, missing=missing, invalid=self.invalid)
         try:
             parsed = self.generated._parse_response(client=client, response=response)
-        # ValueError: not JSON (json.JSONDecodeError), or a value such as a malformed UUID; the others: JSON of
-        # another shape than the spec's.
-        except (ValueError, KeyError, TypeError, AttributeError) as error:
+        # ValueError: not JSON (json.JSONDecodeError), or a value such as a malformed UUID; RecursionError: JSON
+        # nested too deeply for json.loads; the others: JSON of another shape than the spec's.
+        except (ValueError, RecursionError, KeyError, TypeError, AttributeError) as error:
             raise unexpected(response, misfit(response, error, self.returns), operation=self.name) from None
         except UnexpectedStatus:  # the caller's Client has raise_on_unexpected_status=True
             parsed = None

@@ -56,6 +56,9 @@ _ERROR_CLASSES: dict[int, type[APIError]] = {
 }
 _SPEC_ERROR_KEYS = {"status", "error", "error_code"}
 _EXCERPT = 200
+# The spec's error bodies nest 2 levels deep. A body nested much deeper is shown as text: json.loads gives up
+# with a RecursionError near 1,000 levels, and json.dumps of what it did load can fail a few frames further in.
+_MAX_NESTING = 32
 # Errors raised before a single byte of the request left this machine: retrying those is always safe.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
@@ -98,15 +101,31 @@ def excerpt(response: httpx.Response) -> str:
 
 
 def _loads(response: httpx.Response) -> object:
-    """The body decoded as JSON; ValueError if it is not JSON."""
+    """The body decoded as JSON; ValueError if it is not JSON, RecursionError if it is nested too deeply."""
     return json.loads(response.content)
 
 
+def _nested_at_most(value: object, levels: int) -> bool:
+    """Whether arrays and objects in *value* go at most *levels* deep (walked without recursion)."""
+    pending = [(value, 1)]
+    while pending:
+        current, depth = pending.pop()
+        children = current.values() if isinstance(current, dict) else current if isinstance(current, list) else None
+        if children is None:
+            continue
+        if depth > levels:
+            return False
+        pending.extend((child, depth + 1) for child in children)
+    return True
+
+
 def _json(response: httpx.Response) -> object:
+    """The body decoded as JSON; None if it is not JSON, or nests too deeply to be handled as such."""
     try:
-        return _loads(response)
-    except ValueError:  # not JSON, or not UTF-8/16/32
+        body = _loads(response)
+    except (ValueError, RecursionError):  # ValueError: not JSON, or not UTF-8/16/32
         return None
+    return body if _nested_at_most(body, _MAX_NESTING) else None
 
 
 def _field_errors(body: object) -> dict[str, list[str]]:
@@ -140,6 +159,8 @@ def misfit(response: httpx.Response, error: Exception, returns: type) -> str:
     """Why a 2xx body, whose parsing as *returns* raised *error*, is not what the spec says: for `unexpected`."""
     try:
         body = _loads(response)
+    except RecursionError:
+        return "with JSON nested too deeply to read"
     except ValueError:
         return "with a body that is not JSON"
     wanted = "an array" if returns is list else "an object"

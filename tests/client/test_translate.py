@@ -287,6 +287,37 @@ def test_a_404_on_the_collection_points_at_the_base_url(served):
     assert (expected, 404) == (str(caught.value)[: len(expected)], caught.value.status_code)
 
 
+DEEP = "[" * 100_000 + "]" * 100_000  # json.loads gives up near 1,000 levels with a RecursionError
+DEEP_ANSWERS = {
+    200: (UnexpectedResponseError, "list_users: the server answered 200 OK with JSON nested too deeply to read: [[["),
+    404: (NotFoundError, f"list_users: nothing at {BASE_URL}/users (is the base URL right?): 404 [[["),
+    422: (ValidationError, "list_users: 422 [[["),
+    429: (RateLimitedError, "list_users: 429 [[["),
+    500: (ServerError, "list_users: 500 [[["),
+}
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize("status", DEEP_ANSWERS)
+def test_json_nested_too_deeply_is_typed_by_its_status(api, status, mode):
+    """A body nested 100,000 levels deep is no bare RecursionError: its status types it, the text is its message."""
+    client, _ = api(httpx.Response(status, content=DEEP.encode()))
+    with pytest.raises(DeployHQError) as caught:
+        list_users(client) if mode == "sync" else asyncio.run(list_users_async(client))
+    expected, beginning = DEEP_ANSWERS[status]
+    assert (expected, beginning) == (type(caught.value), str(caught.value)[: len(beginning)])
+
+
+@pytest.mark.parametrize(("levels", "errors"), [(32, {"email": ["[" * 30 + "]" * 30]}), (33, {})])
+def test_a_422_is_read_as_fields_up_to_32_levels(api, levels, errors):
+    """A 422 body nesting at most 32 levels gives .errors; deeper, it is shown as text (json.dumps could not)."""
+    body = '{"email": [' + "[" * (levels - 2) + "]" * (levels - 2) + "]}"
+    client, _ = api(httpx.Response(422, content=body.encode()))
+    with pytest.raises(ValidationError) as caught:
+        list_users(client)
+    assert (errors, errors == {}) == (caught.value.errors, caught.value.message == body)
+
+
 USER = {
     "id": 7, "identifier": IDENTIFIER, "first_name": "Ada", "last_name": None, "email_address": "ada@example.com",
     "time_zone": "Etc/UTC", "account_administrator": False, "activated": False, "can_manage_users": False,
