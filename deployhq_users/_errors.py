@@ -50,7 +50,11 @@ class DeployHQError(Exception):
 
 
 class ConfigurationError(DeployHQError):
-    """The client cannot be built: a credential or the base URL is missing or malformed."""
+    """The client cannot be built: a credential or the base URL is missing or malformed; nothing was sent.
+
+    `connect()` raises it; so does a call on a `Client` built without it whose base URL httpx refuses or whose host
+    no lookup takes (`http://a..b`).
+    """
 
 
 class InvalidIdentifierError(DeployHQError, ValueError):

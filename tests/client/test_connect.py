@@ -8,7 +8,13 @@ import httpx
 import pytest
 
 from deployhq_client import Client
-from deployhq_users import DEFAULT_TIMEOUT, ConfigurationError, connect, list_users, resolve_base_url
+from deployhq_users import (
+    DEFAULT_TIMEOUT,
+    ConfigurationError,
+    connect,
+    list_users,
+    resolve_base_url,
+)
 
 from .conftest import API_KEY, EMAIL, SECRETS, ScriptedAPI
 
@@ -98,6 +104,68 @@ def test_a_malformed_base_url_is_refused(url):
     with pytest.raises(ConfigurationError) as caught:
         resolve_base_url(base_url=url, env={})
     assert repr(url) in str(caught.value)
+
+
+LONG_LABEL = "a" * 64
+# Each URL httpx takes as it is, and what connect() must say about it: they used to pass connect() and then fail
+# every call with a bare UnicodeError (sync) or ConnectionFailedError (async), or with httpx.InvalidURL (both).
+UNREACHABLE = {
+    "two dots": ("http://a..b", "has a host that cannot be looked up: 'a..b' has an empty label"),
+    "leading dot": ("https://.acme.test", "has a host that cannot be looked up: '.acme.test' has an empty label"),
+    "long label": (f"http://{LONG_LABEL}.com:8000", f"'{LONG_LABEL}.com' has a label of 64 characters (63 at most)"),
+    "newline": ("http://127.0.0.1:18000\n", "has '\\n' at position 22: a URL has no white space"),
+    "tab": ("http://127.0.0.1\t:18000", "has '\\t' at position 16"),
+    "space in host": ("http://acme corp.test", "has ' ' at position 11"),
+    "space at end": ("https://acme.test/ ", "has ' ' at position 18"),
+    "zero-width space": ("https://acme\u200b.test", "has '\\u200b' at position 12"),
+    "port out of range": ("http://acme:99999", "is malformed (Port out of range 0-65535)"),
+}
+
+
+@pytest.mark.parametrize("case", UNREACHABLE, ids=list(UNREACHABLE))
+def test_a_base_url_no_call_could_use_is_refused_by_connect(case):
+    """A base URL with white space, a control character or a host no lookup takes is refused, naming the problem."""
+    url, named = UNREACHABLE[case]
+    with pytest.raises(ConfigurationError) as caught:
+        connect(base_url=url, email=EMAIL, api_key=API_KEY, env={})
+    assert (True, True) == (str(caught.value).startswith(f"base URL {url!r} "), named in str(caught.value))
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("DEPLOYHQ_BASE_URL", "http://a..b", "base URL 'http://a..b' has a host that cannot be looked up"),
+        ("DEPLOYHQ_HOST", "deployhq.com\n", "account URL 'https://envco.deployhq.com\\n' has '\\n' at position 26"),
+    ],
+)
+def test_a_bad_url_from_the_environment_is_refused(variable, value, expected):
+    """The same checks apply to DEPLOYHQ_BASE_URL and to the URL that DEPLOYHQ_HOST makes with the account."""
+    with pytest.raises(ConfigurationError) as caught:
+        connect(env={**ENV, variable: value})
+    assert expected == str(caught.value)[: len(expected)]
+
+
+def test_an_account_name_too_long_for_a_host_is_refused():
+    """An account of 64 letters makes a host label DNS refuses: ConfigurationError, not a UnicodeError per call."""
+    with pytest.raises(ConfigurationError, match=r"has a label of 64 characters \(63 at most\)"):
+        connect(LONG_LABEL, email=EMAIL, api_key=API_KEY, env={})
+
+
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        (f"http://{'a' * 63}.test", f"{'a' * 63}.test"),
+        ("https://acme.deployhq.com.", "acme.deployhq.com."),
+        ("http://[::1]:8000/", "::1"),
+        ("https://bücher.example", "xn--bcher-kva.example"),
+    ],
+    ids=["63-character label", "trailing dot", "IPv6", "international"],
+)
+def test_a_host_that_can_be_looked_up_is_kept(url, host):
+    """A 63-character label, a fully qualified name, an IPv6 literal and an international name are all accepted."""
+    client, server = connected(base_url=url, email=EMAIL, api_key=API_KEY, env={})
+    list_users(client)
+    assert host == server.requests[-1].url.raw_host.decode()
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from deployhq_users import (
     APIError,
     AuthenticationError,
     BadRequestError,
+    ConfigurationError,
     ConnectionFailedError,
     DeployHQError,
     NotFoundError,
@@ -353,3 +354,23 @@ def test_a_body_that_is_not_json_still_says_so(api):
         list_users(client)
     expected = "list_users: the server answered 200 OK with a body that is not JSON: <html>login</html>"
     assert expected == str(caught.value)
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_generated_client_whose_host_no_lookup_takes_fails_typed(mode):
+    """A `Client` built directly on http://a..b (connect() refuses it) fails alike sync and async, sending nothing."""
+    client = Client(base_url="http://a..b")
+    with pytest.raises(DeployHQError) as caught:
+        list_users(client) if mode == "sync" else asyncio.run(list_users_async(client))
+    expected = "list_users: the client's base URL has a host that cannot be looked up: 'a..b' has an empty label"
+    assert (ConfigurationError, expected) == (type(caught.value), str(caught.value)[: len(expected)])
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_generated_client_whose_base_url_httpx_refuses_fails_typed(mode):
+    """A `Client` built directly on a base URL ending in a newline raises ConfigurationError, sync and async alike."""
+    client = Client(base_url="http://127.0.0.1:18000\n")
+    with pytest.raises(DeployHQError) as caught:
+        list_users(client) if mode == "sync" else asyncio.run(list_users_async(client))
+    expected = "list_users: the client's base URL is malformed (Invalid non-printable ASCII character in URL"
+    assert (ConfigurationError, expected) == (type(caught.value), str(caught.value)[: len(expected)])
