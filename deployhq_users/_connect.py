@@ -16,11 +16,14 @@ from ._client import LoopAwareClient
 from ._errors import ConfigurationError
 from ._hosts import host_problem
 
-__all__ = ["DEFAULT_TIMEOUT", "connect", "resolve_base_url"]
+__all__ = ["DEFAULT_TIMEOUT", "MIN_API_KEY_LENGTH", "connect", "resolve_base_url"]
 
 # The generated Client has no timeout at all by default; a hung connection must not hang a script.
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 DEFAULT_HOST = "deployhq.com"
+# DeployHQ's keys are 40 characters. Every message has the key cut out wherever it appears, so a very short key
+# would garble them ("k" turns "not known" into "not [hidden]nown") and be no secret anyway.
+MIN_API_KEY_LENGTH = 16
 
 
 class _BasicAuth(httpx.BasicAuth):
@@ -145,6 +148,8 @@ def connect(
     built on first use in it; close it in the loop that used it. For event loops running at the same time in
     several threads, give each thread its own client.
 
+    An API key shorter than MIN_API_KEY_LENGTH (16) characters raises ConfigurationError: DeployHQ's have 40.
+
     *timeout* is seconds (every phase) or an `httpx.Timeout`; zero, a negative or an infinite number of seconds,
     and None, raise ConfigurationError (`httpx.Timeout(None)` is the way to wait forever on purpose).
 
@@ -166,6 +171,12 @@ def connect(
         )
     assert email  # narrowed by the check above
     assert api_key
+    if len(api_key) < MIN_API_KEY_LENGTH:
+        # The length only: the key itself is never shown, however wrong it looks.
+        raise ConfigurationError(
+            f"the API key has {len(api_key)} characters, fewer than the {MIN_API_KEY_LENGTH} accepted (DeployHQ's "
+            "have 40): pass the whole key from Settings -> Security in DeployHQ as api_key= or DEPLOYHQ_API_KEY"
+        )
     return LoopAwareClient(
         base_url=resolve_base_url(account, base_url, env),
         headers={"Accept": "application/json"},

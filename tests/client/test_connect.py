@@ -10,6 +10,7 @@ import pytest
 from deployhq_client import Client
 from deployhq_users import (
     DEFAULT_TIMEOUT,
+    MIN_API_KEY_LENGTH,
     ConfigurationError,
     connect,
     list_users,
@@ -18,7 +19,7 @@ from deployhq_users import (
 
 from .conftest import API_KEY, EMAIL, SECRETS, ScriptedAPI
 
-ENV = {"DEPLOYHQ_ACCOUNT": "envco", "DEPLOYHQ_EMAIL": "env@example.com", "DEPLOYHQ_API_KEY": "env-key"}
+ENV = {"DEPLOYHQ_ACCOUNT": "envco", "DEPLOYHQ_EMAIL": "env@example.com", "DEPLOYHQ_API_KEY": "env-key-" + "0" * 32}
 ALL_VARIABLES = [*ENV, "DEPLOYHQ_BASE_URL", "DEPLOYHQ_HOST"]
 
 
@@ -48,7 +49,7 @@ def test_environment_variables(monkeypatch):
     for name, value in ENV.items():
         monkeypatch.setenv(name, value)
     client, server = connected()
-    assert sent(client, server) == ("https://envco.deployhq.com/users", "env@example.com:env-key")
+    assert sent(client, server) == ("https://envco.deployhq.com/users", f"env@example.com:{ENV['DEPLOYHQ_API_KEY']}")
 
 
 def test_deployhq_host_replaces_the_domain():
@@ -166,6 +167,32 @@ def test_a_host_that_can_be_looked_up_is_kept(url, host):
     client, server = connected(base_url=url, email=EMAIL, api_key=API_KEY, env={})
     list_users(client)
     assert host == server.requests[-1].url.raw_host.decode()
+
+
+@pytest.mark.parametrize("length", [8, MIN_API_KEY_LENGTH - 1])
+def test_an_implausibly_short_api_key_is_refused_without_showing_it(length):
+    """A key under MIN_API_KEY_LENGTH characters is refused naming its length, never its value."""
+    key = "kQ7!zX9#mP2$vB4&wR6*"[:length]
+    with pytest.raises(ConfigurationError) as caught:
+        connect("acme", email=EMAIL, api_key=key, env={})
+    message = str(caught.value)
+    assert (True, False) == (
+        message.startswith(f"the API key has {length} characters, fewer than the 16"),
+        key in message,
+    )
+
+
+def test_a_short_key_from_the_environment_is_refused_too():
+    """DEPLOYHQ_API_KEY is held to the same minimum as api_key=."""
+    with pytest.raises(ConfigurationError, match=r"^the API key has 1 characters"):
+        connect(env={**ENV, "DEPLOYHQ_API_KEY": "k"})
+
+
+def test_a_key_of_the_minimum_length_is_sent():
+    """A key of exactly MIN_API_KEY_LENGTH (16) characters is accepted and sent as it is."""
+    key = "k" * 16
+    client, server = connected("acme", email=EMAIL, api_key=key, env={})
+    assert (16, f"{EMAIL}:{key}") == (MIN_API_KEY_LENGTH, sent(client, server)[1])
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import json
 import os
+import re
 import socket
 import time
+import traceback
 import uuid
 
 import httpx
@@ -317,6 +320,76 @@ def test_a_422_is_read_as_fields_up_to_32_levels(api, levels, errors):
     with pytest.raises(ValidationError) as caught:
         list_users(client)
     assert (errors, errors == {}) == (caught.value.errors, caught.value.message == body)
+
+
+def shown(error: BaseException) -> str:
+    """Everything an exception shows: str, repr, its message and field errors, and its printed traceback."""
+    parts = [str(error), repr(error), str(getattr(error, "message", "")), repr(getattr(error, "errors", {}))]
+    return "\n".join([*parts, *traceback.format_exception(error)])
+
+
+def escaped(text: str) -> str:
+    """*text* with every other character written as a JSON \\u escape, upper- and lower-case hex in turn."""
+    return "".join(
+        (f"\\u{ord(char):04x}" if index % 4 == 0 else f"\\u{ord(char):04X}") if index % 2 == 0 else char
+        for index, char in enumerate(text)
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"email_address": [API_KEY]},
+        {"email_address": [f"{API_KEY} is not an address"], "first_name": "is blank"},
+        {API_KEY: ["is not a field"]},
+        {"user": {"echo": API_KEY}},
+        {"error": f"bad key {API_KEY}"},
+    ],
+    ids=["message", "inside a message", "field name", "nested value", "error"],
+)
+def test_a_422_echoing_the_key_shows_it_nowhere(api, body):
+    """The key in a 422's field messages, field names or nested values is [hidden] in .errors, str and repr."""
+    client, _ = api(httpx.Response(422, json=body))
+    with pytest.raises(ValidationError) as caught:
+        invite_user(client, ADA)
+    text = shown(caught.value)
+    assert ([], True) == ([secret for secret in SECRETS if secret in text], "[hidden]" in text)
+
+
+def unescaped(text: str) -> str:
+    """*text* with JSON's \\u escapes turned into the characters they stand for."""
+    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda match: chr(int(match[1], 16)), text)
+
+
+@pytest.mark.parametrize("status", [201, 404, 422, 500])
+def test_a_key_echoed_in_json_escapes_is_hidden(api, status):
+    """A key or Basic token echoed with \\u escapes (any hex case) is hidden: what counts is the text decoded."""
+    body = f'{{"detail": "{escaped(API_KEY)}", "token": "{escaped(SECRETS[1])}"}}'
+    client, _ = api(httpx.Response(status, content=body.encode()))
+    with pytest.raises(DeployHQError) as caught:
+        invite_user(client, ADA)
+    text = unescaped(shown(caught.value))
+    assert ([], 2) == ([secret for secret in SECRETS if secret in text], str(caught.value).count("[hidden]"))
+
+
+def test_a_key_with_json_special_characters_is_hidden_however_escaped():
+    """A key holding "/" and a quote, echoed by a server that writes "/" as "\\/" (PHP does), is still hidden."""
+    key = 'canary/with/slashes"and-a-quote-00000000'
+    body = json.dumps({"detail": f"key={key}"}).replace("/", "\\/")
+    transport = httpx.MockTransport(lambda _: httpx.Response(500, content=body.encode()))
+    client = connect(base_url=BASE_URL, email=EMAIL, api_key=key, env={}, transport=transport)
+    with pytest.raises(ServerError) as caught:
+        invite_user(client, ADA)
+    assert ({"detail": "key=[hidden]"}, False) == (json.loads(caught.value.message), key in shown(caught.value))
+
+
+def test_a_reason_phrase_echoing_the_key_is_hidden(api):
+    """A status line whose reason phrase echoes the key (a debugging proxy) shows it nowhere."""
+    answer = httpx.Response(599, extensions={"reason_phrase": f"Bad key {API_KEY}".encode()})
+    client, _ = api(answer)
+    with pytest.raises(ServerError) as caught:
+        invite_user(client, ADA)
+    assert ("Bad key [hidden]", []) == (caught.value.message, [s for s in SECRETS if s in shown(caught.value)])
 
 
 USER = {
