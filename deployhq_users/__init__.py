@@ -11,7 +11,7 @@ Every call takes `rate_limit_retries=N` and has an `_async` twin; see `connect` 
 """
 
 # No `from __future__ import annotations` here: it would export a public name, `annotations`.
-from ._connect import DEFAULT_TIMEOUT, connect, resolve_base_url
+from ._connect import DEFAULT_TIMEOUT, MIN_API_KEY_LENGTH, connect, resolve_base_url
 from ._errors import (
     AlreadyActivatedError,
     APIError,
@@ -21,6 +21,7 @@ from ._errors import (
     ConfigurationError,
     ConnectionFailedError,
     DeployHQError,
+    InvalidIdentifierError,
     NotFoundError,
     OutcomeUnknownError,
     PermissionDeniedError,
@@ -47,6 +48,7 @@ from ._users import (
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "MIN_API_KEY_LENGTH",
     "AlreadyActivatedError",
     "APIError",
     "AuthenticationError",
@@ -55,6 +57,7 @@ __all__ = [
     "ConfigurationError",
     "ConnectionFailedError",
     "DeployHQError",
+    "InvalidIdentifierError",
     "NotFoundError",
     "OutcomeUnknownError",
     "PermissionDeniedError",

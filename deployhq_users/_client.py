@@ -10,15 +10,18 @@ the loop that first used it, and a `connect()` client builds a fresh one, with t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import weakref
-from typing import Self
+from collections.abc import Iterator
+from typing import Self, TypeVar
 
 import httpx
 from attrs import define, field
 
 from deployhq_client import Client
 
-from ._errors import ClientUnusableError
+from ._errors import ClientUnusableError, ConfigurationError
+from ._hosts import host_problem
 
 __all__ = ["LoopAwareClient", "usable_async_client", "usable_client"]
 
@@ -81,9 +84,41 @@ class LoopAwareClient(Client):
         return http
 
 
+_Http = TypeVar("_Http", httpx.Client, httpx.AsyncClient)
+
+
+@contextlib.contextmanager
+def _valid_base_url(operation: str) -> Iterator[None]:
+    """Turn httpx's refusal of the client's base URL, met when the httpx client is built, into ConfigurationError.
+
+    connect() refuses such URLs; a `Client` built directly (e.g. `Client(base_url="http://host\\n")`) meets it here.
+    """
+    try:
+        yield
+    except httpx.InvalidURL as error:  # its text names the problem and a position, never the URL itself
+        raise ConfigurationError(
+            f"{operation}: the client's base URL is malformed ({error}); nothing was sent"
+        ) from None
+
+
+def _reachable(http: _Http, operation: str) -> _Http:
+    """*http*, or ConfigurationError when its base URL's host cannot be looked up (connect() refuses those; a
+    `Client` built directly is checked here, so that sync and async calls fail alike and nothing is sent).
+    """
+    host = http.base_url.raw_host.decode("ascii")  # httpx keeps it ASCII: an international name in its xn-- form
+    problem = host_problem(host)
+    if problem:
+        raise ConfigurationError(
+            f"{operation}: the client's base URL has a host that cannot be looked up: {host!r} {problem}; "
+            "nothing was sent"
+        )
+    return http
+
+
 def usable_client(client: Client, operation: str) -> httpx.Client:
     """The sync httpx client of *client*, or ClientUnusableError (before sending) when it was closed."""
-    http = client.get_httpx_client()
+    with _valid_base_url(operation):
+        http = _reachable(client.get_httpx_client(), operation)
     if http.is_closed:
         raise ClientUnusableError(
             f"{operation}: this client was closed (its `with` block ended, or close() was called); nothing was sent. "
@@ -94,7 +129,8 @@ def usable_client(client: Client, operation: str) -> httpx.Client:
 
 def usable_async_client(client: Client, operation: str) -> httpx.AsyncClient:
     """The async httpx client of *client* for the running loop, or ClientUnusableError (before sending)."""
-    http = client.get_async_httpx_client()
+    with _valid_base_url(operation):
+        http = _reachable(client.get_async_httpx_client(), operation)
     if http.is_closed:
         raise ClientUnusableError(
             f"{operation}: this client was closed in this event loop (its `async with` block ended, or aclose() was "

@@ -14,12 +14,16 @@ from deployhq_client import Client
 
 from ._client import LoopAwareClient
 from ._errors import ConfigurationError
+from ._hosts import host_problem
 
-__all__ = ["DEFAULT_TIMEOUT", "connect", "resolve_base_url"]
+__all__ = ["DEFAULT_TIMEOUT", "MIN_API_KEY_LENGTH", "connect", "resolve_base_url"]
 
 # The generated Client has no timeout at all by default; a hung connection must not hang a script.
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 DEFAULT_HOST = "deployhq.com"
+# DeployHQ's keys are 40 characters. Every message has the key cut out wherever it appears, so a very short key
+# would garble them ("k" turns "not known" into "not [hidden]nown") and be no secret anyway.
+MIN_API_KEY_LENGTH = 16
 
 
 class _BasicAuth(httpx.BasicAuth):
@@ -65,28 +69,50 @@ def _checked_timeout(timeout: object) -> httpx.Timeout:
     return httpx.Timeout(_seconds("timeout=", timeout))
 
 
+def _checked_url(url: str, what: str) -> str:
+    """*url* without trailing slashes if it is an http(s) URL whose host can be looked up, else
+    ConfigurationError naming the problem; *what* names where the URL came from.
+    """
+    # httpx refuses control characters only when a request is built, and encodes a space in the host as %20:
+    # either would pass here and fail at the first call. A stray newline from a file or a shell is the usual one.
+    odd = next((index for index, char in enumerate(url) if char.isspace() or not char.isprintable()), None)
+    if odd is not None:
+        raise ConfigurationError(
+            f"{what} {url!r} has {url[odd]!r} at position {odd}: a URL has no white space or non-printing characters"
+        )
+    try:
+        parsed = httpx.URL(url)
+        urlsplit(url).port  # noqa: B018 -- httpx takes any port number; urlsplit checks the range when it is read
+    except (httpx.InvalidURL, ValueError) as error:
+        raise ConfigurationError(f"{what} {url!r} is malformed ({error})") from None
+    if parsed.scheme not in {"http", "https"} or not parsed.raw_host:
+        raise ConfigurationError(f"{what} {url!r} is not an http(s) URL with a host")
+    # raw_host is ASCII (httpx turns an international name into its xn-- form) and is what is looked up.
+    host = parsed.raw_host.decode("ascii")
+    problem = host_problem(host)
+    if problem:
+        raise ConfigurationError(f"{what} {url!r} has a host that cannot be looked up: {host!r} {problem}")
+    return url.rstrip("/")
+
+
 def resolve_base_url(
     account: str | None = None, base_url: str | None = None, env: Mapping[str, str] | None = None
 ) -> str:
     """The API's base URL: *base_url*, else https://<account>.<DEPLOYHQ_HOST>, else DEPLOYHQ_BASE_URL,
     else https://<DEPLOYHQ_ACCOUNT>.<DEPLOYHQ_HOST>. An argument always beats the environment.
+
+    A URL that is not http(s), has white space or a control character, or a host that cannot be looked up
+    (an empty label, one over 63 characters) raises ConfigurationError naming the problem.
     """
     env = os.environ if env is None else env
     # An explicit account must not be redirected by a DEPLOYHQ_BASE_URL left in the environment:
     # that would send the caller's credentials for that account to another server.
     url = base_url or (None if account else env.get("DEPLOYHQ_BASE_URL"))
     if url:
-        # Credentials first: a refused URL is quoted in the error below, and it must never carry a key.
+        # Credentials first: a refused URL is quoted in the errors below, and it must never carry a key.
         if "@" in re.split(r"[/?#]", url.split("://", 1)[-1], maxsplit=1)[0]:
             raise ConfigurationError("put credentials in DEPLOYHQ_EMAIL / DEPLOYHQ_API_KEY, not in the base URL")
-        try:
-            parts = urlsplit(url)
-            parts.port  # noqa: B018 -- urlsplit checks the port only when it is read
-        except ValueError as error:
-            raise ConfigurationError(f"base URL {url!r} is malformed ({error})") from None
-        if parts.scheme not in {"http", "https"} or not parts.hostname:
-            raise ConfigurationError(f"base URL {url!r} is not an http(s) URL with a host")
-        return url.rstrip("/")
+        return _checked_url(url, "base URL")
     account = account or env.get("DEPLOYHQ_ACCOUNT")
     if not account:
         raise ConfigurationError(
@@ -96,7 +122,7 @@ def resolve_base_url(
     if not re.fullmatch(r"[A-Za-z0-9-]+", account):  # str.isalnum() would let "acmé" through
         raise ConfigurationError(f"account {account!r} is not a DeployHQ account name (letters, digits, dashes)")
     host = env.get("DEPLOYHQ_HOST") or DEFAULT_HOST
-    return f"https://{account}.{host}"
+    return _checked_url(f"https://{account}.{host}", "account URL")
 
 
 def connect(
@@ -122,6 +148,8 @@ def connect(
     built on first use in it; close it in the loop that used it. For event loops running at the same time in
     several threads, give each thread its own client.
 
+    An API key shorter than MIN_API_KEY_LENGTH (16) characters raises ConfigurationError: DeployHQ's have 40.
+
     *timeout* is seconds (every phase) or an `httpx.Timeout`; zero, a negative or an infinite number of seconds,
     and None, raise ConfigurationError (`httpx.Timeout(None)` is the way to wait forever on purpose).
 
@@ -143,6 +171,12 @@ def connect(
         )
     assert email  # narrowed by the check above
     assert api_key
+    if len(api_key) < MIN_API_KEY_LENGTH:
+        # The length only: the key itself is never shown, however wrong it looks.
+        raise ConfigurationError(
+            f"the API key has {len(api_key)} characters, fewer than the {MIN_API_KEY_LENGTH} accepted (DeployHQ's "
+            "have 40): pass the whole key from Settings -> Security in DeployHQ as api_key= or DEPLOYHQ_API_KEY"
+        )
     return LoopAwareClient(
         base_url=resolve_base_url(account, base_url, env),
         headers={"Accept": "application/json"},

@@ -2,6 +2,7 @@
 
 DeployHQError
 ├── ConfigurationError          credentials or base URL missing or malformed
+├── InvalidIdentifierError      an identifier that is not a UUID (also a ValueError); nothing was sent
 ├── ClientUnusableError         the client was closed, or belongs to another event loop; nothing was sent
 ├── ConnectionFailedError       no connection could be made; nothing was sent
 ├── OutcomeUnknownError         the request may have reached the server, but no answer came back
@@ -33,6 +34,7 @@ __all__ = [
     "ConfigurationError",
     "ConnectionFailedError",
     "DeployHQError",
+    "InvalidIdentifierError",
     "NotFoundError",
     "OutcomeUnknownError",
     "PermissionDeniedError",
@@ -48,7 +50,18 @@ class DeployHQError(Exception):
 
 
 class ConfigurationError(DeployHQError):
-    """The client cannot be built: a credential or the base URL is missing or malformed."""
+    """The client cannot be built: a credential or the base URL is missing or malformed; nothing was sent.
+
+    `connect()` raises it; so does a call on a `Client` built without it whose base URL httpx refuses or whose host
+    no lookup takes (`http://a..b`).
+    """
+
+
+class InvalidIdentifierError(DeployHQError, ValueError):
+    """A user's identifier given to a call is not a UUID, so nothing was sent.
+
+    Also a ValueError, as it was before it had a class of its own: `except ValueError` still catches it.
+    """
 
 
 class ClientUnusableError(DeployHQError):

@@ -14,7 +14,7 @@ from deployhq_client.errors import UnexpectedStatus
 
 from ._client import usable_async_client, usable_client
 from ._errors import DeployHQError, RateLimitedError, ValidationError
-from ._translate import Effect, error_for, failure, safe_url, unexpected
+from ._translate import Effect, error_for, failure, misfit, safe_url, unexpected
 
 __all__ = ["Effect", "Operation"]
 
@@ -96,10 +96,10 @@ class Operation(Generic[T]):
             raise error_for(response, operation=self.name, missing=missing, invalid=self.invalid)
         try:
             parsed = self.generated._parse_response(client=client, response=response)
-        except ValueError:  # json.JSONDecodeError is a ValueError
-            raise unexpected(response, "with a body that is not JSON", operation=self.name) from None
-        except (KeyError, TypeError, AttributeError):
-            raise unexpected(response, "with a body that is not what the spec says", operation=self.name) from None
+        # ValueError: not JSON (json.JSONDecodeError), or a value such as a malformed UUID; RecursionError: JSON
+        # nested too deeply for json.loads; the others: JSON of another shape than the spec's.
+        except (ValueError, RecursionError, KeyError, TypeError, AttributeError) as error:
+            raise unexpected(response, misfit(response, error, self.returns), operation=self.name) from None
         except UnexpectedStatus:  # the caller's Client has raise_on_unexpected_status=True
             parsed = None
         if isinstance(parsed, self.returns):

@@ -8,6 +8,7 @@ import enum
 import json
 import math
 import os
+import re
 import socket
 import ssl
 
@@ -28,7 +29,7 @@ from ._errors import (
     ValidationError,
 )
 
-__all__ = ["Effect", "error_for", "excerpt", "failure", "reason", "redact", "safe_url", "unexpected"]
+__all__ = ["Effect", "error_for", "excerpt", "failure", "misfit", "reason", "redact", "safe_url", "unexpected"]
 
 
 class Effect(enum.Enum):
@@ -56,8 +57,13 @@ _ERROR_CLASSES: dict[int, type[APIError]] = {
 }
 _SPEC_ERROR_KEYS = {"status", "error", "error_code"}
 _EXCERPT = 200
+# The spec's error bodies nest 2 levels deep. A body nested much deeper is shown as text: json.loads gives up
+# with a RecursionError near 1,000 levels, and json.dumps of what it did load can fail a few frames further in.
+_MAX_NESTING = 32
 # Errors raised before a single byte of the request left this machine: retrying those is always safe.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+# How JSON may write a character besides \uXXXX (RFC 8259, section 7); PHP's json_encode writes "/" as "\/".
+_JSON_ESCAPES = {'"': '\\"', "\\": "\\\\", "/": "\\/", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -80,10 +86,25 @@ def _secrets(request: httpx.Request) -> list[str]:
     return [secret for secret in found if secret]
 
 
+def _any_spelling(secret: str) -> str:
+    """A pattern matching *secret* with any of its characters written as a JSON escape (`\\u0061`, `\\/`)."""
+    spellings = []
+    for char in secret:
+        forms = [re.escape(char)]
+        if ord(char) <= 0xFFFF:
+            forms.append(rf"\\u(?i:{ord(char):04x})")
+        if char in _JSON_ESCAPES:
+            forms.append(re.escape(_JSON_ESCAPES[char]))
+        spellings.append(f"(?:{'|'.join(forms)})")
+    return "".join(spellings)
+
+
 def redact(text: str, request: httpx.Request) -> str:
-    """*text* with every credential of *request* replaced by [hidden] (a server may echo them in an error page)."""
+    """*text* with every credential of *request* replaced by [hidden] (a server may echo them in an error page),
+    also where a JSON body spells some of its characters as escapes: the text is matched as it would read decoded.
+    """
     for secret in _secrets(request):
-        text = text.replace(secret, "[hidden]")
+        text = re.sub(_any_spelling(secret), "[hidden]", text)
     return text
 
 
@@ -93,29 +114,88 @@ def excerpt(response: httpx.Response) -> str:
         text = response.text
     except LookupError:  # a charset Python does not know
         text = response.content.decode("utf-8", "replace")
-    text = redact(" ".join(text.split()), response.request)
+    # Credentials first: joining white space could otherwise change a key that has some.
+    text = " ".join(redact(text, response.request).split())
     return text if len(text) <= _EXCERPT else text[: _EXCERPT - 1] + "…"
 
 
+def _loads(response: httpx.Response) -> object:
+    """The body decoded as JSON; ValueError if it is not JSON, RecursionError if it is nested too deeply."""
+    return json.loads(response.content)
+
+
+def _nested_at_most(value: object, levels: int) -> bool:
+    """Whether arrays and objects in *value* go at most *levels* deep (walked without recursion)."""
+    pending = [(value, 1)]
+    while pending:
+        current, depth = pending.pop()
+        children = current.values() if isinstance(current, dict) else current if isinstance(current, list) else None
+        if children is None:
+            continue
+        if depth > levels:
+            return False
+        pending.extend((child, depth + 1) for child in children)
+    return True
+
+
 def _json(response: httpx.Response) -> object:
+    """The body decoded as JSON; None if it is not JSON, or nests too deeply to be handled as such."""
     try:
-        return json.loads(response.content)
-    except ValueError:  # not JSON, or not UTF-8/16/32
+        body = _loads(response)
+    except (ValueError, RecursionError):  # ValueError: not JSON, or not UTF-8/16/32
         return None
+    return body if _nested_at_most(body, _MAX_NESTING) else None
 
 
-def _field_errors(body: object) -> dict[str, list[str]]:
-    """A 422 body read as Rails-style {field: [messages]}, as far as it goes."""
+def _field_errors(body: object, request: httpx.Request) -> dict[str, list[str]]:
+    """A 422 body read as Rails-style {field: [messages]}, as far as it goes, credentials cut out."""
     if not isinstance(body, dict):
         return {}
     # The status code repeated, as in the spec's other error bodies, is no field.
     body = {field: value for field, value in body.items() if not (field == "status" and isinstance(value, int))}
+
+    def text(item: object) -> str:
+        return redact(item if isinstance(item, str) else json.dumps(item), request)
+
     return {
-        str(field): [item if isinstance(item, str) else json.dumps(item) for item in messages]
-        if isinstance(messages, list)
-        else [messages if isinstance(messages, str) else json.dumps(messages)]
+        text(field): [text(item) for item in messages] if isinstance(messages, list) else [text(messages)]
         for field, messages in body.items()
     }
+
+
+def _json_kind(value: object) -> str:
+    """What *value*, decoded from JSON, is in JSON's words."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "null" if value is None else "a number"
+
+
+def misfit(response: httpx.Response, error: Exception, returns: type) -> str:
+    """Why a 2xx body, whose parsing as *returns* raised *error*, is not what the spec says: for `unexpected`."""
+    try:
+        body = _loads(response)
+    except RecursionError:
+        return "with JSON nested too deeply to read"
+    except ValueError:
+        return "with a body that is not JSON"
+    wanted = "an array" if returns is list else "an object"
+    items = body if isinstance(body, list) and returns is list else []
+    odd = next((index for index, item in enumerate(items) if not isinstance(item, dict)), None)
+    if _json_kind(body) != wanted:
+        detail = f"{_json_kind(body)} where the spec has {wanted}"
+    elif odd is not None:
+        detail = f"item {odd} is {_json_kind(items[odd])} where the spec has an object"
+    elif isinstance(error, KeyError):
+        detail = f"no {error.args[0]!r} field"
+    else:  # e.g. an identifier that is no UUID: "ValueError: badly formed hexadecimal UUID string"
+        detail = f"{type(error).__name__}: {error}"
+    return f"with JSON the spec does not describe ({redact(detail, response.request)})"
 
 
 def error_for(
@@ -127,6 +207,7 @@ def error_for(
     *invalid* is what its 422 raises.
     """
     status = response.status_code
+    reason_phrase = redact(response.reason_phrase, response.request)
     body = _json(response)
     fields = body if isinstance(body, dict) else {}
     documented = isinstance(fields.get("error"), str)
@@ -135,13 +216,13 @@ def error_for(
     if documented:
         message = redact(fields["error"], response.request)
     elif fields and set(fields) <= _SPEC_ERROR_KEYS:
-        message = response.reason_phrase
+        message = reason_phrase
     else:
-        message = raw or response.reason_phrase
+        message = raw or reason_phrase
     code = fields.get("error_code")
     error_code = redact(code, response.request) if isinstance(code, str) else None
     if status == 422:
-        errors = _field_errors(body)
+        errors = _field_errors(body, response.request)
         return invalid(errors, message if documented or not errors else None, context=operation)
     if status == 429:
         return RateLimitedError(message, _retry_after(response), context=operation, error_code=error_code)
@@ -156,8 +237,9 @@ def error_for(
 
 def unexpected(response: httpx.Response, problem: str, *, operation: str) -> UnexpectedResponseError:
     """An answer the spec does not describe: a status no exception stands for, or an undocumented 2xx or body."""
+    reason_phrase = redact(response.reason_phrase, response.request)
     return UnexpectedResponseError(
-        f"{operation}: the server answered {response.status_code} {response.reason_phrase} {problem}: "
+        f"{operation}: the server answered {response.status_code} {reason_phrase} {problem}: "
         f"{excerpt(response) or '(no body)'}",
         status_code=response.status_code,
     )

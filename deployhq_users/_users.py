@@ -24,7 +24,7 @@ from deployhq_client.api.users import update_user as _update
 from deployhq_client.models import CreateUserRequest, Deleted, InvitationResent, User, UserInvitation
 
 from ._changes import UserChangesDict, changes_request
-from ._errors import AlreadyActivatedError
+from ._errors import AlreadyActivatedError, InvalidIdentifierError
 from ._operation import Effect, Operation
 
 __all__ = [
@@ -64,7 +64,7 @@ def _identifier(identifier: UUID | str) -> UUID:
     try:
         return UUID(str(identifier))
     except ValueError:
-        raise ValueError(f"identifier {identifier!r} is not a UUID (a user's `identifier`)") from None
+        raise InvalidIdentifierError(f"identifier {identifier!r} is not a UUID (a user's `identifier`)") from None
 
 
 def invite_user(client: Client, invitation: UserInvitation, *, rate_limit_retries: int = 0) -> User:

@@ -16,7 +16,7 @@ from deployhq_client.models import UserChanges
 from deployhq_client.models.time_zone import TIME_ZONE_VALUES
 from deployhq_users import UserChangesDict, connect, update_user, update_user_async
 
-from .conftest import BASE_URL
+from .conftest import API_KEY, BASE_URL
 
 IDENTIFIER = "a1b2c3d4-5e6f-7890-abcd-ef1234567890"
 FLAGS = [
@@ -101,7 +101,7 @@ def test_the_body_carries_exactly_the_keys_given(changes):
         return httpx.Response(200, json=USER)
 
     # A client of its own: hypothesis runs the body many times, and function-scoped fixtures only once.
-    with connect(base_url=BASE_URL, email="ops@example.com", api_key="k", env={},
+    with connect(base_url=BASE_URL, email="ops@example.com", api_key=API_KEY, env={},
                  transport=httpx.MockTransport(answer)) as client:  # fmt: skip
         update_user(client, IDENTIFIER, **changes)
     assert [{"user": changes}] == seen

@@ -8,11 +8,18 @@ import httpx
 import pytest
 
 from deployhq_client import Client
-from deployhq_users import DEFAULT_TIMEOUT, ConfigurationError, connect, list_users, resolve_base_url
+from deployhq_users import (
+    DEFAULT_TIMEOUT,
+    MIN_API_KEY_LENGTH,
+    ConfigurationError,
+    connect,
+    list_users,
+    resolve_base_url,
+)
 
 from .conftest import API_KEY, EMAIL, SECRETS, ScriptedAPI
 
-ENV = {"DEPLOYHQ_ACCOUNT": "envco", "DEPLOYHQ_EMAIL": "env@example.com", "DEPLOYHQ_API_KEY": "env-key"}
+ENV = {"DEPLOYHQ_ACCOUNT": "envco", "DEPLOYHQ_EMAIL": "env@example.com", "DEPLOYHQ_API_KEY": "env-key-" + "0" * 32}
 ALL_VARIABLES = [*ENV, "DEPLOYHQ_BASE_URL", "DEPLOYHQ_HOST"]
 
 
@@ -42,7 +49,7 @@ def test_environment_variables(monkeypatch):
     for name, value in ENV.items():
         monkeypatch.setenv(name, value)
     client, server = connected()
-    assert sent(client, server) == ("https://envco.deployhq.com/users", "env@example.com:env-key")
+    assert sent(client, server) == ("https://envco.deployhq.com/users", f"env@example.com:{ENV['DEPLOYHQ_API_KEY']}")
 
 
 def test_deployhq_host_replaces_the_domain():
@@ -98,6 +105,94 @@ def test_a_malformed_base_url_is_refused(url):
     with pytest.raises(ConfigurationError) as caught:
         resolve_base_url(base_url=url, env={})
     assert repr(url) in str(caught.value)
+
+
+LONG_LABEL = "a" * 64
+# Each URL httpx takes as it is, and what connect() must say about it: they used to pass connect() and then fail
+# every call with a bare UnicodeError (sync) or ConnectionFailedError (async), or with httpx.InvalidURL (both).
+UNREACHABLE = {
+    "two dots": ("http://a..b", "has a host that cannot be looked up: 'a..b' has an empty label"),
+    "leading dot": ("https://.acme.test", "has a host that cannot be looked up: '.acme.test' has an empty label"),
+    "long label": (f"http://{LONG_LABEL}.com:8000", f"'{LONG_LABEL}.com' has a label of 64 characters (63 at most)"),
+    "newline": ("http://127.0.0.1:18000\n", "has '\\n' at position 22: a URL has no white space"),
+    "tab": ("http://127.0.0.1\t:18000", "has '\\t' at position 16"),
+    "space in host": ("http://acme corp.test", "has ' ' at position 11"),
+    "space at end": ("https://acme.test/ ", "has ' ' at position 18"),
+    "zero-width space": ("https://acme\u200b.test", "has '\\u200b' at position 12"),
+    "port out of range": ("http://acme:99999", "is malformed (Port out of range 0-65535)"),
+}
+
+
+@pytest.mark.parametrize("case", UNREACHABLE, ids=list(UNREACHABLE))
+def test_a_base_url_no_call_could_use_is_refused_by_connect(case):
+    """A base URL with white space, a control character or a host no lookup takes is refused, naming the problem."""
+    url, named = UNREACHABLE[case]
+    with pytest.raises(ConfigurationError) as caught:
+        connect(base_url=url, email=EMAIL, api_key=API_KEY, env={})
+    assert (True, True) == (str(caught.value).startswith(f"base URL {url!r} "), named in str(caught.value))
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("DEPLOYHQ_BASE_URL", "http://a..b", "base URL 'http://a..b' has a host that cannot be looked up"),
+        ("DEPLOYHQ_HOST", "deployhq.com\n", "account URL 'https://envco.deployhq.com\\n' has '\\n' at position 26"),
+    ],
+)
+def test_a_bad_url_from_the_environment_is_refused(variable, value, expected):
+    """The same checks apply to DEPLOYHQ_BASE_URL and to the URL that DEPLOYHQ_HOST makes with the account."""
+    with pytest.raises(ConfigurationError) as caught:
+        connect(env={**ENV, variable: value})
+    assert expected == str(caught.value)[: len(expected)]
+
+
+def test_an_account_name_too_long_for_a_host_is_refused():
+    """An account of 64 letters makes a host label DNS refuses: ConfigurationError, not a UnicodeError per call."""
+    with pytest.raises(ConfigurationError, match=r"has a label of 64 characters \(63 at most\)"):
+        connect(LONG_LABEL, email=EMAIL, api_key=API_KEY, env={})
+
+
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        (f"http://{'a' * 63}.test", f"{'a' * 63}.test"),
+        ("https://acme.deployhq.com.", "acme.deployhq.com."),
+        ("http://[::1]:8000/", "::1"),
+        ("https://bücher.example", "xn--bcher-kva.example"),
+    ],
+    ids=["63-character label", "trailing dot", "IPv6", "international"],
+)
+def test_a_host_that_can_be_looked_up_is_kept(url, host):
+    """A 63-character label, a fully qualified name, an IPv6 literal and an international name are all accepted."""
+    client, server = connected(base_url=url, email=EMAIL, api_key=API_KEY, env={})
+    list_users(client)
+    assert host == server.requests[-1].url.raw_host.decode()
+
+
+@pytest.mark.parametrize("length", [8, MIN_API_KEY_LENGTH - 1])
+def test_an_implausibly_short_api_key_is_refused_without_showing_it(length):
+    """A key under MIN_API_KEY_LENGTH characters is refused naming its length, never its value."""
+    key = "kQ7!zX9#mP2$vB4&wR6*"[:length]
+    with pytest.raises(ConfigurationError) as caught:
+        connect("acme", email=EMAIL, api_key=key, env={})
+    message = str(caught.value)
+    assert (True, False) == (
+        message.startswith(f"the API key has {length} characters, fewer than the 16"),
+        key in message,
+    )
+
+
+def test_a_short_key_from_the_environment_is_refused_too():
+    """DEPLOYHQ_API_KEY is held to the same minimum as api_key=."""
+    with pytest.raises(ConfigurationError, match=r"^the API key has 1 characters"):
+        connect(env={**ENV, "DEPLOYHQ_API_KEY": "k"})
+
+
+def test_a_key_of_the_minimum_length_is_sent():
+    """A key of exactly MIN_API_KEY_LENGTH (16) characters is accepted and sent as it is."""
+    key = "k" * 16
+    client, server = connected("acme", email=EMAIL, api_key=key, env={})
+    assert (16, f"{EMAIL}:{key}") == (MIN_API_KEY_LENGTH, sent(client, server)[1])
 
 
 @pytest.mark.parametrize(

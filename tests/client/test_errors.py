@@ -16,9 +16,11 @@ from deployhq_users import (
     APIError,
     AuthenticationError,
     BadRequestError,
+    ClientUnusableError,
     ConfigurationError,
     ConnectionFailedError,
     DeployHQError,
+    InvalidIdentifierError,
     NotFoundError,
     OutcomeUnknownError,
     PermissionDeniedError,
@@ -225,6 +227,8 @@ def failures(client_with, seed) -> list[BaseException]:
         httpx.Response(520, text="oops"), httpx.Response(201, text="<html>"), httpx.Response(418, json={}),
         httpx.ReadTimeout, httpx.ConnectError, httpx.RemoteProtocolError,
         lambda request: httpx.Response(500, text=f"echo {request.headers['authorization']} {API_KEY}"),
+        httpx.Response(422, json={"email_address": [API_KEY], API_KEY: {"nested": API_KEY}}),
+        httpx.Response(500, content=b"[" * 100_000), httpx.Response(200, json={"not": "the spec's"}),
     ]  # fmt: skip
     for answer in answers:
         client, _ = client_with(answer)
@@ -240,11 +244,19 @@ def failures(client_with, seed) -> list[BaseException]:
             call(closed)
         except DeployHQError as exc:
             caught.append(exc)
-    for bad in ({"base_url": f"https://ops:{API_KEY}@x.test"}, {"base_url": "ftp://x"}, {"account": "a.b"}):
+    bad_targets = (
+        {"base_url": f"https://ops:{API_KEY}@x.test"}, {"base_url": "ftp://x"}, {"account": "a.b"},
+        {"base_url": "http://a..b"}, {"base_url": "http://x.test\n"},
+    )  # fmt: skip
+    for bad in bad_targets:
         try:
             connect(email=EMAIL, api_key=API_KEY, env={}, **bad)
         except DeployHQError as exc:
             caught.append(exc)
+    try:
+        get_user(client_with(httpx.Response(200, json={}))[0], "not-a-uuid")
+    except DeployHQError as exc:
+        caught.append(exc)
     return caught
 
 
@@ -252,17 +264,19 @@ def test_no_secret_in_any_exception_text(api, seed):
     """No exception the package raises shows the key, raw or base64'd, in str, repr or its printed traceback."""
     caught = failures(api, seed)
     text = "\n".join(f"{exc}\n{exc!r}\n{''.join(traceback.format_exception(exc))}" for exc in caught)
-    assert (len(caught), [secret for secret in SECRETS if secret in text]) == (10 * 5 + 5 + 3, [])
+    assert (len(caught), [secret for secret in SECRETS if secret in text]) == (13 * 5 + 5 + 5 + 1, [])
 
 
 def test_the_hierarchy():
-    """Every exception is a DeployHQError; answers are APIErrors, AlreadyActivatedError a ValidationError."""
+    """Every exception is a DeployHQError; answers are APIErrors; only InvalidIdentifierError is also a ValueError."""
     api_errors = [BadRequestError, AuthenticationError, PermissionDeniedError, NotFoundError, ValidationError,
                   AlreadyActivatedError, RateLimitedError, ServerError]  # fmt: skip
-    others = [ConfigurationError, ConnectionFailedError, OutcomeUnknownError, UnexpectedResponseError]
+    others = [ConfigurationError, ConnectionFailedError, OutcomeUnknownError, UnexpectedResponseError,
+              InvalidIdentifierError, ClientUnusableError]  # fmt: skip
     assert (
         [issubclass(cls, DeployHQError) for cls in api_errors + others],
         [issubclass(cls, APIError) for cls in api_errors],
         [issubclass(cls, APIError) for cls in others],
         issubclass(AlreadyActivatedError, ValidationError),
-    ) == ([True] * 12, [True] * 8, [False] * 4, True)  # fmt: skip
+        [cls for cls in api_errors + others if issubclass(cls, ValueError)],
+    ) == ([True] * 14, [True] * 8, [False] * 6, True, [InvalidIdentifierError])  # fmt: skip

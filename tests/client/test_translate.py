@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import json
 import os
+import re
 import socket
 import time
+import traceback
 import uuid
 
 import httpx
@@ -19,6 +22,7 @@ from deployhq_users import (
     APIError,
     AuthenticationError,
     BadRequestError,
+    ConfigurationError,
     ConnectionFailedError,
     DeployHQError,
     NotFoundError,
@@ -285,3 +289,161 @@ def test_a_404_on_the_collection_points_at_the_base_url(served):
         list_users(client)
     expected = f"list_users: nothing at {served.base_url}/api/users (is the base URL right?): 404 "
     assert (expected, 404) == (str(caught.value)[: len(expected)], caught.value.status_code)
+
+
+DEEP = "[" * 100_000 + "]" * 100_000  # json.loads gives up near 1,000 levels with a RecursionError
+DEEP_ANSWERS = {
+    200: (UnexpectedResponseError, "list_users: the server answered 200 OK with JSON nested too deeply to read: [[["),
+    404: (NotFoundError, f"list_users: nothing at {BASE_URL}/users (is the base URL right?): 404 [[["),
+    422: (ValidationError, "list_users: 422 [[["),
+    429: (RateLimitedError, "list_users: 429 [[["),
+    500: (ServerError, "list_users: 500 [[["),
+}
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize("status", DEEP_ANSWERS)
+def test_json_nested_too_deeply_is_typed_by_its_status(api, status, mode):
+    """A body nested 100,000 levels deep is no bare RecursionError: its status types it, the text is its message."""
+    client, _ = api(httpx.Response(status, content=DEEP.encode()))
+    with pytest.raises(DeployHQError) as caught:
+        list_users(client) if mode == "sync" else asyncio.run(list_users_async(client))
+    expected, beginning = DEEP_ANSWERS[status]
+    assert (expected, beginning) == (type(caught.value), str(caught.value)[: len(beginning)])
+
+
+@pytest.mark.parametrize(("levels", "errors"), [(32, {"email": ["[" * 30 + "]" * 30]}), (33, {})])
+def test_a_422_is_read_as_fields_up_to_32_levels(api, levels, errors):
+    """A 422 body nesting at most 32 levels gives .errors; deeper, it is shown as text (json.dumps could not)."""
+    body = '{"email": [' + "[" * (levels - 2) + "]" * (levels - 2) + "]}"
+    client, _ = api(httpx.Response(422, content=body.encode()))
+    with pytest.raises(ValidationError) as caught:
+        list_users(client)
+    assert (errors, errors == {}) == (caught.value.errors, caught.value.message == body)
+
+
+def shown(error: BaseException) -> str:
+    """Everything an exception shows: str, repr, its message and field errors, and its printed traceback."""
+    parts = [str(error), repr(error), str(getattr(error, "message", "")), repr(getattr(error, "errors", {}))]
+    return "\n".join([*parts, *traceback.format_exception(error)])
+
+
+def escaped(text: str) -> str:
+    """*text* with every other character written as a JSON \\u escape, upper- and lower-case hex in turn."""
+    return "".join(
+        (f"\\u{ord(char):04x}" if index % 4 == 0 else f"\\u{ord(char):04X}") if index % 2 == 0 else char
+        for index, char in enumerate(text)
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"email_address": [API_KEY]},
+        {"email_address": [f"{API_KEY} is not an address"], "first_name": "is blank"},
+        {API_KEY: ["is not a field"]},
+        {"user": {"echo": API_KEY}},
+        {"error": f"bad key {API_KEY}"},
+    ],
+    ids=["message", "inside a message", "field name", "nested value", "error"],
+)
+def test_a_422_echoing_the_key_shows_it_nowhere(api, body):
+    """The key in a 422's field messages, field names or nested values is [hidden] in .errors, str and repr."""
+    client, _ = api(httpx.Response(422, json=body))
+    with pytest.raises(ValidationError) as caught:
+        invite_user(client, ADA)
+    text = shown(caught.value)
+    assert ([], True) == ([secret for secret in SECRETS if secret in text], "[hidden]" in text)
+
+
+def unescaped(text: str) -> str:
+    """*text* with JSON's \\u escapes turned into the characters they stand for."""
+    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda match: chr(int(match[1], 16)), text)
+
+
+@pytest.mark.parametrize("status", [201, 404, 422, 500])
+def test_a_key_echoed_in_json_escapes_is_hidden(api, status):
+    """A key or Basic token echoed with \\u escapes (any hex case) is hidden: what counts is the text decoded."""
+    body = f'{{"detail": "{escaped(API_KEY)}", "token": "{escaped(SECRETS[1])}"}}'
+    client, _ = api(httpx.Response(status, content=body.encode()))
+    with pytest.raises(DeployHQError) as caught:
+        invite_user(client, ADA)
+    text = unescaped(shown(caught.value))
+    assert ([], 2) == ([secret for secret in SECRETS if secret in text], str(caught.value).count("[hidden]"))
+
+
+def test_a_key_with_json_special_characters_is_hidden_however_escaped():
+    """A key holding "/" and a quote, echoed by a server that writes "/" as "\\/" (PHP does), is still hidden."""
+    key = 'canary/with/slashes"and-a-quote-00000000'
+    body = json.dumps({"detail": f"key={key}"}).replace("/", "\\/")
+    transport = httpx.MockTransport(lambda _: httpx.Response(500, content=body.encode()))
+    client = connect(base_url=BASE_URL, email=EMAIL, api_key=key, env={}, transport=transport)
+    with pytest.raises(ServerError) as caught:
+        invite_user(client, ADA)
+    assert ({"detail": "key=[hidden]"}, False) == (json.loads(caught.value.message), key in shown(caught.value))
+
+
+def test_a_reason_phrase_echoing_the_key_is_hidden(api):
+    """A status line whose reason phrase echoes the key (a debugging proxy) shows it nowhere."""
+    answer = httpx.Response(599, extensions={"reason_phrase": f"Bad key {API_KEY}".encode()})
+    client, _ = api(answer)
+    with pytest.raises(ServerError) as caught:
+        invite_user(client, ADA)
+    assert ("Bad key [hidden]", []) == (caught.value.message, [s for s in SECRETS if s in shown(caught.value)])
+
+
+USER = {
+    "id": 7, "identifier": IDENTIFIER, "first_name": "Ada", "last_name": None, "email_address": "ada@example.com",
+    "time_zone": "Etc/UTC", "account_administrator": False, "activated": False, "can_manage_users": False,
+    "can_manage_billing": False, "can_create_projects": False, "can_manage_agents": False,
+    "all_projects_allowed": False,
+}  # fmt: skip
+MISFITS = {
+    "object for a list": (list_users, {"a": 1}, "an object where the spec has an array"),
+    "number in a list": (list_users, [USER, 1], "item 1 is a number where the spec has an object"),
+    "array for a user": (lambda client: get_user(client, IDENTIFIER), [USER], "an array where the spec has an object"),
+    "missing field": (lambda client: get_user(client, IDENTIFIER), {"id": 7}, "no 'identifier' field"),
+    "bad uuid": (
+        lambda client: get_user(client, IDENTIFIER), {**USER, "identifier": "nope"},
+        "ValueError: badly formed hexadecimal UUID string",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", MISFITS, ids=list(MISFITS))
+def test_json_of_the_wrong_shape_is_not_called_not_json(api, case):
+    """A 200 whose JSON is not the spec's shape says so and what is wrong; it is no longer "not JSON"."""
+    call, body, detail = MISFITS[case]
+    client, _ = api(httpx.Response(200, json=body))
+    with pytest.raises(UnexpectedResponseError) as caught:
+        call(client)
+    assert f"the server answered 200 OK with JSON the spec does not describe ({detail}): " in str(caught.value)
+
+
+def test_a_body_that_is_not_json_still_says_so(api):
+    """A 200 with a web page instead of JSON is still "a body that is not JSON"."""
+    client, _ = api(httpx.Response(200, text="<html>login</html>"))
+    with pytest.raises(UnexpectedResponseError) as caught:
+        list_users(client)
+    expected = "list_users: the server answered 200 OK with a body that is not JSON: <html>login</html>"
+    assert expected == str(caught.value)
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_generated_client_whose_host_no_lookup_takes_fails_typed(mode):
+    """A `Client` built directly on http://a..b (connect() refuses it) fails alike sync and async, sending nothing."""
+    client = Client(base_url="http://a..b")
+    with pytest.raises(DeployHQError) as caught:
+        list_users(client) if mode == "sync" else asyncio.run(list_users_async(client))
+    expected = "list_users: the client's base URL has a host that cannot be looked up: 'a..b' has an empty label"
+    assert (ConfigurationError, expected) == (type(caught.value), str(caught.value)[: len(expected)])
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_generated_client_whose_base_url_httpx_refuses_fails_typed(mode):
+    """A `Client` built directly on a base URL ending in a newline raises ConfigurationError, sync and async alike."""
+    client = Client(base_url="http://127.0.0.1:18000\n")
+    with pytest.raises(DeployHQError) as caught:
+        list_users(client) if mode == "sync" else asyncio.run(list_users_async(client))
+    expected = "list_users: the client's base URL is malformed (Invalid non-printable ASCII character in URL"
+    assert (ConfigurationError, expected) == (type(caught.value), str(caught.value)[: len(expected)])

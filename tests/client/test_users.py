@@ -20,6 +20,7 @@ from deployhq_users import (
     AuthenticationError,
     BadRequestError,
     DeployHQError,
+    InvalidIdentifierError,
     NotFoundError,
     OutcomeUnknownError,
     PermissionDeniedError,
@@ -157,13 +158,21 @@ async def test_async_twins_read_list_and_delete(api, seed):
     assert (user.id, [u.id for u in users]) == (12345, [12345])
 
 
-@pytest.mark.parametrize("call", [get_user, delete_user, update_user, resend_invitation])
+@pytest.mark.parametrize(
+    "call",
+    [get_user, delete_user, update_user, resend_invitation, get_user_async, delete_user_async, update_user_async,
+     resend_invitation_async],
+)  # fmt: skip
 def test_a_malformed_identifier_is_refused_before_sending(api, call):
-    """An identifier that is not a UUID raises ValueError naming it, and nothing is sent."""
+    """A non-UUID identifier raises InvalidIdentifierError (a DeployHQError, a ValueError) naming it; none is sent."""
     client, server = api(httpx.Response(200, json={"status": "ok"}))
-    with pytest.raises(ValueError, match=r"'\.\./admin' is not a UUID") as caught:
-        call(client, "../admin")
-    assert (ValueError, []) == (type(caught.value), server.requests)
+    with pytest.raises(DeployHQError, match=r"^identifier '\.\./admin' is not a UUID") as caught:
+        run(call(client, "../admin"))
+    assert (InvalidIdentifierError, True, []) == (
+        type(caught.value),
+        isinstance(caught.value, ValueError),
+        server.requests,
+    )
 
 
 CALLS = {
