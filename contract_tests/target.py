@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import requests
 from requests.auth import AuthBase, _basic_auth_str
 
-from deployhq_users import ConfigurationError, resolve_base_url
+from deployhq_users import MIN_API_KEY_LENGTH, ConfigurationError, resolve_base_url
 
 __all__ = [
     "LIVE_CREATE_BUDGET",
@@ -171,6 +171,8 @@ def credentials_from(
     names = (f"{prefix}_EMAIL", f"{prefix}_API_KEY")
     email, api_key = (env.get(name) for name in names)
     if email and api_key:
+        if len(api_key) < MIN_API_KEY_LENGTH:  # the client refuses it too: the round trip could not even start
+            raise TargetError(f"{names[1]} is {len(api_key)} characters; an API key has at least {MIN_API_KEY_LENGTH}")
         return Credentials(email, api_key)
     if not required and not email and not api_key:
         return None

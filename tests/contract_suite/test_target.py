@@ -129,3 +129,14 @@ def test_leniency_is_forgiven_only_live_and_never_with_strict() -> None:
         return found
 
     assert (True, False, True) == (target(False, False).strict, target(True, False).strict, target(True, True).strict)
+
+
+def test_a_key_too_short_to_be_one_is_refused_without_showing_it() -> None:
+    """A six-character DEPLOYHQ_API_KEY is refused up front, by its length, never echoed."""
+    with pytest.raises(TargetError, match="DEPLOYHQ_API_KEY is 6 characters") as refused:
+        Target.external(
+            "http://127.0.0.1:1", live=False, email_domain="example.com", create_budget=None, rate_limit=None,
+            env={"DEPLOYHQ_EMAIL": "ops@example.com", "DEPLOYHQ_API_KEY": "s3cret"},
+        )  # fmt: skip
+
+    assert "s3cret" not in str(refused.value)
