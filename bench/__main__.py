@@ -8,6 +8,7 @@ import json
 import os
 import platform
 import sys
+import tempfile
 import time
 import traceback
 from pathlib import Path
@@ -70,12 +71,29 @@ def markdown_table(lines: list[list[str]]) -> str:
     return "\n".join(out)
 
 
+def unwritable(folder: Path) -> str | None:
+    """Why results cannot be written into *folder* (created here when missing), or None when they can."""
+    if folder.exists() and not folder.is_dir():
+        return "not a folder"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        return f"cannot write there ({error.strerror or error})"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a smoke run of about a minute (fewer, shorter samples)")
     parser.add_argument("--only", nargs="+", choices=AREAS, metavar="AREA", help=f"run only these areas: {AREAS}")
     parser.add_argument("--output", type=Path, default=HERE, help="where results.json and results.md go")
     args = parser.parse_args(argv)
+    # Checked before measuring: a run of many minutes must not end on a folder it cannot write.
+    problem = unwritable(args.output)
+    if problem is not None:
+        parser.error(f"--output {args.output}: {problem}")
     settings = Settings(quick=args.quick)
     started = time.perf_counter()
     rows: list[Row] = []
@@ -107,7 +125,6 @@ def main(argv: list[str] | None = None) -> int:
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "seconds": round(time.perf_counter() - started, 1),
     }
-    args.output.mkdir(parents=True, exist_ok=True)
     (args.output / "results.json").write_text(json.dumps({"meta": meta, "rows": summaries}, indent=2) + "\n")
     run = "quick run" if args.quick else "full run"
     intro = (

@@ -3,6 +3,7 @@
 Usage:
     python scripts/regenerate.py           # replace generated/ wholesale
     python scripts/regenerate.py --check   # exit 1, listing the differences, if generated/ is stale
+    --output DIR writes (or checks) another folder: it must be missing, empty or hold a previous generation.
 
 The generator (openapi-python-client) and its ruff post-hooks are pinned in pyproject.toml's
 `regen` group; run this through `nox -s regenerate` / `nox -s check_generated` to get them.
@@ -90,6 +91,31 @@ def replace_tree(new: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def not_a_generation(output: Path) -> str | None:
+    """Why regenerating would destroy something in *output*, or None when it is missing, empty or a generation.
+
+    The tree is replaced wholesale, so anything but a previous generation (deployhq_client/ with its
+    __init__.py, and caches) would be lost with it.
+    """
+    if not output.exists():
+        return None
+    if not output.is_dir():
+        return f"--output {output} is not a folder; nothing was written."
+    package = output / PACKAGE
+    others = sorted(
+        f"{path.name}/" if path.is_dir() else path.name
+        for path in output.iterdir()
+        if path.name not in IGNORED and not (path == package and (package / "__init__.py").is_file())
+    )
+    if not others:
+        return None
+    listed = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+    return (
+        f"--output {output} holds more than a generated client ({listed}): scripts/regenerate.py replaces the "
+        f"whole folder, so it writes only into an empty folder or one holding {PACKAGE}/ alone; nothing was written."
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Regenerate generated/ from openapi.yaml.")
     parser.add_argument("--check", action="store_true", help="only compare; exit 1 if generated/ is stale")
@@ -101,6 +127,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.spec.is_file():
         print(f"error: no spec at {args.spec}", file=sys.stderr)
         return 2
+    if not args.check:
+        problem = not_a_generation(args.output)
+        if problem is not None:
+            print(f"error: {problem}", file=sys.stderr)
+            return 2
     with tempfile.TemporaryDirectory(prefix="regenerate-") as tmp:
         try:
             fresh = generate(args.spec, Path(tmp))
@@ -121,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             print(f"{args.output.name}/ matches {args.spec.name}.")
             return 0
-        replace_tree(fresh, args.output)
+        # Absolute: `--output .` has no name to put the staging folder beside.
+        replace_tree(fresh, args.output.resolve())
     print(f"Regenerated {args.output.name}/{PACKAGE} from {args.spec.name}.")
     return 0
 

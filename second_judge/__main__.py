@@ -2,12 +2,13 @@
 
 Exit codes: 0 Prism finds no response violation in front of the reference server and at least one in
 front of the broken variant; 1 it does not; 4 nothing could be judged (no Node.js, Prism or the suite failed
-to start, the server behind Prism never answered).
+to start, the server behind Prism never answered, --prism-dir or --reports cannot be a folder); 2 a usage error.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import subprocess
 import sys
@@ -15,25 +16,24 @@ import time
 from pathlib import Path
 from types import FrameType
 
-from mutants.catalogue import SERVABLE
 from mutants.harness import ROOT
 
 from .prism import VERSION, PrismUnavailableError, install
 from .run import Judgement, judge
+from .variants import SCHEMA_FAULTS
 
-DEFAULT_VARIANT = "field-missing"
+DEFAULT_VARIANT = SCHEMA_FAULTS[0]
 DEFAULT_PRISM_DIR = ROOT / ".nox" / ".cache" / "prism"  # nox's shared cache folder: never committed
 DEFAULT_REPORTS = ROOT / "reports" / "second-judge"
-VARIANTS = tuple(name for name in SERVABLE if name != "faithful")
 NOT_JUDGED = 4
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m second_judge", description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--variant", default=DEFAULT_VARIANT, choices=VARIANTS, metavar="NAME",
-        help=f"the broken variant Prism must catch, one whose answers break the schema (default: {DEFAULT_VARIANT}; "
-        "`python -m mutants --list` names them)",
+        "--variant", default=DEFAULT_VARIANT, choices=SCHEMA_FAULTS, metavar="NAME",
+        help=f"the broken variant Prism must catch, one whose answers break the schema: {', '.join(SCHEMA_FAULTS)} "
+        f"(default: {DEFAULT_VARIANT})",
     )  # fmt: skip
     parser.add_argument(
         "--prism-dir", type=Path, default=DEFAULT_PRISM_DIR,
@@ -42,6 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reports", type=Path, default=DEFAULT_REPORTS, help="where Prism's logs and the JUnit go")
     parser.add_argument("pytest_args", nargs="*", metavar="PYTEST OPTIONS", help="passed to both suite runs")
     args = parser.parse_args(argv)
+    for option, folder in (("--prism-dir", args.prism_dir), ("--reports", args.reports)):
+        problem = unusable_folder(folder)
+        if problem is not None:
+            print(f"second judge: could not judge: {option} {problem}", file=sys.stderr)
+            return NOT_JUDGED
     # CI cancels with SIGTERM: turn it into an exit, so that Prism and the server are stopped on the way out.
     previous = signal.signal(signal.SIGTERM, _exit)
     try:
@@ -77,10 +82,23 @@ def run(variant: str, prism_dir: Path, reports: Path, pytest_args: list[str]) ->
     except subprocess.TimeoutExpired as error:
         print(f"second judge: could not judge: the suite took longer than {error.timeout:g} s", file=sys.stderr)
         return NOT_JUDGED
+    except OSError as error:  # a folder that stopped being usable after the check, a full disk
+        where = f": {error.filename}" if error.filename else ""
+        print(f"second judge: could not judge: {error.strerror or error}{where}", file=sys.stderr)
+        return NOT_JUDGED
     code, verdict = decide(*judgements)
     print(verdict)
     print(f"Prism's logs, JUnit reports and summaries: {shown(reports)}; took {time.monotonic() - started:.1f} s")
     return code
+
+
+def unusable_folder(path: Path) -> str | None:
+    """Why *path* cannot be a folder to write into, as "is not a folder" or "cannot be a folder: ...", else None."""
+    existing = next((candidate for candidate in (path, *path.parents) if candidate.exists()), None)
+    if existing is None or (existing.is_dir() and os.access(existing, os.W_OK | os.X_OK)):
+        return None
+    reason = "is not a folder" if not existing.is_dir() else "is not writable"
+    return f"{path} {reason}" if existing == path else f"{path} cannot be a folder: {existing} {reason}"
 
 
 def line(judgement: Judgement) -> str:

@@ -7,9 +7,10 @@ differences are new since the last snapshot.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from spec_guard._document import load
+from spec_guard._document import Node, SpecError, load
 from spec_guard._drift import Difference, differences, judge, read_explanations
 from spec_guard._facts import users_operations
 from spec_guard._project import Project
@@ -48,10 +49,40 @@ def check(project: Project) -> tuple[bool, list[str]]:
     return not failed, lines
 
 
+COMMIT = re.compile(r"^[0-9a-fA-F]{7,40}$")
+
+
+def _vendor_document(path: Path) -> Node:
+    """The vendor's OpenAPI 3 document at *path*; anything else would be read as "no operation" and wipe the facts."""
+    document = load(path)
+    version = document.get("openapi")
+    if version is None:
+        raise SpecError(
+            f"{path.name} is not an OpenAPI document: it has no `openapi` version; refresh reads the vendor's "
+            "OpenAPI document (internal/commands/testdata/openapi.json of its CLI)"
+        )
+    if not str(version).startswith("3."):
+        raise SpecError(f"{path.name} is not an OpenAPI 3 document (`openapi` is {str(version)!r})")
+    return document
+
+
 def refresh(project: Project, document_path: Path, source: Source) -> list[str]:
-    """Rewrite the facts file from the vendor document at *document_path*; report differences new since the last."""
-    document = load(document_path)
+    """Rewrite the facts file from the vendor document at *document_path*; report differences new since the last.
+
+    A document that is not OpenAPI 3, or has no /users operation, and a commit that is not a hash are refused
+    before anything is written.
+    """
+    if COMMIT.match(source.commit) is None:
+        raise SpecError(
+            f"--commit {source.commit!r} is not a commit hash (7 to 40 hexadecimal digits) of the vendor's repository"
+        )
+    document = _vendor_document(document_path)
     fresh = Snapshot(source, users_operations(document, document_path.name))
+    if not fresh.operations:
+        raise SpecError(
+            f"{document_path.name} has no /users operation: is it the vendor's document of the Users API? "
+            "The facts file was left as it was"
+        )
     previous = read(project.vendor_facts) if project.vendor_facts.is_file() else None
     now = _current(project, fresh)
     before = _current(project, previous) if previous else []

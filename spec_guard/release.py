@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from spec_guard import gate, versions
+from spec_guard import _versions, gate, versions
 from spec_guard._document import SpecError, info_version, load
 from spec_guard._project import Project
 from spec_guard._versions import UNRELEASED, top_entry
@@ -28,8 +28,13 @@ def release(project: Project, day: dt.date) -> tuple[bool, list[str]]:
                 f"cannot release: releases/{frozen.name} exists and differs from {project.spec.name}; "
                 f"a released version is never changed: bump the version (see CHANGELOG.md) and release that"
             ]
-        if entry.when not in (None, UNRELEASED):
+        if entry.when != UNRELEASED:
             return True, [f"{version} is already released (releases/{frozen.name}, {entry.when}); nothing to do."]
+    if entry.previous and day < entry.previous.day:
+        return False, [
+            f"cannot release {version} dated {day.isoformat()}: the previous release, {entry.previous.version}, "
+            f"is dated {entry.previous.day.isoformat()}; give a --date on or after it"
+        ]
     if gate.releases(project):
         verdict = gate.judge(project)
         if verdict.problems:
@@ -49,7 +54,7 @@ def release(project: Project, day: dt.date) -> tuple[bool, list[str]]:
 
 def parse_day(text: str) -> dt.date:
     """A YYYY-MM-DD date, or a SpecError naming the value."""
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as error:
-        raise SpecError(f"--date {text!r} is not a YYYY-MM-DD date") from error
+    day = _versions.parse_day(text)
+    if day is None:
+        raise SpecError(f"--date {text!r} is not a YYYY-MM-DD date")
+    return day

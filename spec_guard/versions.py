@@ -27,7 +27,12 @@ def problems(project: Project, *, require_frozen: bool = True) -> list[str]:
     if len(set(versions.values())) > 1:
         listed = ", ".join(f"{source} is {version}" for source, version in versions.items())
         found.append(f"the versions differ: {listed}; make them one")
-    released = entry.when not in (None, UNRELEASED)
+    released = entry.when != UNRELEASED
+    if released and entry.previous and entry.day and entry.day < entry.previous.day:
+        found.append(
+            f"{project.changelog.name} dates {entry.version} {entry.when}, before the previous release, "
+            f"{entry.previous.version}, dated {entry.previous.day.isoformat()}"
+        )
     if require_frozen and released and not project.frozen(entry.version).is_file():
         found.append(
             f"{project.changelog.name} dates {entry.version} ({entry.when}) but releases/ has no "

@@ -141,3 +141,82 @@ def test_regeneration_is_idempotent(generated, capsys):
     second = regenerate.main(["--output", str(generated)])
     assert (0, committed, 0, committed) == (first, after_first, second, tree_hash(generated))
     assert sorted(path.name for path in generated.parent.iterdir() if path.name.startswith(".")) == []
+
+
+def refusal(output: str | Path, cwd: Path | None = None) -> tuple[int, str]:
+    """The exit code and the first line of stderr of a regeneration into *output*."""
+    command = [sys.executable, str(SCRIPT), "--output", str(output)]
+    result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=120, cwd=cwd)
+    return result.returncode, result.stderr.splitlines()[0] if result.stderr else ""
+
+
+@pytest.mark.parametrize(
+    ("foreign", "named"),
+    [
+        ("notes.txt", "notes.txt"),
+        ("deployhq_client_old/__init__.py", "deployhq_client_old/"),
+        (".gitkeep", ".gitkeep"),
+    ],
+    ids=["a file beside the package", "another folder beside it", "a dotfile"],
+)
+def test_a_folder_holding_more_than_a_generation_is_refused(generated, foreign, named):
+    """An output folder with anything beside deployhq_client/ exits 2, naming it, and keeps every byte."""
+    (generated / foreign).parent.mkdir(parents=True, exist_ok=True)
+    (generated / foreign).write_text("someone's work\n", encoding="utf-8")
+    before = tree_hash(generated.parent)
+
+    code, line = refusal(generated)
+
+    assert (2, before) == (code, tree_hash(generated.parent))
+    assert (
+        f"error: --output {generated} holds more than a generated client ({named}): scripts/regenerate.py replaces "
+        "the whole folder, so it writes only into an empty folder or one holding deployhq_client/ alone; "
+        "nothing was written."
+    ) == line
+
+
+def test_the_current_folder_is_refused_without_a_traceback(tmp_path):
+    """`--output .` in a folder with other files is refused like any other folder (it was a ValueError)."""
+    (tmp_path / "README.md").write_text("# a project\n", encoding="utf-8")
+
+    code, line = refusal(".", cwd=tmp_path)
+
+    assert (2, True, ["README.md"]) == (code, "holds more than a generated client (README.md)" in line,
+                                        [path.name for path in tmp_path.iterdir()])  # fmt: skip
+
+
+def test_a_folder_without_the_package_is_refused(tmp_path):
+    """A folder whose deployhq_client/ has no __init__.py is not a previous generation: refused, kept."""
+    (tmp_path / "out" / "deployhq_client").mkdir(parents=True)
+    (tmp_path / "out" / "deployhq_client" / "data.csv").write_text("a,b\n", encoding="utf-8")
+
+    assert (2, True) == (
+        refusal(tmp_path / "out")[0],
+        (tmp_path / "out" / "deployhq_client" / "data.csv").is_file(),
+    )
+
+
+def test_a_file_is_refused(tmp_path):
+    """`--output` naming a file exits 2 saying it is not a folder, and leaves the file."""
+    (tmp_path / "generated").write_text("not a folder\n", encoding="utf-8")
+
+    assert (2, f"error: --output {tmp_path / 'generated'} is not a folder; nothing was written.") == refusal(
+        tmp_path / "generated"
+    )
+    assert "not a folder\n" == (tmp_path / "generated").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("exists", [True, False], ids=["empty", "missing"])
+def test_an_empty_or_missing_folder_gets_the_generation(tmp_path, exists):
+    """An empty folder, or one that does not exist yet, receives deployhq_client/ and --check then passes on it."""
+    output = tmp_path / "out"
+    if exists:
+        output.mkdir()
+
+    code, _ = refusal(output)
+
+    assert (0, ["deployhq_client"], 0) == (
+        code,
+        [path.name for path in output.iterdir()],
+        regenerate.main(["--check", "--output", str(output)]),
+    )

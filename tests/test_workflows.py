@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -12,10 +14,17 @@ from typing import Any
 import pytest
 import yaml
 
+from deployhq_client.models import UserInvitation
+from deployhq_sandbox import Accounts, create_app, serve
+from deployhq_users import connect, invite_user, list_users
+
 ROOT = Path(__file__).resolve().parent.parent
 CI_WORKFLOW = ROOT / ".github" / "workflows" / "ci.yml"
 LIVE_EXAMPLE = ROOT / "docs" / "examples" / "scheduled-live-contract.yml"
+NOXFILE = ROOT / "noxfile.py"
 SECRETS = ["DEPLOYHQ_ACCOUNT", "DEPLOYHQ_EMAIL", "DEPLOYHQ_API_KEY"]
+# Where a run of the installed suite keeps its ledger, relative to the folder it runs in (contract_tests/guard.py).
+LEDGER = "reports/contract-created-users.txt"
 CANARY = "canary-key-0123456789abcdef0123456789abcdef"
 
 
@@ -90,6 +99,13 @@ def test_workflows_pass_the_linter() -> None:
         ),
         pytest.param(
             LIVE_EXAMPLE, '- cron: "17 5 * * 1"', '- cron: "17 25 * * 1"', "invalid CRON format", id="bad cron"
+        ),
+        pytest.param(
+            LIVE_EXAMPLE,
+            "steps.install.outcome",
+            "steps.instal.outcome",
+            'property "instal" is not defined',
+            id="cleanup waits on an unknown step",
         ),
     ],
 )
@@ -192,3 +208,78 @@ def test_live_example_puts_the_console_in_the_job_summary_only_without_a_summary
         "" if markdown else "## Live contract check\n```\n" + "".join(f"line {n}\n" for n in range(60, 100)) + "```\n"
     )
     assert (0, "earlier step\n" + expected) == (result.returncode, summary.read_text(encoding="utf-8"))
+
+
+def default_sessions() -> list[str]:
+    """`nox.options.sessions` of noxfile.py, read without importing nox."""
+    for node in ast.walk(ast.parse(NOXFILE.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == "nox.options.sessions":
+            return list(ast.literal_eval(node.value))
+    raise AssertionError("noxfile.py sets no nox.options.sessions")
+
+
+def test_ci_workflow_header_names_every_default_session() -> None:
+    """The CI workflow's header lists nox's default sessions as noxfile.py has them, all and in order."""
+    header = re.search(r"nox's default sessions \(([^)]*)\)", CI_WORKFLOW.read_text(encoding="utf-8"))
+    assert header is not None
+    assert default_sessions() == [name.strip() for name in header[1].replace("\n#", " ").split(",")]
+
+
+def test_live_example_sweeps_after_a_timeout_a_failure_or_a_cancel() -> None:
+    """After a failed, timed-out or cancelled suite the installed cleanup sweeps, with time left in the job for it."""
+    (job,) = load(LIVE_EXAMPLE)["jobs"].values()
+    names = [step.get("name", "") for step in job["steps"]]
+    suite = step_named(LIVE_EXAMPLE, "Run the contract suite")
+    cleanup = step_named(LIVE_EXAMPLE, "Remove the users a stopped run left behind")
+    install = step_named(LIVE_EXAMPLE, "Install the contract suite")
+    assert (
+        "python -m deployhq_contract.cleanup --live --sweep",
+        "(failure() || cancelled()) && steps.install.outcome == 'success'",
+        "install",
+        True,
+    ) == (
+        cleanup["run"],
+        cleanup["if"],
+        install.get("id"),
+        names.index(suite["name"]) < names.index(cleanup["name"]),
+    )
+    # The suite's own timeout fails its step and leaves the job running: a job-level timeout would end the job,
+    # cleanup included.
+    assert suite["timeout-minutes"] + cleanup["timeout-minutes"] + 5 <= job["timeout-minutes"]
+
+
+def test_live_example_keeps_the_ledger_whatever_happened() -> None:
+    """The ledger of created users is uploaded after the cleanup, on every outcome, from where the suite writes it."""
+    names = [step.get("name", "") for step in steps(LIVE_EXAMPLE)]
+    upload = step_named(LIVE_EXAMPLE, "Upload the ledger of created users")
+    assert ("always()", LEDGER, "ignore", True) == (
+        upload["if"],
+        upload["with"]["path"],
+        upload["with"]["if-no-files-found"],
+        names.index("Remove the users a stopped run left behind") < names.index(upload["name"]),
+    )
+
+
+def test_live_example_cleanup_step_removes_the_ledgers_users_and_the_swept_ones(tmp_path: Path) -> None:
+    """The cleanup step's command, run as the step runs it, removes the ledger's user and the suite-shaped one only."""
+    admin, key = "ops@example.com", "workflow-cleanup-key-000000000000000000"
+    accounts = Accounts.from_env({"DEPLOYHQ_EMAIL": admin, "DEPLOYHQ_API_KEY": key}, with_role_users=False)
+    script = step_named(LIVE_EXAMPLE, "Remove the users a stopped run left behind")["run"]
+    with (
+        serve(create_app(tmp_path / "users.sqlite3", accounts=accounts)) as base_url,
+        connect(base_url=base_url, email=admin, api_key=key) as client,
+    ):
+        ledgered = invite_user(client, UserInvitation(first_name="Led", email_address="ledgered@example.com"))
+        shaped = "contract-0123456789abcdef0123@example.com"  # the address shape the suite invites
+        invite_user(client, UserInvitation(first_name="Shaped", email_address=shaped))
+        invite_user(client, UserInvitation(first_name="Kept", email_address="kept@example.com"))
+        (tmp_path / "reports").mkdir()
+        (tmp_path / LEDGER).write_text(f"{base_url}\t{ledgered.identifier}\n", encoding="utf-8")
+        path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+        env = {"DEPLOYHQ_BASE_URL": base_url, "DEPLOYHQ_EMAIL": admin, "DEPLOYHQ_API_KEY": key, "PATH": path}
+        result = run_step(script, tmp_path, env)
+        left = sorted(user.email_address for user in list_users(client))
+
+    assert (0, ["kept@example.com", admin], False) == (result.returncode, left, (tmp_path / LEDGER).exists())
+    assert f"{base_url}: removed 2 user(s), 0 left behind" in result.stdout
+    assert key not in result.stdout + result.stderr

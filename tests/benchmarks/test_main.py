@@ -37,3 +37,16 @@ def test_unknown_area_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> No
 
     assert 2 == exit_.value.code
     assert "invalid choice: 'nothing'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("output", ["/dev/null/results", "/dev/null"], ids=["under a file", "a file"])
+def test_output_that_cannot_be_a_folder_is_refused_before_measuring(
+    output: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--output` under a file, or a file itself, is a usage error naming it before any area runs (none is lost)."""
+    with pytest.raises(SystemExit) as exit_:
+        main(["--quick", "--only", "client", "--output", output])
+
+    err = capsys.readouterr().err
+    assert (2, False) == (exit_.value.code, "bench: client" in err)
+    assert f"error: --output {output}: " in err

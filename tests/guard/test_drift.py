@@ -370,6 +370,44 @@ def test_a_stale_explanation_fails_the_check(repo: Repo):
     )
 
 
+def no_users(document_: dict[str, Any]) -> None:
+    document_["paths"] = {"/projects": document_["paths"]["/projects"]}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (dict.clear, "vendor.yaml is not an OpenAPI document: it has no `openapi` version; refresh reads the "
+         "vendor's OpenAPI document (internal/commands/testdata/openapi.json of its CLI)"),
+        (lambda d: d.update(openapi="2.0"), "vendor.yaml is not an OpenAPI 3 document (`openapi` is '2.0')"),
+        (no_users, "vendor.yaml has no /users operation: is it the vendor's document of the Users API? "
+         "The facts file was left as it was"),
+    ],
+    ids=["empty", "swagger 2", "no users"],
+)  # fmt: skip
+def test_refresh_refuses_a_document_that_would_wipe_the_facts(repo: Repo, change, message):
+    """A document without `openapi`, of another version, or without /users operations is refused; nothing changes."""
+    drift.refresh(repo.project, repo.vendor, SOURCE)
+    before = repo.project.vendor_facts.read_text(encoding="utf-8")
+    vendor = document()
+    change(vendor)
+    write_yaml(repo.vendor, vendor)
+    with pytest.raises(SpecError) as caught:
+        drift.refresh(repo.project, repo.vendor, SOURCE)
+    assert (message, before) == (str(caught.value), repo.project.vendor_facts.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("commit", ["", "   ", "main", "abc12", "0123456789abcdef0123456789abcdef012345678"])
+def test_refresh_refuses_a_commit_that_is_not_a_hash(repo: Repo, commit: str):
+    """An empty, blank, symbolic, too short or too long --commit is refused before anything is written."""
+    with pytest.raises(SpecError) as caught:
+        drift.refresh(repo.project, repo.vendor, Source(SOURCE.repository, SOURCE.path, commit, SOURCE.date))
+    assert (
+        f"--commit {commit!r} is not a commit hash (7 to 40 hexadecimal digits) of the vendor's repository",
+        False,
+    ) == (str(caught.value), repo.project.vendor_facts.exists())
+
+
 def test_check_without_a_facts_file_names_it(repo: Repo):
     """Checking before any refresh is an error naming the missing facts file."""
     with pytest.raises(SpecError) as caught:

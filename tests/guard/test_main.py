@@ -90,7 +90,7 @@ def test_refresh_needs_the_commit_and_a_real_document(tmp_path: Path):
     """refresh without --commit is a usage error; with a document that does not exist it names the path (exit 2)."""
     missing_commit = run("--root", tmp_path, "refresh", tmp_path / "openapi.json", "--date", "2026-07-01")
     missing_file = run(
-        "--root", tmp_path, "refresh", tmp_path / "openapi.json", "--commit", "abc", "--date", "2026-07-01"
+        "--root", tmp_path, "refresh", tmp_path / "openapi.json", "--commit", "abc1234", "--date", "2026-07-01"
     )
     assert (2, True) == (
         missing_commit.returncode,
@@ -114,3 +114,39 @@ def test_a_second_run_in_the_same_process_gives_the_same_answer(checkout: Checko
     second = (main(["--root", str(checkout.project.root), "gate"]), capsys.readouterr().out)
     assert (0, first[1]) == second
     assert first[0] == 0
+
+
+def test_refresh_of_an_empty_document_keeps_the_facts(tmp_path: Path):
+    """`refresh EMPTY.json --commit ""` (the file holds `{}`) exits 2 naming each problem; the facts stay as written."""
+    write_yaml(tmp_path / "openapi.yaml", BASE)
+    write_yaml(tmp_path / "vendor.yaml", BASE)
+    run("--root", tmp_path, "refresh", tmp_path / "vendor.yaml", "--commit", "abc1234", "--date", "2026-07-01")
+    facts = (tmp_path / "drift" / "vendor-users-facts.yaml").read_text(encoding="utf-8")
+    (tmp_path / "EMPTY.json").write_text("{}", encoding="utf-8")
+
+    empty_commit = run("--root", tmp_path, "refresh", tmp_path / "EMPTY.json", "--commit", "", "--date", "2026-01-01")
+    empty_document = run(
+        "--root", tmp_path, "refresh", tmp_path / "EMPTY.json", "--commit", "abc1234", "--date", "2026-01-01"
+    )
+
+    assert (2, "error: --commit '' is not a commit hash (7 to 40 hexadecimal digits) of the vendor's repository\n") == (
+        empty_commit.returncode,
+        empty_commit.stderr,
+    )
+    assert (2, "error: EMPTY.json is not an OpenAPI document: it has no `openapi` version") == (
+        empty_document.returncode,
+        empty_document.stderr.split(";")[0],
+    )
+    assert facts == (tmp_path / "drift" / "vendor-users-facts.yaml").read_text(encoding="utf-8")
+
+
+def test_release_before_the_previous_release_is_refused(checkout: Checkout):
+    """`release --date 1999-01-01` after a 2026-11-27 release exits 1 naming both dates, and freezes nothing."""
+    checkout.write(BASE, version="1.0.1", entry="## [1.0.1] - Unreleased\n\n")
+    result = run("--root", checkout.project.root, "release", "--date", "1999-01-01")
+    assert (
+        1,
+        "cannot release 1.0.1 dated 1999-01-01: the previous release, 1.0.0, is dated 2026-11-27; "
+        "give a --date on or after it\n",
+        False,
+    ) == (result.returncode, result.stderr, checkout.project.frozen("1.0.1").exists())

@@ -92,3 +92,34 @@ def test_a_bad_date_is_refused(text):
     with pytest.raises(SpecError) as caught:
         release.parse_day(text)
     assert f"--date {text!r} is not a YYYY-MM-DD date" == str(caught.value)
+
+
+@pytest.mark.parametrize("day", [dt.date(1999, 1, 1), dt.date(2026, 11, 26)], ids=["1999", "the day before"])
+def test_a_release_dated_before_the_previous_one_is_refused(checkout: Checkout, day: dt.date):
+    """Dating 1.1.0 before 1.0.0's 2026-11-27 is refused, naming both; nothing is frozen or dated."""
+    checkout.write(with_status(), version="1.1.0", entry="## [1.1.0] - Unreleased\n\n")
+    changelog = checkout.project.changelog.read_text(encoding="utf-8")
+    done, lines = release.release(checkout.project, day)
+    assert (
+        False,
+        [
+            f"cannot release 1.1.0 dated {day.isoformat()}: the previous release, 1.0.0, is dated 2026-11-27; "
+            "give a --date on or after it"
+        ],
+        False,
+        changelog,
+    ) == (done, lines, checkout.project.frozen("1.1.0").exists(), checkout.project.changelog.read_text("utf-8"))
+
+
+def test_a_release_on_the_day_of_the_previous_one_is_allowed(checkout: Checkout):
+    """Two releases on one day are fine: 1.1.0 dated 2026-11-27, like 1.0.0."""
+    checkout.write(with_status(), version="1.1.0", entry="## [1.1.0] - Unreleased\n\n")
+    assert True is release.release(checkout.project, dt.date(2026, 11, 27))[0]
+
+
+@pytest.mark.parametrize("text", ["20261201", "2026-W48-2", "2026-02-30", "2026-12-1"])
+def test_a_date_not_written_yyyy_mm_dd_is_refused(text: str):
+    """`--date` takes YYYY-MM-DD only (Python would read 20261201 and week dates too), and a real day."""
+    with pytest.raises(SpecError) as caught:
+        release.parse_day(text)
+    assert f"--date {text!r} is not a YYYY-MM-DD date" == str(caught.value)

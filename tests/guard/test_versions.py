@@ -69,6 +69,36 @@ def test_an_unversioned_unreleased_heading_is_refused(checkout: Checkout):
 
 
 @pytest.mark.parametrize(
+    ("heading", "problem"),
+    [
+        ("## 2.0.0", "is not `## [X.Y.Z] - Unreleased` or `## [X.Y.Z] - YYYY-MM-DD`"),
+        ("## [2.0.0]", "is not `## [X.Y.Z] - Unreleased` or `## [X.Y.Z] - YYYY-MM-DD`"),
+        ("## 2.0.0 - Unreleased", "is not `## [X.Y.Z] - Unreleased` or `## [X.Y.Z] - YYYY-MM-DD`"),
+        ("## [2.0.0] - soon", "is not `## [X.Y.Z] - Unreleased` or `## [X.Y.Z] - YYYY-MM-DD`"),
+        ("## [2.0.0] - 2026-02-30", "dates it 2026-02-30, which is no day of the calendar"),
+        ("## [2.0.0] - 2026-13-01", "dates it 2026-13-01, which is no day of the calendar"),
+    ],
+    ids=["no brackets, no state", "no state", "no brackets", "a word for a date", "30 February", "month 13"],
+)
+def test_a_top_entry_not_in_the_one_form_is_refused(checkout: Checkout, heading: str, problem: str):
+    """Only `## [X.Y.Z] - Unreleased` or `## [X.Y.Z] - YYYY-MM-DD` with a real date passes, the heading named."""
+    checkout.write(BASE, version="2.0.0")
+    checkout.project.changelog.write_text(f"{CHANGELOG_HEAD}{heading}\n\n- x\n\n{RELEASED_ENTRY}", encoding="utf-8")
+    with pytest.raises(SpecError) as caught:
+        versions.problems(checkout.project)
+    assert f"CHANGELOG.md's top entry {heading!r} {problem}" == str(caught.value)
+
+
+def test_a_top_entry_dated_before_the_previous_release_is_named(checkout: Checkout):
+    """A top entry dated before the release under it is a problem naming both dates."""
+    checkout.write(BASE, version="1.1.0", entry="## [1.1.0] - 2026-11-26\n\n")
+    checkout.project.frozen("1.1.0").write_text("frozen", encoding="utf-8")
+    assert [
+        "CHANGELOG.md dates 1.1.0 2026-11-26, before the previous release, 1.0.0, dated 2026-11-27"
+    ] == versions.problems(checkout.project)
+
+
+@pytest.mark.parametrize(
     ("file", "content", "message"),
     [
         ("CHANGELOG.md", "# Changelog\n", "CHANGELOG.md has no `## ` entry; start one with `## [1.0.0] - Unreleased`"),

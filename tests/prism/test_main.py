@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from mutants.harness import ROOT, environment
-from second_judge.__main__ import DEFAULT_PRISM_DIR, main
+from second_judge.__main__ import DEFAULT_PRISM_DIR, main, run
 
 # Tests of operations every version of the reference server implements: a short run with real verdicts.
 SHORT = ["-k", "test_invite or test_read"]
@@ -27,11 +27,17 @@ def second_judge(*args: str, reports: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("name", ["no-such-variant", "faithful"])
-def test_variant_must_be_a_broken_one(name: str, capsys: pytest.CaptureFixture[str]) -> None:
-    """A name that is not a broken variant (the faithful server included) is refused with exit 2, naming it."""
+@pytest.mark.parametrize("name", ["no-such-variant", "faithful", "accepts-duplicates", "adds-a-field", "lenient"])
+def test_variant_must_have_a_schema_fault(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A name that is not a variant whose answers break the schema is refused with exit 2, naming it.
+
+    accepts-duplicates breaks a promise no schema states; adds-a-field and lenient break nothing Prism can see.
+    """
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # were the name accepted, the run would stop at once
     with pytest.raises(SystemExit) as exited:
-        main(["--variant", name])
+        main(["--variant", name, "--prism-dir", str(tmp_path / "prism"), "--reports", str(tmp_path / "reports")])
 
     assert 2 == exited.value.code
     assert f"invalid choice: '{name}'" in capsys.readouterr().err
@@ -46,6 +52,26 @@ def test_without_nodejs_nothing_is_judged(
     assert 4 == main(["--prism-dir", str(tmp_path / "prism"), "--reports", str(tmp_path / "reports")])
     assert "could not judge: node not found on PATH" in capsys.readouterr().err
     assert not (tmp_path / "reports").exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "problem"),
+    [
+        ("--prism-dir", "/dev/null", "--prism-dir /dev/null is not a folder"),
+        ("--reports", "/dev/null/x", "--reports /dev/null/x cannot be a folder: /dev/null is not a folder"),
+    ],
+    ids=["prism-dir is a file", "reports under a file"],
+)
+def test_folder_that_cannot_be_one_is_not_judged(tmp_path: Path, option: str, value: str, problem: str) -> None:
+    """A folder option naming a file, or a path under one, exits 4 with one line naming it, before any server."""
+    folders = {"--prism-dir": str(tmp_path / "prism"), "--reports": str(tmp_path / "reports"), option: value}
+    command = [sys.executable, "-m", "second_judge", *(part for pair in folders.items() for part in pair)]
+    result = subprocess.run(
+        command, cwd=ROOT, env=environment(), capture_output=True, text=True, timeout=60, check=False
+    )
+
+    assert (4, "", f"second judge: could not judge: {problem}\n") == (result.returncode, result.stdout, result.stderr)
+    assert [] == list(tmp_path.iterdir())
 
 
 @pytest.mark.slow
@@ -63,13 +89,16 @@ def test_prism_passes_the_reference_server_and_catches_a_schema_fault(prism: Pat
 
 
 @pytest.mark.slow
-def test_variant_without_schema_fault_fails_the_run(prism: Path, tmp_path: Path) -> None:
-    """A variant that breaks a promise but no schema gives Prism nothing to find: exit 1, saying so."""
-    result = second_judge("--variant", "accepts-duplicates", "--", *SHORT, reports=tmp_path)
+def test_variant_without_schema_fault_fails_the_run(
+    prism: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Behind a variant Prism cannot catch (the option refuses it; run() does not), the run fails, saying so."""
+    code = run("accepts-duplicates", DEFAULT_PRISM_DIR, tmp_path, SHORT)
+    out = capsys.readouterr().out
 
-    assert 1 == result.returncode, result.stdout + result.stderr
-    assert "Prism found no response violation in front of accepts-duplicates" in result.stdout
-    assert "failed accepts-duplicates (Prism did NOT)" in result.stdout
+    assert 1 == code, out
+    assert "Prism found no response violation in front of accepts-duplicates" in out
+    assert "failed accepts-duplicates (Prism did NOT)" in out
 
 
 @pytest.mark.slow
