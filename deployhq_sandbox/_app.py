@@ -27,10 +27,17 @@ from ._routes import CodedRefusal, UsersAPI
 from ._spec import Spec, load_spec
 from ._validation import Validator
 
-__all__ = ["DEFAULT_MAX_BODY_BYTES", "create_app", "error_response"]
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "check_max_body_bytes", "create_app", "error_response"]
 
 DEFAULT_MAX_BODY_BYTES = 65536
 logger = logging.getLogger(__name__)
+
+
+def check_max_body_bytes(value: object) -> int:
+    """*value* as a body limit: a whole number of bytes, at least 1 (else ValueError naming it)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"max_body_bytes must be a whole number of bytes, at least 1; got {value!r}")
+    return value
 
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -75,11 +82,13 @@ def create_app(
     """The reference server on the SQLite file *database* (created if missing).
 
     *accounts* defaults to `Accounts.from_env()`; each account is also a user of the account.
-    *rate_limit* (off by default): at most that many requests a second per caller, then 429 with `Retry-After`;
-    anything but a whole number >= 1 is a ValueError.
+    *max_body_bytes*: larger request bodies get 413.
+    *rate_limit* (off by default): at most that many requests a second per caller, then 429 with `Retry-After`.
+    A limit that is not a whole number >= 1 is a ValueError naming it, raised before any file is created.
     The app's `state` holds `store`, `api` and `accounts`. The store closes when the app's lifespan ends.
     """
-    limit = None if rate_limit is None else RateLimit(rate_limit)  # checked before any file is opened
+    check_max_body_bytes(max_body_bytes)
+    limit = None if rate_limit is None else RateLimit(rate_limit)
     accounts = Accounts.from_env() if accounts is None else accounts
     spec = load_spec() if spec is None else spec
     store = store_class(database)

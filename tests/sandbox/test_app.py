@@ -121,3 +121,20 @@ def test_routes_and_allow_come_from_the_table(database: Path, accounts: Accounts
         (patch.status_code, patch.content),
         (get.status_code, get.headers["allow"]),
     )
+
+
+@pytest.mark.parametrize("value", [0, -1, -5, 1.5, True, "64"])
+def test_a_body_limit_that_is_not_a_positive_whole_number_is_refused(database: Path, value: object) -> None:
+    """create_app refuses a limit of 0, a negative, a fraction, a boolean or a string, naming it, before any file."""
+    with pytest.raises(ValueError, match="max_body_bytes must be a whole number of bytes, at least 1"):
+        create_app(database, accounts=Accounts.defaults(), max_body_bytes=value)  # type: ignore[arg-type]
+    assert not database.exists()
+
+
+def test_a_one_byte_body_limit_still_answers(database: Path, accounts: Accounts) -> None:
+    """The smallest limit accepted, 1, turns `{}` into a 413 and lets a body-less read through."""
+    app = create_app(database, accounts=accounts, max_body_bytes=1)
+    with TestClient(app) as client:
+        auth = credentials(accounts.administrator)
+        statuses = (client.post("/users", json={}, auth=auth).status_code, client.get("/users", auth=auth).status_code)
+    assert (413, 200) == statuses

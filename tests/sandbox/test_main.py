@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -57,6 +59,7 @@ def test_busy_port_is_a_clear_error(database: Path, start_server: StartServer) -
     second = start_server(database.with_name("other.sqlite3"), port=port)
     _stdout, stderr = second.process.communicate(timeout=15)
     assert (second.process.returncode, "cannot listen" in stderr, "Traceback" in stderr) == (1, True, False)
+    assert not database.with_name("other.sqlite3").exists()
 
 
 @pytest.mark.slow
@@ -97,10 +100,18 @@ def test_sigkill_loses_no_answered_invitation(database: Path, start_server: Star
     assert found == created
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """`python -m deployhq_sandbox ARGS` from the checkout, to completion."""
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -m deployhq_sandbox ARGS` from the checkout, to completion, with the credential variables of *env*
+    (none of the test run's own)."""
+    environment = {k: v for k, v in os.environ.items() if k not in {"DEPLOYHQ_EMAIL", "DEPLOYHQ_API_KEY"}}
+    environment.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "deployhq_sandbox", *args], cwd=ROOT, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "deployhq_sandbox", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -145,3 +156,39 @@ def test_activate_needs_an_address() -> None:
     """`activate` without an address is a usage error (exit 2) naming ADDRESS."""
     result = run_cli("activate")
     assert (2, True) == (result.returncode, "ADDRESS" in result.stderr)
+
+
+def refusal(result: subprocess.CompletedProcess[str]) -> tuple[int, int, bool]:
+    """(exit code, lines on stderr, whether a traceback was printed) of a refused start."""
+    return result.returncode, len(result.stderr.splitlines()), "Traceback" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--max-body-bytes", "0"),
+        ("--max-body-bytes", "-1"),
+        ("--max-body-bytes", "1e3"),
+        ("--port", "-1"),
+        ("--port", "70000"),
+        ("--port", "http"),
+    ],
+)
+def test_an_option_out_of_range_is_a_usage_error(database: Path, option: str, value: str) -> None:
+    """A body limit below 1 or a port outside 0-65535 is exit 2 naming the option, and creates no file."""
+    result = run_cli(option, value, "--database", str(database), *(["--port", "0"] if option != "--port" else []))
+    assert (2, True, False, False) == (
+        result.returncode,
+        f"argument {option}: must be" in result.stderr,
+        "Traceback" in result.stderr,
+        database.exists(),
+    )
+
+
+def test_a_busy_port_creates_no_file(database: Path) -> None:
+    """A port that cannot be bound is refused before the database file is created."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        result = run_cli("--port", str(taken.getsockname()[1]), "--database", str(database))
+    assert ((1, 1, False), False) == (refusal(result), database.exists())
