@@ -128,7 +128,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         print(f"deployhq-sandbox: cannot listen on {args.host}:{args.port}: {error.strerror}", file=sys.stderr)
         return 1
-    app = create_app(args.database, accounts=accounts, max_body_bytes=args.max_body_bytes, rate_limit=args.rate_limit)
+    try:
+        app = create_app(
+            args.database, accounts=accounts, max_body_bytes=args.max_body_bytes, rate_limit=args.rate_limit
+        )
+    except ValueError as error:  # an account's address; the options were checked above
+        sock.close()
+        print(f"deployhq-sandbox: {error}", file=sys.stderr)
+        return 1
     print(f"deployhq-sandbox: serving {args.database} at {base_url(sock)}", flush=True)
     print(f"  browsable docs, with Try it out: {base_url(sock)}/docs", flush=True)
     for line in describe(accounts):

@@ -40,6 +40,24 @@ def check_max_body_bytes(value: object) -> int:
     return value
 
 
+def _check_accounts(accounts: Accounts, validator: Validator) -> None:
+    """ValueError unless every account's address is one `POST /users` accepts (`Validator.email_key`): each
+    account is a user of the account, and `GET /users` would otherwise show an address that breaks the spec.
+
+    The message names where the address came from, never its value: a key set in the wrong variable would be shown.
+    """
+    roles = {"administrator": accounts.administrator, "manager": accounts.manager, "member": accounts.member}
+    for role, account in roles.items():
+        if account is None or validator.email_key(account.email) is not None:
+            continue
+        from_env = role == "administrator" and accounts.email_source != "default"
+        origin = accounts.email_source if from_env else f"the {role}'s address"
+        raise ValueError(
+            f"{origin} is not an email address the API accepts: it must be ASCII, with a dotted domain that can "
+            "receive email (.test is fine; .invalid, .localhost and a bare host name are not), like you@example.com"
+        )
+
+
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     """The body of every error answer except 422: `{"status": <int>, "error": <str>}`."""
     return JSONResponse({"status": status, "error": message}, status_code=status, headers=headers)
@@ -84,18 +102,21 @@ def create_app(
     *accounts* defaults to `Accounts.from_env()`; each account is also a user of the account.
     *max_body_bytes*: larger request bodies get 413.
     *rate_limit* (off by default): at most that many requests a second per caller, then 429 with `Retry-After`.
-    A limit that is not a whole number >= 1 is a ValueError naming it, raised before any file is created.
+    A limit that is not a whole number >= 1 or an account address the API would refuse is a ValueError saying
+    which, raised before any file is created.
     The app's `state` holds `store`, `api` and `accounts`. The store closes when the app's lifespan ends.
     """
     check_max_body_bytes(max_body_bytes)
     limit = None if rate_limit is None else RateLimit(rate_limit)
     accounts = Accounts.from_env() if accounts is None else accounts
     spec = load_spec() if spec is None else spec
+    validator = validator_class(spec)
+    _check_accounts(accounts, validator)
     store = store_class(database)
     store.add_accounts(accounts)
     api = api_class(
         store=store,
-        validator=validator_class(spec),
+        validator=validator,
         authenticator=authenticator_class(accounts),
         spec=spec,
         max_body_bytes=max_body_bytes,

@@ -138,3 +138,38 @@ def test_a_one_byte_body_limit_still_answers(database: Path, accounts: Accounts)
         auth = credentials(accounts.administrator)
         statuses = (client.post("/users", json={}, auth=auth).status_code, client.get("/users", auth=auth).status_code)
     assert (413, 200) == statuses
+
+
+BAD_ADDRESSES = [
+    "not an address",
+    "admin@localhost",
+    "admin@example.invalid",
+    "ädmin@example.com",
+    "a@example.XN--P1AI",
+]
+
+
+@pytest.mark.parametrize("address", BAD_ADDRESSES)
+def test_an_account_address_the_api_would_refuse_is_refused(database: Path, address: str) -> None:
+    """DEPLOYHQ_EMAIL that `POST /users` would call invalid is a ValueError naming the variable, before any file."""
+    key = "k3y-that-must-never-show-0000000000000000"
+    accounts = Accounts.from_env({"DEPLOYHQ_EMAIL": address, "DEPLOYHQ_API_KEY": key})
+    with pytest.raises(ValueError, match="DEPLOYHQ_EMAIL is not an email address the API accepts") as raised:
+        create_app(database, accounts=accounts)
+    assert (False, False) == (key in str(raised.value), database.exists())
+
+
+def test_an_address_set_in_python_is_checked_too(database: Path) -> None:
+    """An Accounts built in Python with a bad address is refused naming that account's address, not a variable."""
+    administrator = Account(email="root@localhost", api_key="x" * 40, first_name="R", last_name="A")
+    with pytest.raises(ValueError, match="the administrator's address is not an email address the API accepts"):
+        create_app(database, accounts=Accounts(administrator=administrator))
+    assert not database.exists()
+
+
+def test_an_account_address_in_any_letter_case_is_accepted(database: Path) -> None:
+    """An address the API accepts (mixed case, a .test domain) starts the server and is listed as configured."""
+    accounts = Accounts.from_env({"DEPLOYHQ_EMAIL": "Owner@Example.TEST"})
+    with TestClient(create_app(database, accounts=accounts)) as client:
+        listed = client.get("/users", auth=credentials(accounts.administrator)).json()[0]["email_address"]
+    assert "Owner@Example.TEST" == listed

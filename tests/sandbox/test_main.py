@@ -163,6 +163,20 @@ def refusal(result: subprocess.CompletedProcess[str]) -> tuple[int, int, bool]:
     return result.returncode, len(result.stderr.splitlines()), "Traceback" in result.stderr
 
 
+def test_an_email_variable_the_api_would_refuse_stops_the_start(database: Path) -> None:
+    """DEPLOYHQ_EMAIL="not an address" exits 1 naming the variable, never the key, and creates no file."""
+    key = "k3y-that-must-never-show-0000000000000000"
+    result = run_cli(
+        "--port", "0", "--database", str(database), env={"DEPLOYHQ_EMAIL": "not an address", "DEPLOYHQ_API_KEY": key}
+    )
+    assert ((1, 1, False), True, False, False) == (
+        refusal(result),
+        "DEPLOYHQ_EMAIL is not an email address the API accepts" in result.stderr,
+        key in result.stdout + result.stderr,
+        database.exists(),
+    )
+
+
 @pytest.mark.parametrize(
     ("option", "value"),
     [
