@@ -7,15 +7,15 @@ for the invited person setting a password, not an operation of the API.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 import uvicorn
 
 from ._app import DEFAULT_MAX_BODY_BYTES, check_max_body_bytes, create_app
 from ._config import Accounts
-from ._db import Store
+from ._db import DatabaseFile, Store, inspect_database
 from ._limit import check_rate_limit
 from ._serve import base_url, bind
 
@@ -86,10 +86,23 @@ def _activate_parser() -> argparse.ArgumentParser:
 
 
 def activate(argv: Sequence[str]) -> int:
-    """`deployhq-sandbox activate`: 0 when the user is (now) activated, 1 when there is no such file or user."""
+    """`deployhq-sandbox activate`: 0 when the user is (now) activated, 1 when there is no such file or user.
+
+    A file that is not already a sandbox database is refused and left as it is (the store would set it up).
+    """
     args = _activate_parser().parse_args(argv)
-    if not Path(args.database).is_file():
-        print(f"deployhq-sandbox activate: no database file {args.database}", file=sys.stderr)
+    try:
+        found = inspect_database(args.database)
+    except ValueError as error:
+        print(f"deployhq-sandbox activate: {error}", file=sys.stderr)
+        return 1
+    if found is DatabaseFile.NEW:
+        problem = (
+            f"no database file {args.database}"
+            if not os.path.exists(args.database)
+            else f"the database {args.database} is not a deployhq-sandbox database: it holds no users"
+        )
+        print(f"deployhq-sandbox activate: {problem}", file=sys.stderr)
         return 1
     store = Store(args.database)
     try:
@@ -132,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         app = create_app(
             args.database, accounts=accounts, max_body_bytes=args.max_body_bytes, rate_limit=args.rate_limit
         )
-    except ValueError as error:  # an account's address; the options were checked above
+    except ValueError as error:  # an account's address or the database file; the options were checked above
         sock.close()
         print(f"deployhq-sandbox: {error}", file=sys.stderr)
         return 1

@@ -102,8 +102,8 @@ def create_app(
     *accounts* defaults to `Accounts.from_env()`; each account is also a user of the account.
     *max_body_bytes*: larger request bodies get 413.
     *rate_limit* (off by default): at most that many requests a second per caller, then 429 with `Retry-After`.
-    A limit that is not a whole number >= 1 or an account address the API would refuse is a ValueError saying
-    which, raised before any file is created.
+    A limit that is not a whole number >= 1, an account address the API would refuse, or a *database* the store
+    cannot use (see `Store`) is a ValueError saying which, raised before any file is created or changed.
     The app's `state` holds `store`, `api` and `accounts`. The store closes when the app's lifespan ends.
     """
     check_max_body_bytes(max_body_bytes)

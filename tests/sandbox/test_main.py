@@ -17,7 +17,7 @@ import pytest
 from deployhq_sandbox import Accounts, create_app
 from deployhq_sandbox._config import DEFAULT_ADMIN_API_KEY, DEFAULT_ADMIN_EMAIL
 
-from .conftest import ROOT, ServerProcess
+from .conftest import ROOT, ServerProcess, files, make_database
 
 StartServer = Callable[..., ServerProcess]
 ADMIN = (DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_API_KEY)
@@ -206,3 +206,39 @@ def test_a_busy_port_creates_no_file(database: Path) -> None:
         taken.listen()
         result = run_cli("--port", str(taken.getsockname()[1]), "--database", str(database))
     assert ((1, 1, False), False) == (refusal(result), database.exists())
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("missing folder", "cannot be created: its folder {parent} does not exist"),
+        ("folder", "is a folder, not a file"),
+        ("not SQLite", "is not a SQLite database"),
+        ("another SQLite database", "is a SQLite database of something else"),
+    ],
+)
+def test_a_database_the_server_cannot_use_stops_the_start(tmp_path: Path, kind: str, message: str) -> None:
+    """A --database the server cannot use is one line naming the path, exit 1, and nothing created or changed."""
+    path = make_database(tmp_path, kind)
+    before = files(tmp_path)
+    result = run_cli("--port", "0", "--database", str(path))
+    expected = f"deployhq-sandbox: the database {path} {message.format(parent=path.parent)}"
+    assert ((1, 1, False), True, before) == (refusal(result), expected in result.stderr, files(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("folder", "is a folder, not a file"),
+        ("empty", "is not a deployhq-sandbox database: it holds no users"),
+        ("not SQLite", "is not a SQLite database"),
+        ("another SQLite database", "is a SQLite database of something else"),
+    ],
+)
+def test_activate_refuses_a_file_that_is_not_a_sandbox_database(tmp_path: Path, kind: str, message: str) -> None:
+    """`activate` on a folder, an empty file, or another file is one line naming the path, exit 1, nothing changed."""
+    path = make_database(tmp_path, kind)
+    before = files(tmp_path)
+    result = run_cli("activate", "ada@example.com", "--database", str(path))
+    expected = f"deployhq-sandbox activate: the database {path} {message}"
+    assert ((1, 1, False), True, before) == (refusal(result), expected in result.stderr, files(tmp_path))
