@@ -193,11 +193,8 @@ class Store:
         if row is None:
             return Refusal.NOT_FOUND
         user = _user(row)
-        if user.account_administrator and changes.get("account_administrator") is False:
-            # openapi.yaml: an account always keeps one administrator.
-            (administrators,) = connection.execute("SELECT count(*) FROM users WHERE account_administrator").fetchone()
-            if administrators <= 1:
-                return Refusal.LAST_ADMINISTRATOR
+        if changes.get("account_administrator") is False and self._is_last_administrator(connection, user):
+            return Refusal.LAST_ADMINISTRATOR
         if not changes:
             return user
         names = sorted(changes)
@@ -232,18 +229,24 @@ class Store:
         return _user(row)
 
     def _delete(self, connection: sqlite3.Connection, identifier: str) -> DeleteOutcome:
-        row = connection.execute(
-            "SELECT account_administrator FROM users WHERE identifier = ?", (identifier,)
-        ).fetchone()
+        row = connection.execute(_SELECT + " WHERE identifier = ?", (identifier,)).fetchone()
         if row is None:
             return DeleteOutcome.NOT_FOUND
-        if row[0]:
-            # openapi.yaml: only the account's last administrator cannot be removed.
-            (administrators,) = connection.execute("SELECT count(*) FROM users WHERE account_administrator").fetchone()
-            if administrators <= 1:
-                return DeleteOutcome.ADMINISTRATOR
+        if self._is_last_administrator(connection, _user(row)):
+            return DeleteOutcome.ADMINISTRATOR
         connection.execute("DELETE FROM users WHERE identifier = ?", (identifier,))
         return DeleteOutcome.DELETED
+
+    @staticmethod
+    def _is_last_administrator(connection: sqlite3.Connection, user: User) -> bool:
+        """Whether *user* is the account's last administrator, whom openapi.yaml keeps (one rule for removing the
+        user and for taking its flag away)."""
+        if not user.account_administrator:
+            return False
+        (others,) = connection.execute(
+            "SELECT count(*) FROM users WHERE account_administrator AND identifier != ?", (user.identifier,)
+        ).fetchone()
+        return bool(others == 0)
 
     def add_accounts(self, accounts: Iterable[Account]) -> None:
         """Make sure each account is a user of the account (activated), keeping existing rows as they are."""

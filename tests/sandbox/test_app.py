@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.applications import Starlette
@@ -173,3 +174,23 @@ def test_an_account_address_in_any_letter_case_is_accepted(database: Path) -> No
     with TestClient(create_app(database, accounts=accounts)) as client:
         listed = client.get("/users", auth=credentials(accounts.administrator)).json()[0]["email_address"]
     assert "Owner@Example.TEST" == listed
+
+
+def test_one_override_of_restrict_changes_what_a_manager_may_set_everywhere(database: Path, accounts: Accounts) -> None:
+    """The admin-only rule is one method: overriding `restrict` lets a manager grant flags by invitation and update."""
+
+    class ManagerMaySetEverything(UsersAPI):
+        def restrict(self, sent: Any, caller: Account) -> Any:
+            return sent
+
+    assert accounts.manager is not None
+    app = create_app(database, accounts=accounts, api_class=ManagerMaySetEverything)
+    with TestClient(app) as client:
+        auth = credentials(accounts.manager)
+        invited = client.post(
+            "/users",
+            json={"user": {"first_name": "A", "email_address": "a@example.com", "can_manage_billing": True}},
+            auth=auth,
+        ).json()
+        changed = client.patch(f"/users/{invited['identifier']}", json={"user": {"can_manage_agents": True}}, auth=auth)
+    assert (True, True) == (invited["can_manage_billing"], changed.json()["can_manage_agents"])
