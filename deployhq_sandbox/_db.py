@@ -239,12 +239,14 @@ class Store:
 
     @staticmethod
     def _is_last_administrator(connection: sqlite3.Connection, user: User) -> bool:
-        """Whether *user* is the account's last administrator, whom openapi.yaml keeps (one rule for removing the
-        user and for taking its flag away)."""
-        if not user.account_administrator:
+        """Whether *user* is the account's last activated administrator, whom openapi.yaml keeps: without one,
+        nobody could sign in and change an administrator's flags. A pending invitation cannot sign in, so an
+        administrator invited but not activated neither counts nor is kept."""
+        if not (user.account_administrator and user.activated):
             return False
         (others,) = connection.execute(
-            "SELECT count(*) FROM users WHERE account_administrator AND identifier != ?", (user.identifier,)
+            "SELECT count(*) FROM users WHERE account_administrator AND activated AND identifier != ?",
+            (user.identifier,),
         ).fetchone()
         return bool(others == 0)
 

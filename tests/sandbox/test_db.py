@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from deployhq_sandbox import DeleteOutcome, Invitation, Store
-from deployhq_sandbox._db import StoreUnavailableError
+from deployhq_sandbox._db import Refusal, StoreUnavailableError
+from deployhq_sandbox._models import Changes
 
 from .conftest import BreakingStore, files, make_database
 
@@ -72,13 +73,14 @@ def test_a_failing_write_does_not_take_its_batch_down(store: Store) -> None:
 
 
 def test_delete_outcomes(store: Store) -> None:
-    """Deleting reports deleted, not found, and the last administrator."""
+    """Deleting reports deleted, not found, and the last activated administrator."""
 
     async def scenario() -> list[DeleteOutcome]:
         member = await store.create(invitation("m@example.com"))
         admin = await store.create(invitation("a@example.com", account_administrator=True))
         assert member is not None
         assert admin is not None
+        store.activate(admin.email_address)
         return [
             await store.delete(member.identifier),
             await store.delete(member.identifier),
@@ -86,6 +88,27 @@ def test_delete_outcomes(store: Store) -> None:
         ]
 
     assert asyncio.run(scenario()) == [DeleteOutcome.DELETED, DeleteOutcome.NOT_FOUND, DeleteOutcome.ADMINISTRATOR]
+
+
+def test_only_activated_administrators_count(store: Store) -> None:
+    """A pending administrator invitation neither keeps the only activated administrator removable nor is kept."""
+
+    async def scenario() -> list[object]:
+        admin = await store.create(invitation("a@example.com", account_administrator=True))
+        pending = await store.create(invitation("p@example.com", account_administrator=True))
+        assert admin is not None
+        assert pending is not None
+        store.activate(admin.email_address)
+        return [
+            await store.update(admin.identifier, Changes(account_administrator=False)),
+            await store.delete(admin.identifier),
+            getattr(await store.update(pending.identifier, Changes(account_administrator=False)), "activated", None),
+            await store.delete(pending.identifier),
+        ]
+
+    assert [Refusal.LAST_ADMINISTRATOR, DeleteOutcome.ADMINISTRATOR, False, DeleteOutcome.DELETED] == asyncio.run(
+        scenario()
+    )
 
 
 @pytest.mark.parametrize(
