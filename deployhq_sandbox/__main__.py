@@ -91,18 +91,20 @@ def activate(argv: Sequence[str]) -> int:
     A file that is not already a sandbox database is refused and left as it is (the store would set it up).
     """
     args = _activate_parser().parse_args(argv)
+    if not os.path.exists(args.database):
+        print(f"deployhq-sandbox activate: no database file {args.database}", file=sys.stderr)
+        return 1
     try:
         found = inspect_database(args.database)
     except ValueError as error:
         print(f"deployhq-sandbox activate: {error}", file=sys.stderr)
         return 1
     if found is DatabaseFile.NEW:
-        problem = (
-            f"no database file {args.database}"
-            if not os.path.exists(args.database)
-            else f"the database {args.database} is not a deployhq-sandbox database: it holds no users"
+        print(
+            f"deployhq-sandbox activate: the database {args.database} is not a deployhq-sandbox database: "
+            "it holds no users",
+            file=sys.stderr,
         )
-        print(f"deployhq-sandbox activate: {problem}", file=sys.stderr)
         return 1
     store = Store(args.database)
     try:

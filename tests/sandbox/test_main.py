@@ -242,3 +242,14 @@ def test_activate_refuses_a_file_that_is_not_a_sandbox_database(tmp_path: Path, 
     result = run_cli("activate", "ada@example.com", "--database", str(path))
     expected = f"deployhq-sandbox activate: the database {path} {message}"
     assert ((1, 1, False), True, before) == (refusal(result), expected in result.stderr, files(tmp_path))
+
+
+def test_activate_in_a_missing_folder_is_no_database_file(tmp_path: Path) -> None:
+    """`activate --database` into a folder that does not exist says there is no such file, and creates nothing."""
+    path = make_database(tmp_path, "missing folder")
+    result = run_cli("activate", "ada@example.com", "--database", str(path))
+    assert ((1, 1, False), f"deployhq-sandbox activate: no database file {path}\n", {}) == (
+        refusal(result),
+        result.stderr,
+        files(tmp_path),
+    )
