@@ -7,15 +7,15 @@ for the invited person setting a password, not an operation of the API.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Callable, Sequence
 
 import uvicorn
 
-from ._app import DEFAULT_MAX_BODY_BYTES, create_app
+from ._app import DEFAULT_MAX_BODY_BYTES, check_max_body_bytes, create_app
 from ._config import Accounts
-from ._db import Store
+from ._db import DatabaseFile, Store, inspect_database
 from ._limit import check_rate_limit
 from ._serve import base_url, bind
 
@@ -28,32 +28,47 @@ def _parser() -> argparse.ArgumentParser:
         "'deployhq-sandbox activate ADDRESS --database FILE' marks an invitation accepted (see its --help).",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
-    parser.add_argument("--port", type=int, default=8000, help="port, 0 for any free one (default: %(default)s)")
+    parser.add_argument(
+        "--port",
+        type=_whole_number(_check_port, "a port number from 0 to 65535"),
+        default=8000,
+        help="port, 0 for any free one (default: %(default)s)",
+    )
     parser.add_argument(
         "--database", default="users.sqlite3", help="SQLite file, created if missing (default: %(default)s)"
     )
     parser.add_argument(
         "--max-body-bytes",
-        type=int,
+        type=_whole_number(check_max_body_bytes, "a whole number of bytes, at least 1"),
         default=DEFAULT_MAX_BODY_BYTES,
+        metavar="N",
         help="larger request bodies get 413 (default: %(default)s)",
     )
     parser.add_argument(
         "--rate-limit",
-        type=_rate_limit,
+        type=_whole_number(check_rate_limit, "a whole number of requests per second, at least 1"),
         metavar="N",
         help="answer 429 (with Retry-After) past N requests a second per caller (default: no limit)",
     )
     return parser
 
 
-def _rate_limit(text: str) -> int:
-    try:
-        return check_rate_limit(int(text))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"must be a whole number of requests per second, at least 1; got {text!r}"
-        ) from None
+def _check_port(port: int) -> int:
+    if not 0 <= port <= 65535:
+        raise ValueError(port)
+    return port
+
+
+def _whole_number(check: Callable[[int], int], expected: str) -> Callable[[str], int]:
+    """An argparse `type`: the text as an int that *check* accepts, else a usage error saying what is *expected*."""
+
+    def parse(text: str) -> int:
+        try:
+            return check(int(text))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {expected}; got {text!r}") from None
+
+    return parse
 
 
 def _activate_parser() -> argparse.ArgumentParser:
@@ -71,10 +86,25 @@ def _activate_parser() -> argparse.ArgumentParser:
 
 
 def activate(argv: Sequence[str]) -> int:
-    """`deployhq-sandbox activate`: 0 when the user is (now) activated, 1 when there is no such file or user."""
+    """`deployhq-sandbox activate`: 0 when the user is (now) activated, 1 when there is no such file or user.
+
+    A file that is not already a sandbox database is refused and left as it is (the store would set it up).
+    """
     args = _activate_parser().parse_args(argv)
-    if not Path(args.database).is_file():
+    if not os.path.exists(args.database):
         print(f"deployhq-sandbox activate: no database file {args.database}", file=sys.stderr)
+        return 1
+    try:
+        found = inspect_database(args.database)
+    except ValueError as error:
+        print(f"deployhq-sandbox activate: {error}", file=sys.stderr)
+        return 1
+    if found is DatabaseFile.NEW:
+        print(
+            f"deployhq-sandbox activate: the database {args.database} is not a deployhq-sandbox database: "
+            "it holds no users",
+            file=sys.stderr,
+        )
         return 1
     store = Store(args.database)
     try:
@@ -107,12 +137,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return activate(argv[1:])
     args = _parser().parse_args(argv)
     accounts = Accounts.from_env()
-    app = create_app(args.database, accounts=accounts, max_body_bytes=args.max_body_bytes, rate_limit=args.rate_limit)
+    # The port first: a start refused for any reason leaves no database file behind.
     try:
         sock = bind(args.host, args.port)
     except OSError as error:
         print(f"deployhq-sandbox: cannot listen on {args.host}:{args.port}: {error.strerror}", file=sys.stderr)
-        app.state.store.close()
+        return 1
+    try:
+        app = create_app(
+            args.database, accounts=accounts, max_body_bytes=args.max_body_bytes, rate_limit=args.rate_limit
+        )
+    except ValueError as error:  # an account's address or the database file; the options were checked above
+        sock.close()
+        print(f"deployhq-sandbox: {error}", file=sys.stderr)
         return 1
     print(f"deployhq-sandbox: serving {args.database} at {base_url(sock)}", flush=True)
     print(f"  browsable docs, with Try it out: {base_url(sock)}/docs", flush=True)

@@ -27,10 +27,35 @@ from ._routes import CodedRefusal, UsersAPI
 from ._spec import Spec, load_spec
 from ._validation import Validator
 
-__all__ = ["DEFAULT_MAX_BODY_BYTES", "create_app", "error_response"]
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "check_max_body_bytes", "create_app", "error_response"]
 
 DEFAULT_MAX_BODY_BYTES = 65536
 logger = logging.getLogger(__name__)
+
+
+def check_max_body_bytes(value: object) -> int:
+    """*value* as a body limit: a whole number of bytes, at least 1 (else ValueError naming it)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"max_body_bytes must be a whole number of bytes, at least 1; got {value!r}")
+    return value
+
+
+def _check_accounts(accounts: Accounts, validator: Validator) -> None:
+    """ValueError unless every account's address is one `POST /users` accepts (`Validator.email_key`): each
+    account is a user of the account, and `GET /users` would otherwise show an address that breaks the spec.
+
+    The message names where the address came from, never its value: a key set in the wrong variable would be shown.
+    """
+    roles = {"administrator": accounts.administrator, "manager": accounts.manager, "member": accounts.member}
+    for role, account in roles.items():
+        if account is None or validator.email_key(account.email) is not None:
+            continue
+        from_env = role == "administrator" and accounts.email_source != "default"
+        origin = accounts.email_source if from_env else f"the {role}'s address"
+        raise ValueError(
+            f"{origin} is not an email address the API accepts: it must be ASCII, with a dotted domain that can "
+            "receive email (.test is fine; .invalid, .localhost and a bare host name are not), like you@example.com"
+        )
 
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -75,18 +100,23 @@ def create_app(
     """The reference server on the SQLite file *database* (created if missing).
 
     *accounts* defaults to `Accounts.from_env()`; each account is also a user of the account.
-    *rate_limit* (off by default): at most that many requests a second per caller, then 429 with `Retry-After`;
-    anything but a whole number >= 1 is a ValueError.
+    *max_body_bytes*: larger request bodies get 413.
+    *rate_limit* (off by default): at most that many requests a second per caller, then 429 with `Retry-After`.
+    A limit that is not a whole number >= 1, an account address the API would refuse, or a *database* the store
+    cannot use (see `Store`) is a ValueError saying which, raised before any file is created or changed.
     The app's `state` holds `store`, `api` and `accounts`. The store closes when the app's lifespan ends.
     """
-    limit = None if rate_limit is None else RateLimit(rate_limit)  # checked before any file is opened
+    check_max_body_bytes(max_body_bytes)
+    limit = None if rate_limit is None else RateLimit(rate_limit)
     accounts = Accounts.from_env() if accounts is None else accounts
     spec = load_spec() if spec is None else spec
+    validator = validator_class(spec)
+    _check_accounts(accounts, validator)
     store = store_class(database)
     store.add_accounts(accounts)
     api = api_class(
         store=store,
-        validator=validator_class(spec),
+        validator=validator,
         authenticator=authenticator_class(accounts),
         spec=spec,
         max_body_bytes=max_body_bytes,

@@ -26,6 +26,7 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
@@ -33,7 +34,7 @@ from starlette.concurrency import run_in_threadpool
 from ._config import Account
 from ._models import BOOLEANS, COLUMNS, WRITABLE, Changes, Invitation, User
 
-__all__ = ["DeleteOutcome", "Refusal", "Store", "StoreUnavailableError"]
+__all__ = ["DatabaseFile", "DeleteOutcome", "Refusal", "Store", "StoreUnavailableError", "inspect_database"]
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,59 @@ _INSERT = (
 _UPDATABLE = frozenset({*WRITABLE, "email_key"})
 # Enough to amortise one fsync over a burst, small enough to answer the first caller of the batch soon.
 _MAX_BATCH = 256
+# The first 16 bytes of every SQLite 3 database file (sqlite.org/fileformat.html, 1.3.1).
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_SANDBOX_COLUMNS = frozenset({*COLUMNS, "email_key"})
+
+
+class DatabaseFile(enum.Enum):
+    """What `inspect_database` found at a path the store can use."""
+
+    NEW = "new"  # nothing there yet, an empty file, or a SQLite database without tables: the store sets it up
+    SANDBOX = "sandbox"  # a database the store set up before
+
+
+def inspect_database(path: str | os.PathLike[str]) -> DatabaseFile:
+    """Whether *path* is new or already a sandbox database; ValueError naming the path when the store cannot use it
+    (a folder, a missing folder, a file that is not SQLite, another program's SQLite database).
+
+    Reads only: a refused path is left exactly as it was, and nothing is created.
+    """
+    location = Path(path)
+    where = f"the database {os.fspath(path)}"
+    if location.is_dir():
+        raise ValueError(f"{where} is a folder, not a file")
+    if not location.exists():
+        parent = location.parent
+        problem = "is not a folder" if parent.exists() else "does not exist"
+        if not parent.is_dir():
+            raise ValueError(f"{where} cannot be created: its folder {parent} {problem}")
+        return DatabaseFile.NEW
+    try:
+        with location.open("rb") as file:
+            header = file.read(len(_SQLITE_HEADER))
+    except OSError as error:
+        raise ValueError(f"{where} cannot be read: {error.strerror}") from None
+    if not header:
+        return DatabaseFile.NEW
+    if header != _SQLITE_HEADER:
+        raise ValueError(f"{where} is not a SQLite database")
+    try:
+        # mode=rw: never creates the file; reading the schema writes nothing to it.
+        uri = f"{location.resolve().as_uri()}?mode=rw"
+        with contextlib.closing(sqlite3.connect(uri, uri=True)) as connection:
+            tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            columns = {row[1] for row in connection.execute("PRAGMA table_info(users)")}
+    except sqlite3.Error as error:
+        raise ValueError(f"{where} is not a SQLite database (SQLite says: {error})") from None
+    if not tables:
+        return DatabaseFile.NEW
+    if not _SANDBOX_COLUMNS <= columns:
+        raise ValueError(
+            f"{where} is a SQLite database of something else (it has no deployhq-sandbox users table); "
+            "give the sandbox a file of its own"
+        )
+    return DatabaseFile.SANDBOX
 
 
 class StoreUnavailableError(RuntimeError):
@@ -82,20 +136,29 @@ def _user(row: tuple[Any, ...]) -> User:
 
 
 class Store:
-    """Users in a SQLite file. Async methods are for the app; `close()` stops the writer and closes connections."""
+    """Users in a SQLite file. Async methods are for the app; `close()` stops the writer and closes connections.
+
+    The file is created if missing; a path it cannot use is a ValueError naming it (`inspect_database`).
+    """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
+        inspect_database(path)
         self.path = os.fspath(path)
         self._readers: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
         self._lock = threading.Lock()
         self._closed = False
-        with self._connection() as connection:
-            mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if mode != "wal":
-                raise RuntimeError(f"{self.path}: SQLite could not switch to WAL mode (got {mode!r}); use a local file")
-            connection.executescript(importlib.resources.files(__package__).joinpath("schema.sql").read_text())
+        try:
+            with self._connection() as connection:
+                mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if mode != "wal":
+                    raise RuntimeError(
+                        f"{self.path}: SQLite could not switch to WAL mode (got {mode!r}); use a local file"
+                    )
+                connection.executescript(importlib.resources.files(__package__).joinpath("schema.sql").read_text())
+        except sqlite3.OperationalError as error:  # e.g. a file or folder the process may read but not write
+            raise ValueError(f"the database {self.path} cannot be opened for writing (SQLite says: {error})") from None
 
     def _connect(self) -> sqlite3.Connection:
         # isolation_level=None: transactions are explicit. check_same_thread=False: a pooled connection
@@ -130,11 +193,8 @@ class Store:
         if row is None:
             return Refusal.NOT_FOUND
         user = _user(row)
-        if user.account_administrator and changes.get("account_administrator") is False:
-            # openapi.yaml: an account always keeps one administrator.
-            (administrators,) = connection.execute("SELECT count(*) FROM users WHERE account_administrator").fetchone()
-            if administrators <= 1:
-                return Refusal.LAST_ADMINISTRATOR
+        if changes.get("account_administrator") is False and self._is_last_administrator(connection, user):
+            return Refusal.LAST_ADMINISTRATOR
         if not changes:
             return user
         names = sorted(changes)
@@ -169,18 +229,26 @@ class Store:
         return _user(row)
 
     def _delete(self, connection: sqlite3.Connection, identifier: str) -> DeleteOutcome:
-        row = connection.execute(
-            "SELECT account_administrator FROM users WHERE identifier = ?", (identifier,)
-        ).fetchone()
+        row = connection.execute(_SELECT + " WHERE identifier = ?", (identifier,)).fetchone()
         if row is None:
             return DeleteOutcome.NOT_FOUND
-        if row[0]:
-            # openapi.yaml: only the account's last administrator cannot be removed.
-            (administrators,) = connection.execute("SELECT count(*) FROM users WHERE account_administrator").fetchone()
-            if administrators <= 1:
-                return DeleteOutcome.ADMINISTRATOR
+        if self._is_last_administrator(connection, _user(row)):
+            return DeleteOutcome.ADMINISTRATOR
         connection.execute("DELETE FROM users WHERE identifier = ?", (identifier,))
         return DeleteOutcome.DELETED
+
+    @staticmethod
+    def _is_last_administrator(connection: sqlite3.Connection, user: User) -> bool:
+        """Whether *user* is the account's last activated administrator, whom openapi.yaml keeps: without one,
+        nobody could sign in and change an administrator's flags. A pending invitation cannot sign in, so an
+        administrator invited but not activated neither counts nor is kept."""
+        if not (user.account_administrator and user.activated):
+            return False
+        (others,) = connection.execute(
+            "SELECT count(*) FROM users WHERE account_administrator AND activated AND identifier != ?",
+            (user.identifier,),
+        ).fetchone()
+        return bool(others == 0)
 
     def add_accounts(self, accounts: Iterable[Account]) -> None:
         """Make sure each account is a user of the account (activated), keeping existing rows as they are."""

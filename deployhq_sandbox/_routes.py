@@ -17,7 +17,7 @@ import dataclasses
 import json
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -35,6 +35,8 @@ from ._validation import TAKEN, Errors, Validator
 __all__ = ["CodedRefusal", "Endpoint", "UsersAPI", "canonical_identifier"]
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+# What a caller sent, validated: an invitation (with its defaults) or the changes of an update.
+Sent = TypeVar("Sent", Invitation, Changes)
 
 _FORBIDDEN = "You do not have permission to manage users."
 _CHALLENGE = {"WWW-Authenticate": 'Basic realm="DeployHQ sandbox", charset="UTF-8"'}
@@ -56,18 +58,18 @@ def _reject_constant(name: str) -> NoReturn:
 
 
 def _dispatch(endpoints: Mapping[str, Endpoint], rate_limit: RateLimit | None) -> Endpoint:
-    """One Starlette endpoint answering each method of a path with that method's entry of the table."""
-    allow = ", ".join(["HEAD", *endpoints] if "GET" in endpoints else endpoints)
+    """One Starlette endpoint answering each method of a path with that method's entry of the table.
+
+    Its Route allows exactly the table's methods (and HEAD where GET is) and answers any other 405 before this
+    runs, so every method that gets here has its own entry: none can fall through to another's.
+    """
 
     async def endpoint(request: Request) -> Response:
         if rate_limit is not None:
             rate_limit.hit(request.headers.get("authorization"))
         # HEAD is GET without a body (Starlette drops the body); it is in `Allow` wherever GET is.
         method = "GET" if request.method == "HEAD" else request.method
-        handler = endpoints.get(method)
-        if handler is None:  # Route answers 405 before this; kept so no method can fall through to another
-            raise HTTPException(405, headers={"Allow": allow})
-        return await handler(request)
+        return await endpoints[method](request)
 
     return endpoint
 
@@ -204,8 +206,7 @@ class UsersAPI:
         result = self.validator.changes(await self.json_body(request))
         if not isinstance(result, Changes):
             return self.validation_errors(result)
-        changes = self.restrict_changes(result, caller)
-        outcome = await self.store.update(identifier, changes)
+        outcome = await self.store.update(identifier, self.restrict(result, caller))
         if outcome is Refusal.NOT_FOUND:
             raise HTTPException(404, "Not found")
         if outcome is Refusal.LAST_ADMINISTRATOR:
@@ -252,20 +253,19 @@ class UsersAPI:
         """The path's identifier in its stored form, or None when it is not a UUID (a 404 then)."""
         return canonical_identifier(request.path_params["identifier"])
 
-    def restrict_changes(self, changes: Changes, caller: Account) -> Changes:
-        """Drop the admin-only flags a caller who is not an account administrator sent: they keep their values."""
-        if caller.account_administrator:
-            return changes
-        return Changes({name: value for name, value in changes.items() if name not in ADMIN_ONLY_FLAGS})
-
     async def json_body(self, request: Request) -> Any:
         """The parsed body of every operation that has one: 415 unless JSON, 413 when too large, 400 unless JSON."""
         self.check_content_type(request.headers.get("content-type"))
         return self.parse_json(await self.read_body(request))
 
-    def restrict(self, invitation: Invitation, caller: Account) -> Invitation:
-        """Force the admin-only flags to false when the caller is not an account administrator."""
-        return invitation if caller.account_administrator else invitation.without(ADMIN_ONLY_FLAGS)
+    def restrict(self, sent: Sent, caller: Account) -> Sent:
+        """The admin-only flags are an account administrator's to set; from any other caller they are ignored:
+        an invitation gets them false (their default), a change leaves them as they are."""
+        if caller.account_administrator:
+            return sent
+        if isinstance(sent, Invitation):
+            return sent.without(ADMIN_ONLY_FLAGS)
+        return Changes({name: value for name, value in sent.items() if name not in ADMIN_ONLY_FLAGS})
 
     def check_content_type(self, content_type: str | None) -> None:
         """415 unless the body is declared as JSON (`application/json`, `application/*+json`, any parameters)."""

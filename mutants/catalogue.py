@@ -258,11 +258,8 @@ class _DemotesTheLastAdministrator(Store):
 
 
 class _ManagerGrantsAdministrator(UsersAPI):
-    def restrict(self, invitation: Any, caller: Account) -> Any:
-        return invitation
-
-    def restrict_changes(self, changes: Changes, caller: Account) -> Changes:
-        return changes
+    def restrict(self, sent: Any, caller: Account) -> Any:
+        return sent
 
 
 class _MemberInvites(UsersAPI):

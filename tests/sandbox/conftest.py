@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import sqlite3
@@ -107,6 +108,30 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def files(folder: Path) -> dict[str, bytes | None]:
+    """Every path under *folder*, relative, with a file's bytes (None for a folder): what a refusal must not change."""
+    return {str(path.relative_to(folder)): path.read_bytes() if path.is_file() else None for path in folder.rglob("*")}
+
+
+def make_database(folder: Path, kind: str) -> Path:
+    """A path for --database that the sandbox cannot use (or, for "empty", an empty file)."""
+    path = folder / "users.sqlite3"
+    if kind == "missing folder":
+        return folder / "nowhere" / "users.sqlite3"
+    if kind == "folder":
+        path.mkdir()
+    elif kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "not SQLite":
+        path.write_text("name,email\nAda,ada@example.com\n")
+    elif kind == "another SQLite database":
+        with contextlib.closing(sqlite3.connect(path)) as connection:
+            connection.execute("CREATE TABLE notes (body TEXT)")
+            connection.execute("INSERT INTO notes VALUES ('keep me')")
+            connection.commit()
+    return path
 
 
 class ServerProcess:

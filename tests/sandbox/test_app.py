@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.applications import Starlette
@@ -121,3 +122,75 @@ def test_routes_and_allow_come_from_the_table(database: Path, accounts: Accounts
         (patch.status_code, patch.content),
         (get.status_code, get.headers["allow"]),
     )
+
+
+@pytest.mark.parametrize("value", [0, -1, -5, 1.5, True, "64"])
+def test_a_body_limit_that_is_not_a_positive_whole_number_is_refused(database: Path, value: object) -> None:
+    """create_app refuses a limit of 0, a negative, a fraction, a boolean or a string, naming it, before any file."""
+    with pytest.raises(ValueError, match="max_body_bytes must be a whole number of bytes, at least 1"):
+        create_app(database, accounts=Accounts.defaults(), max_body_bytes=value)  # type: ignore[arg-type]
+    assert not database.exists()
+
+
+def test_a_one_byte_body_limit_still_answers(database: Path, accounts: Accounts) -> None:
+    """The smallest limit accepted, 1, turns `{}` into a 413 and lets a body-less read through."""
+    app = create_app(database, accounts=accounts, max_body_bytes=1)
+    with TestClient(app) as client:
+        auth = credentials(accounts.administrator)
+        statuses = (client.post("/users", json={}, auth=auth).status_code, client.get("/users", auth=auth).status_code)
+    assert (413, 200) == statuses
+
+
+BAD_ADDRESSES = [
+    "not an address",
+    "admin@localhost",
+    "admin@example.invalid",
+    "ädmin@example.com",
+    "a@example.XN--P1AI",
+]
+
+
+@pytest.mark.parametrize("address", BAD_ADDRESSES)
+def test_an_account_address_the_api_would_refuse_is_refused(database: Path, address: str) -> None:
+    """DEPLOYHQ_EMAIL that `POST /users` would call invalid is a ValueError naming the variable, before any file."""
+    key = "k3y-that-must-never-show-0000000000000000"
+    accounts = Accounts.from_env({"DEPLOYHQ_EMAIL": address, "DEPLOYHQ_API_KEY": key})
+    with pytest.raises(ValueError, match="DEPLOYHQ_EMAIL is not an email address the API accepts") as raised:
+        create_app(database, accounts=accounts)
+    assert (False, False) == (key in str(raised.value), database.exists())
+
+
+def test_an_address_set_in_python_is_checked_too(database: Path) -> None:
+    """An Accounts built in Python with a bad address is refused naming that account's address, not a variable."""
+    administrator = Account(email="root@localhost", api_key="x" * 40, first_name="R", last_name="A")
+    with pytest.raises(ValueError, match="the administrator's address is not an email address the API accepts"):
+        create_app(database, accounts=Accounts(administrator=administrator))
+    assert not database.exists()
+
+
+def test_an_account_address_in_any_letter_case_is_accepted(database: Path) -> None:
+    """An address the API accepts (mixed case, a .test domain) starts the server and is listed as configured."""
+    accounts = Accounts.from_env({"DEPLOYHQ_EMAIL": "Owner@Example.TEST"})
+    with TestClient(create_app(database, accounts=accounts)) as client:
+        listed = client.get("/users", auth=credentials(accounts.administrator)).json()[0]["email_address"]
+    assert "Owner@Example.TEST" == listed
+
+
+def test_one_override_of_restrict_changes_what_a_manager_may_set_everywhere(database: Path, accounts: Accounts) -> None:
+    """The admin-only rule is one method: overriding `restrict` lets a manager grant flags by invitation and update."""
+
+    class ManagerMaySetEverything(UsersAPI):
+        def restrict(self, sent: Any, caller: Account) -> Any:
+            return sent
+
+    assert accounts.manager is not None
+    app = create_app(database, accounts=accounts, api_class=ManagerMaySetEverything)
+    with TestClient(app) as client:
+        auth = credentials(accounts.manager)
+        invited = client.post(
+            "/users",
+            json={"user": {"first_name": "A", "email_address": "a@example.com", "can_manage_billing": True}},
+            auth=auth,
+        ).json()
+        changed = client.patch(f"/users/{invited['identifier']}", json={"user": {"can_manage_agents": True}}, auth=auth)
+    assert (True, True) == (invited["can_manage_billing"], changed.json()["can_manage_agents"])

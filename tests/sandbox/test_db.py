@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from deployhq_sandbox import DeleteOutcome, Invitation, Store
-from deployhq_sandbox._db import StoreUnavailableError
+from deployhq_sandbox._db import Refusal, StoreUnavailableError
+from deployhq_sandbox._models import Changes
 
-from .conftest import BreakingStore
+from .conftest import BreakingStore, files, make_database
 
 
 def invitation(address: str, **flags: bool) -> Invitation:
@@ -70,13 +73,14 @@ def test_a_failing_write_does_not_take_its_batch_down(store: Store) -> None:
 
 
 def test_delete_outcomes(store: Store) -> None:
-    """Deleting reports deleted, not found, and the last administrator."""
+    """Deleting reports deleted, not found, and the last activated administrator."""
 
     async def scenario() -> list[DeleteOutcome]:
         member = await store.create(invitation("m@example.com"))
         admin = await store.create(invitation("a@example.com", account_administrator=True))
         assert member is not None
         assert admin is not None
+        store.activate(admin.email_address)
         return [
             await store.delete(member.identifier),
             await store.delete(member.identifier),
@@ -84,6 +88,71 @@ def test_delete_outcomes(store: Store) -> None:
         ]
 
     assert asyncio.run(scenario()) == [DeleteOutcome.DELETED, DeleteOutcome.NOT_FOUND, DeleteOutcome.ADMINISTRATOR]
+
+
+def test_only_activated_administrators_count(store: Store) -> None:
+    """A pending administrator invitation neither keeps the only activated administrator removable nor is kept."""
+
+    async def scenario() -> list[object]:
+        admin = await store.create(invitation("a@example.com", account_administrator=True))
+        pending = await store.create(invitation("p@example.com", account_administrator=True))
+        assert admin is not None
+        assert pending is not None
+        store.activate(admin.email_address)
+        return [
+            await store.update(admin.identifier, Changes(account_administrator=False)),
+            await store.delete(admin.identifier),
+            getattr(await store.update(pending.identifier, Changes(account_administrator=False)), "activated", None),
+            await store.delete(pending.identifier),
+        ]
+
+    assert [Refusal.LAST_ADMINISTRATOR, DeleteOutcome.ADMINISTRATOR, False, DeleteOutcome.DELETED] == asyncio.run(
+        scenario()
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("missing folder", "cannot be created: its folder .* does not exist"),
+        ("folder", "is a folder, not a file"),
+        ("not SQLite", "is not a SQLite database"),
+        ("another SQLite database", "is a SQLite database of something else"),
+    ],
+)
+def test_a_file_the_store_cannot_use_is_refused_untouched(tmp_path: Path, kind: str, message: str) -> None:
+    """A path the store cannot use is a ValueError naming it, and nothing is created or changed."""
+    path = make_database(tmp_path, kind)
+    before = files(tmp_path)
+    with pytest.raises(ValueError, match=f"^the database {re.escape(str(path))} {message}"):
+        Store(path)
+    assert before == files(tmp_path)
+
+
+def test_a_broken_sqlite_file_is_refused_untouched(tmp_path: Path) -> None:
+    """A file with SQLite's header and garbage after it is refused as not a SQLite database, and left as it was."""
+    path = tmp_path / "users.sqlite3"
+    path.write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 8)
+    with pytest.raises(ValueError, match="is not a SQLite database"):
+        Store(path)
+    assert {"users.sqlite3": b"SQLite format 3\x00" + bytes(range(256)) * 8} == files(tmp_path)
+
+
+@pytest.mark.parametrize("kind", ["empty", "empty SQLite database"])
+def test_an_empty_file_becomes_a_new_database(tmp_path: Path, kind: str) -> None:
+    """An empty file, or a SQLite database with no table yet, is taken as a new database (as `touch` then serve)."""
+    path = tmp_path / "users.sqlite3"
+    if kind == "empty":
+        path.write_bytes(b"")
+    else:
+        with contextlib.closing(sqlite3.connect(path)) as connection:
+            connection.execute("PRAGMA user_version = 1")
+    store = Store(path)
+    try:
+        created = asyncio.run(store.create(invitation("new@example.com")))
+    finally:
+        store.close()
+    assert "new@example.com" == getattr(created, "email_address", None)
 
 
 def test_closed_store_refuses_writes(store: Store) -> None:

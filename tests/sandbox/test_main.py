@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -15,7 +17,7 @@ import pytest
 from deployhq_sandbox import Accounts, create_app
 from deployhq_sandbox._config import DEFAULT_ADMIN_API_KEY, DEFAULT_ADMIN_EMAIL
 
-from .conftest import ROOT, ServerProcess
+from .conftest import ROOT, ServerProcess, files, make_database
 
 StartServer = Callable[..., ServerProcess]
 ADMIN = (DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_API_KEY)
@@ -57,6 +59,7 @@ def test_busy_port_is_a_clear_error(database: Path, start_server: StartServer) -
     second = start_server(database.with_name("other.sqlite3"), port=port)
     _stdout, stderr = second.process.communicate(timeout=15)
     assert (second.process.returncode, "cannot listen" in stderr, "Traceback" in stderr) == (1, True, False)
+    assert not database.with_name("other.sqlite3").exists()
 
 
 @pytest.mark.slow
@@ -97,10 +100,18 @@ def test_sigkill_loses_no_answered_invitation(database: Path, start_server: Star
     assert found == created
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """`python -m deployhq_sandbox ARGS` from the checkout, to completion."""
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -m deployhq_sandbox ARGS` from the checkout, to completion, with the credential variables of *env*
+    (none of the test run's own)."""
+    environment = {k: v for k, v in os.environ.items() if k not in {"DEPLOYHQ_EMAIL", "DEPLOYHQ_API_KEY"}}
+    environment.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "deployhq_sandbox", *args], cwd=ROOT, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "deployhq_sandbox", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -145,3 +156,100 @@ def test_activate_needs_an_address() -> None:
     """`activate` without an address is a usage error (exit 2) naming ADDRESS."""
     result = run_cli("activate")
     assert (2, True) == (result.returncode, "ADDRESS" in result.stderr)
+
+
+def refusal(result: subprocess.CompletedProcess[str]) -> tuple[int, int, bool]:
+    """(exit code, lines on stderr, whether a traceback was printed) of a refused start."""
+    return result.returncode, len(result.stderr.splitlines()), "Traceback" in result.stderr
+
+
+def test_an_email_variable_the_api_would_refuse_stops_the_start(database: Path) -> None:
+    """DEPLOYHQ_EMAIL="not an address" exits 1 naming the variable, never the key, and creates no file."""
+    key = "k3y-that-must-never-show-0000000000000000"
+    result = run_cli(
+        "--port", "0", "--database", str(database), env={"DEPLOYHQ_EMAIL": "not an address", "DEPLOYHQ_API_KEY": key}
+    )
+    assert ((1, 1, False), True, False, False) == (
+        refusal(result),
+        "DEPLOYHQ_EMAIL is not an email address the API accepts" in result.stderr,
+        key in result.stdout + result.stderr,
+        database.exists(),
+    )
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--max-body-bytes", "0"),
+        ("--max-body-bytes", "-1"),
+        ("--max-body-bytes", "1e3"),
+        ("--port", "-1"),
+        ("--port", "70000"),
+        ("--port", "http"),
+    ],
+)
+def test_an_option_out_of_range_is_a_usage_error(database: Path, option: str, value: str) -> None:
+    """A body limit below 1 or a port outside 0-65535 is exit 2 naming the option, and creates no file."""
+    result = run_cli(option, value, "--database", str(database), *(["--port", "0"] if option != "--port" else []))
+    assert (2, True, False, False) == (
+        result.returncode,
+        f"argument {option}: must be" in result.stderr,
+        "Traceback" in result.stderr,
+        database.exists(),
+    )
+
+
+def test_a_busy_port_creates_no_file(database: Path) -> None:
+    """A port that cannot be bound is refused before the database file is created."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        result = run_cli("--port", str(taken.getsockname()[1]), "--database", str(database))
+    assert ((1, 1, False), False) == (refusal(result), database.exists())
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("missing folder", "cannot be created: its folder {parent} does not exist"),
+        ("folder", "is a folder, not a file"),
+        ("not SQLite", "is not a SQLite database"),
+        ("another SQLite database", "is a SQLite database of something else"),
+    ],
+)
+def test_a_database_the_server_cannot_use_stops_the_start(tmp_path: Path, kind: str, message: str) -> None:
+    """A --database the server cannot use is one line naming the path, exit 1, and nothing created or changed."""
+    path = make_database(tmp_path, kind)
+    before = files(tmp_path)
+    result = run_cli("--port", "0", "--database", str(path))
+    expected = f"deployhq-sandbox: the database {path} {message.format(parent=path.parent)}"
+    assert ((1, 1, False), True, before) == (refusal(result), expected in result.stderr, files(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("folder", "is a folder, not a file"),
+        ("empty", "is not a deployhq-sandbox database: it holds no users"),
+        ("not SQLite", "is not a SQLite database"),
+        ("another SQLite database", "is a SQLite database of something else"),
+    ],
+)
+def test_activate_refuses_a_file_that_is_not_a_sandbox_database(tmp_path: Path, kind: str, message: str) -> None:
+    """`activate` on a folder, an empty file, or another file is one line naming the path, exit 1, nothing changed."""
+    path = make_database(tmp_path, kind)
+    before = files(tmp_path)
+    result = run_cli("activate", "ada@example.com", "--database", str(path))
+    expected = f"deployhq-sandbox activate: the database {path} {message}"
+    assert ((1, 1, False), True, before) == (refusal(result), expected in result.stderr, files(tmp_path))
+
+
+def test_activate_in_a_missing_folder_is_no_database_file(tmp_path: Path) -> None:
+    """`activate --database` into a folder that does not exist says there is no such file, and creates nothing."""
+    path = make_database(tmp_path, "missing folder")
+    result = run_cli("activate", "ada@example.com", "--database", str(path))
+    assert ((1, 1, False), f"deployhq-sandbox activate: no database file {path}\n", {}) == (
+        refusal(result),
+        result.stderr,
+        files(tmp_path),
+    )

@@ -215,14 +215,37 @@ def test_the_last_administrator_stays_one(client: TestClient, invite: Invite) ->
 
 
 def test_an_administrator_may_demote_itself_when_another_remains(
-    client: TestClient, invite: Invite, accounts: Accounts
+    client: TestClient, invite: Invite, accounts: Accounts, app: Any
 ) -> None:
-    """With a second administrator, the caller may drop its own flag, and from then on may not manage users."""
+    """With another activated administrator, the caller may drop its own flag, and from then on may not manage users."""
     invite(first_name="Second", email_address="second@example.com", account_administrator=True)
+    app.state.store.activate("second@example.com")
     admin = client.get("/users").json()[0]
     demoted = change(client, "PATCH", admin["identifier"], {"account_administrator": False, "can_manage_users": False})
     after = client.get("/users")
     assert (200, 403) == (demoted.status_code, after.status_code)
+
+
+def test_a_pending_administrator_invitation_does_not_count(client: TestClient, invite: Invite, app: Any) -> None:
+    """The only activated administrator can be neither demoted nor removed while the other is only invited; the
+    invited one can, and once it has accepted, the first one can step down."""
+    admin = client.get("/users").json()[0]
+    pending = invite(first_name="Second", email_address="second@example.com", account_administrator=True).json()
+    refusals = [
+        change(client, "PATCH", admin["identifier"], {"account_administrator": False}),
+        change(client, "PUT", admin["identifier"], {"account_administrator": False}),
+        client.delete(f"/users/{admin['identifier']}"),
+    ]
+    demoted_pending = change(client, "PATCH", pending["identifier"], {"account_administrator": False})
+    change(client, "PATCH", pending["identifier"], {"account_administrator": True})
+    app.state.store.activate("second@example.com")
+    stepped_down = change(client, "PATCH", admin["identifier"], {"account_administrator": False})
+    assert [(403, "last_administrator")] * 3 == [(r.status_code, r.json()["error_code"]) for r in refusals]
+    assert (200, 200, {**admin, "account_administrator": False}) == (
+        demoted_pending.status_code,
+        stepped_down.status_code,
+        stepped_down.json(),
+    )
 
 
 def test_a_manager_whose_flag_is_removed_may_no_longer_manage_users(client: TestClient, accounts: Accounts) -> None:

@@ -85,8 +85,9 @@ def sync_detailed(
     """Remove a user
 
      Removes a user from the account. An identifier the account does not know is 404. Removing the
-    account's last administrator is 403 with `error_code` `last_administrator`: an account always
-    keeps one. Any other user, administrators included, can be removed by an administrator or a
+    account's last activated administrator is 403 with `error_code` `last_administrator`: an
+    account always keeps an administrator who can sign in (one invited but not yet activated does
+    not count). Any other user, administrators included, can be removed by an administrator or a
     user who may manage users. A removed user can no longer sign in to the API.
 
     Args:
@@ -119,8 +120,9 @@ def sync(
     """Remove a user
 
      Removes a user from the account. An identifier the account does not know is 404. Removing the
-    account's last administrator is 403 with `error_code` `last_administrator`: an account always
-    keeps one. Any other user, administrators included, can be removed by an administrator or a
+    account's last activated administrator is 403 with `error_code` `last_administrator`: an
+    account always keeps an administrator who can sign in (one invited but not yet activated does
+    not count). Any other user, administrators included, can be removed by an administrator or a
     user who may manage users. A removed user can no longer sign in to the API.
 
     Args:
@@ -148,8 +150,9 @@ async def asyncio_detailed(
     """Remove a user
 
      Removes a user from the account. An identifier the account does not know is 404. Removing the
-    account's last administrator is 403 with `error_code` `last_administrator`: an account always
-    keeps one. Any other user, administrators included, can be removed by an administrator or a
+    account's last activated administrator is 403 with `error_code` `last_administrator`: an
+    account always keeps an administrator who can sign in (one invited but not yet activated does
+    not count). Any other user, administrators included, can be removed by an administrator or a
     user who may manage users. A removed user can no longer sign in to the API.
 
     Args:
@@ -180,8 +183,9 @@ async def asyncio(
     """Remove a user
 
      Removes a user from the account. An identifier the account does not know is 404. Removing the
-    account's last administrator is 403 with `error_code` `last_administrator`: an account always
-    keeps one. Any other user, administrators included, can be removed by an administrator or a
+    account's last activated administrator is 403 with `error_code` `last_administrator`: an
+    account always keeps an administrator who can sign in (one invited but not yet activated does
+    not count). Any other user, administrators included, can be removed by an administrator or a
     user who may manage users. A removed user can no longer sign in to the API.
 
     Args:

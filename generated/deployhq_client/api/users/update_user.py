@@ -128,8 +128,10 @@ def sync_detailed(
     Only account administrators may change permission flags: when the caller may manage users but
     is not an administrator, the admin-only flags (`account_administrator` and the `can_*`
     capabilities) it sends are ignored and keep their values, as an invitation by such a caller gets
-    them forced to `false`. Taking `account_administrator` away from the account's last
-    administrator is 403 with `error_code` `last_administrator`, and nothing changes.
+    them forced to `false`. Taking `account_administrator` away from the account's last activated
+    administrator is 403 with `error_code` `last_administrator`, and nothing changes: an account
+    always keeps an administrator who can sign in. An administrator invited but not yet activated
+    does not count, and can lose the flag like any other user.
 
     Args:
         identifier (UUID):
@@ -177,8 +179,10 @@ def sync(
     Only account administrators may change permission flags: when the caller may manage users but
     is not an administrator, the admin-only flags (`account_administrator` and the `can_*`
     capabilities) it sends are ignored and keep their values, as an invitation by such a caller gets
-    them forced to `false`. Taking `account_administrator` away from the account's last
-    administrator is 403 with `error_code` `last_administrator`, and nothing changes.
+    them forced to `false`. Taking `account_administrator` away from the account's last activated
+    administrator is 403 with `error_code` `last_administrator`, and nothing changes: an account
+    always keeps an administrator who can sign in. An administrator invited but not yet activated
+    does not count, and can lose the flag like any other user.
 
     Args:
         identifier (UUID):
@@ -221,8 +225,10 @@ async def asyncio_detailed(
     Only account administrators may change permission flags: when the caller may manage users but
     is not an administrator, the admin-only flags (`account_administrator` and the `can_*`
     capabilities) it sends are ignored and keep their values, as an invitation by such a caller gets
-    them forced to `false`. Taking `account_administrator` away from the account's last
-    administrator is 403 with `error_code` `last_administrator`, and nothing changes.
+    them forced to `false`. Taking `account_administrator` away from the account's last activated
+    administrator is 403 with `error_code` `last_administrator`, and nothing changes: an account
+    always keeps an administrator who can sign in. An administrator invited but not yet activated
+    does not count, and can lose the flag like any other user.
 
     Args:
         identifier (UUID):
@@ -268,8 +274,10 @@ async def asyncio(
     Only account administrators may change permission flags: when the caller may manage users but
     is not an administrator, the admin-only flags (`account_administrator` and the `can_*`
     capabilities) it sends are ignored and keep their values, as an invitation by such a caller gets
-    them forced to `false`. Taking `account_administrator` away from the account's last
-    administrator is 403 with `error_code` `last_administrator`, and nothing changes.
+    them forced to `false`. Taking `account_administrator` away from the account's last activated
+    administrator is 403 with `error_code` `last_administrator`, and nothing changes: an account
+    always keeps an administrator who can sign in. An administrator invited but not yet activated
+    does not count, and can lose the flag like any other user.
 
     Args:
         identifier (UUID):
