@@ -1,4 +1,5 @@
-"""The account always keeps an administrator: its last one can be neither removed nor demoted.
+"""The account always keeps an administrator who can sign in: its last activated one can be neither removed nor
+demoted, and an administrator invited but not yet activated does not count.
 
 These requests aim at the signed-in administrator's own user, so they run last, and never against a
 live target (a server that broke the promise would leave the account without an administrator).
@@ -16,17 +17,14 @@ from .promises import coded_error_promises, same_user
 
 
 @pytest.fixture(name="last_administrator")
-def _last_administrator(api: Api, guard: Guard) -> dict[str, Any]:
-    """The signed-in administrator's user, made the account's only administrator by removing the run's own ones."""
+def _last_administrator(api: Api) -> dict[str, Any]:
+    """The signed-in administrator's user, when it is the account's only activated administrator."""
     if api.target.live:
         pytest.skip("not judged against a live target: it would aim at the account's own administrator")
-    for user in api.list().json():
-        if user.get("account_administrator") is True and guard.ledger.owns(str(user.get("identifier"))):
-            api.delete(user["identifier"])
     users = api.list().json()
-    administrators = [user for user in users if user.get("account_administrator") is True]
+    administrators = [u for u in users if u.get("account_administrator") is True and u.get("activated") is True]
     if len(administrators) != 1 or administrators[0].get("email_address") != api.target.email:
-        pytest.skip(f"not judged: the account has {len(administrators)} administrators, so none is the last")
+        pytest.skip(f"not judged: the account has {len(administrators)} activated administrators, so none is the last")
     last: dict[str, Any] = administrators[0]
     return last
 
@@ -61,3 +59,16 @@ def test_last_administrator_cannot_be_removed(api: Api, guard: Guard, last_admin
     assert 403 == response.status_code, exchange(response)
     assert [] == coded_error_promises(response.json(), "last_administrator"), exchange(response)
     assert 200 == api.get(identifier).status_code
+
+
+@pytest.mark.operation("updateUser")
+def test_a_pending_administrator_does_not_count(api: Api, guard: Guard, last_administrator: dict[str, Any]) -> None:
+    """With an administrator invited but not activated, the only activated one still cannot be demoted."""
+    pending = api.fresh_user(account_administrator=True)
+    identifier = last_administrator["identifier"]
+    with guard.permit(identifier):
+        response = api.update(identifier, {"account_administrator": False}, method="PATCH")
+
+    assert 403 == response.status_code, exchange(response)
+    assert [] == coded_error_promises(response.json(), "last_administrator"), exchange(response)
+    assert 200 == api.delete(pending["identifier"]).status_code  # a pending administrator can go

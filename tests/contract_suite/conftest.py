@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from deployhq_sandbox import Accounts
 from mutants.harness import ROOT, environment
 
 # A canary: no output, report, summary or ledger of a run may ever contain it, raw or inside a Basic auth header.
@@ -26,6 +27,17 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def role_credentials() -> dict[str, str]:
+    """The reference server's manager and member, for the suite's role promises."""
+    defaults = Accounts.defaults()
+    assert defaults.manager is not None
+    assert defaults.member is not None
+    return {
+        "DEPLOYHQ_MANAGER_EMAIL": defaults.manager.email, "DEPLOYHQ_MANAGER_API_KEY": defaults.manager.api_key,
+        "DEPLOYHQ_MEMBER_EMAIL": defaults.member.email, "DEPLOYHQ_MEMBER_API_KEY": defaults.member.api_key,
+    }  # fmt: skip
 
 
 def canary_environment(tmp_path: Path, **extra: str) -> dict[str, str]:

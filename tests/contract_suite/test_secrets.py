@@ -10,7 +10,7 @@ import pytest
 from deployhq_sandbox import Accounts
 from mutants.harness import run_suite
 
-from .conftest import ADMIN, CANARY_KEY, Server, canary_environment, live_options
+from .conftest import ADMIN, CANARY_KEY, Server, canary_environment, live_options, role_credentials
 
 pytestmark = pytest.mark.slow
 DEFAULTS = Accounts.defaults()
@@ -53,10 +53,7 @@ RUNS = [
 def test_no_secret_in_anything_a_failing_run_writes(server: Server, options: list[str], tmp_path: Path) -> None:
     """Whatever pytest shows, no key appears in the output, JUnit, summary, step summary or ledger."""
     step_summary = tmp_path / "step-summary.md"
-    roles = {
-        "DEPLOYHQ_MANAGER_EMAIL": DEFAULTS.manager.email, "DEPLOYHQ_MANAGER_API_KEY": DEFAULTS.manager.api_key,
-        "DEPLOYHQ_MEMBER_EMAIL": DEFAULTS.member.email, "DEPLOYHQ_MEMBER_API_KEY": DEFAULTS.member.api_key,
-    }  # type: ignore[union-attr]  # fmt: skip
+    roles = role_credentials()
     finished = run_suite(
         *live_options(server, tmp_path, *options, "--contract-profile", "quick"),
         env=canary_environment(tmp_path, GITHUB_STEP_SUMMARY=str(step_summary), **roles),
