@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from urllib.parse import unquote
 
 import httpx
@@ -142,6 +142,24 @@ def read_ledger(path: Path, base_url: str) -> list[str]:
         return []
     entries = (line.split("\t", 1) for line in path.read_text(encoding="utf-8").splitlines() if "\t" in line)
     return [identifier for url, identifier in entries if url == base_url]
+
+
+class _Answer(Protocol):
+    """What both client libraries' responses have: enough to book an answer and wait out a 429."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def headers(self) -> Any: ...
+
+    @property
+    def content(self) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
+Answer = TypeVar("Answer", bound=_Answer)
 
 
 @dataclass(frozen=True)
@@ -316,6 +334,40 @@ class Guard:
         with self._lock:
             self._foreign.update(i for i in seen if not self.ledger.owns(i))
 
+    def send(
+        self,
+        method: str,
+        url: str,
+        once: Callable[[], Answer],
+        transport_errors: type[Exception],
+        unsent: Callable[[Exception], bool],
+    ) -> Answer:
+        """Send one request through the rails with *once* (either client library's own send), and book it.
+
+        A transport error is raised as it is, counted as not sent (*unsent*) or as an unknown outcome, and never
+        retried; only an answered 429 is sent again, after its Retry-After.
+        """
+        for attempt in itertools.count(1):
+            ticket = self.before_send(method, url)
+            try:
+                response = once()
+            except transport_errors as error:
+                (self.not_sent if unsent(error) else self.outcome_unknown)(ticket)
+                raise
+            try:
+                wait = self.retry_after(response.status_code, response.headers, attempt, response.content)
+            except KeptRateLimitingError:
+                self.after_answer(ticket, response.status_code, b"")
+                raise
+            if wait is None:
+                self.after_answer(ticket, response.status_code, response.content)
+                return response
+            self.after_answer(ticket, response.status_code, b"")
+            response.close()
+            # A 429 was refused before any work: re-sending it cannot duplicate an invitation.
+            self.sleep(wait)
+        raise AssertionError("unreachable: the loop above returns or raises")  # pragma: no cover
+
     def is_foreign(self, identifier: str) -> bool:
         with self._lock:
             return identifier in self._foreign
@@ -332,7 +384,7 @@ def _json(body: bytes) -> Any:
 _REQUESTS_NOT_SENT = (requests.exceptions.ConnectTimeout, requests.exceptions.ProxyError, requests.exceptions.SSLError)
 
 
-def _requests_not_sent(error: requests.RequestException) -> bool:
+def _requests_not_sent(error: Exception) -> bool:
     if isinstance(error, _REQUESTS_NOT_SENT):
         return True
     return isinstance(error, requests.exceptions.ConnectionError) and "NewConnectionError" in repr(error.args)
@@ -346,30 +398,13 @@ class GuardedAdapter(HTTPAdapter):
         self.guard = guard
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
-        method, url = request.method or "GET", request.url or ""
-        for attempt in itertools.count(1):
-            ticket = self.guard.before_send(method, url)
-            try:
-                response = super().send(request, *args, **kwargs)
-            except requests.RequestException as error:
-                if _requests_not_sent(error):
-                    self.guard.not_sent(ticket)
-                else:
-                    self.guard.outcome_unknown(ticket)
-                raise
-            try:
-                wait = self.guard.retry_after(response.status_code, response.headers, attempt, response.content)
-            except KeptRateLimitingError:
-                self.guard.after_answer(ticket, response.status_code, b"")
-                raise
-            if wait is None:
-                break
-            self.guard.after_answer(ticket, response.status_code, b"")
-            response.close()
-            # A 429 was refused before any work: re-sending it cannot duplicate an invitation.
-            self.guard.sleep(wait)
-        self.guard.after_answer(ticket, response.status_code, response.content)
-        return response
+        return self.guard.send(
+            request.method or "GET",
+            request.url or "",
+            lambda: super(GuardedAdapter, self).send(request, *args, **kwargs),
+            requests.RequestException,
+            _requests_not_sent,
+        )
 
 
 def guarded_session(guard: Guard) -> requests.Session:
@@ -380,9 +415,6 @@ def guarded_session(guard: Guard) -> requests.Session:
     return session
 
 
-_HTTPX_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
-
 class GuardedTransport(httpx.BaseTransport):
     """An httpx transport (what the generated client sends with) that obeys a Guard and never retries."""
 
@@ -391,30 +423,18 @@ class GuardedTransport(httpx.BaseTransport):
         self.inner = inner or httpx.HTTPTransport(retries=0)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        method, url = request.method, str(request.url)
-        for attempt in itertools.count(1):
-            ticket = self.guard.before_send(method, url)
-            try:
-                response = self.inner.handle_request(request)
-                response.read()
-            except _HTTPX_NOT_SENT:
-                self.guard.not_sent(ticket)
-                raise
-            except httpx.TransportError:
-                self.guard.outcome_unknown(ticket)
-                raise
-            try:
-                wait = self.guard.retry_after(response.status_code, response.headers, attempt, response.content)
-            except KeptRateLimitingError:
-                self.guard.after_answer(ticket, response.status_code, b"")
-                raise
-            if wait is None:
-                break
-            self.guard.after_answer(ticket, response.status_code, b"")
-            response.close()
-            self.guard.sleep(wait)
-        self.guard.after_answer(ticket, response.status_code, response.content)
-        return response
+        def once() -> httpx.Response:
+            response = self.inner.handle_request(request)
+            response.read()
+            return response
+
+        return self.guard.send(
+            request.method,
+            str(request.url),
+            once,
+            httpx.TransportError,
+            lambda error: isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)),
+        )
 
     def close(self) -> None:
         self.inner.close()
