@@ -19,17 +19,31 @@ from ._errors import (
     AuthenticationError,
     BadRequestError,
     ConnectionFailedError,
+    DeadlineExceededError,
     DeployHQError,
     NotFoundError,
     OutcomeUnknownError,
     PermissionDeniedError,
     RateLimitedError,
+    ResponseTooLargeError,
     ServerError,
     UnexpectedResponseError,
     ValidationError,
 )
 
-__all__ = ["Effect", "error_for", "excerpt", "failure", "misfit", "reason", "redact", "safe_url", "unexpected"]
+__all__ = [
+    "Effect",
+    "error_for",
+    "excerpt",
+    "failure",
+    "misfit",
+    "overdue",
+    "reason",
+    "redact",
+    "safe_url",
+    "too_large",
+    "unexpected",
+]
 
 
 class Effect(enum.Enum):
@@ -300,4 +314,38 @@ def failure(
         return OutcomeUnknownError(lost + "it may have been applied; sending it again is safe", safe_to_resend=True)
     return OutcomeUnknownError(
         lost + "it may have been accepted, and each time it is it sends an email, so it was not re-sent. " + advice
+    )
+
+
+def overdue(
+    seconds: float,
+    request: httpx.Request,
+    response: httpx.Response | None,
+    *,
+    operation: str,
+    effect: Effect,
+    advice: str = "",
+) -> DeadlineExceededError:
+    """The typed exception for a request whose whole answer did not arrive within *seconds*."""
+    url = safe_url(request.url)
+    began = f"its answer began ({response.status_code}) but " if response is not None else ""
+    lost = f"{operation}: {request.method} {url} was sent but {began}no whole answer arrived within {seconds:g} s; "
+    if effect is Effect.READS:
+        return DeadlineExceededError(lost + "it changes nothing, so trying again is safe", safe_to_resend=True)
+    if effect is Effect.IDEMPOTENT:
+        return DeadlineExceededError(lost + "it may have been applied; sending it again is safe", safe_to_resend=True)
+    return DeadlineExceededError(
+        lost + "it may have been accepted, and each time it is it sends an email, so it was not re-sent. " + advice
+    )
+
+
+def too_large(response: httpx.Response, limit: int, *, operation: str) -> ResponseTooLargeError:
+    """The typed exception for an answer over *limit* bytes, dropped unread."""
+    reason_phrase = redact(response.reason_phrase, response.request)
+    done = " (a success: what was asked was done)" if response.is_success else ""
+    return ResponseTooLargeError(
+        f"{operation}: {response.request.method} {safe_url(response.request.url)} answered {response.status_code} "
+        f"{reason_phrase}{done} with a body over {limit} bytes, the most this client reads "
+        "(connect(max_answer_bytes=...)); it was dropped",
+        status_code=response.status_code,
     )

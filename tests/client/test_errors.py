@@ -257,6 +257,14 @@ def failures(client_with, seed) -> list[BaseException]:
         get_user(client_with(httpx.Response(200, json={}))[0], "not-a-uuid")
     except DeployHQError as exc:
         caught.append(exc)
+    # An answer over the size limit, whose reason phrase echoes the key, for every call.
+    echoing = httpx.Response(200, content=b"x" * 2_000, extensions={"reason_phrase": f"OK {API_KEY}".encode()})
+    client, _ = client_with(echoing, max_answer_bytes=1_000)
+    for call in CALLS:
+        try:
+            call(client)
+        except DeployHQError as exc:
+            caught.append(exc)
     return caught
 
 
@@ -264,7 +272,8 @@ def test_no_secret_in_any_exception_text(api, seed):
     """No exception the package raises shows the key, raw or base64'd, in str, repr or its printed traceback."""
     caught = failures(api, seed)
     text = "\n".join(f"{exc}\n{exc!r}\n{''.join(traceback.format_exception(exc))}" for exc in caught)
-    assert (len(caught), [secret for secret in SECRETS if secret in text]) == (13 * 5 + 5 + 5 + 1, [])
+    # 13 answers to 5 calls, but resend_invitation takes the 201 HTML and the off-spec 200 as the successes they are.
+    assert (len(caught), [secret for secret in SECRETS if secret in text]) == (13 * 5 - 2 + 5 + 5 + 1 + 5, [])
 
 
 def test_the_hierarchy():
