@@ -126,7 +126,9 @@ def excerpt(response: httpx.Response) -> str:
     """The body as one line of text, credentials cut out, at most 200 characters; "" for an empty body."""
     try:
         text = response.text
-    except LookupError:  # a charset Python does not know
+    # LookupError: a charset Python does not know; UnicodeError: one its codec refuses whatever the error handler
+    # (utf-16 without a byte-order mark).
+    except (LookupError, UnicodeError):
         text = response.content.decode("utf-8", "replace")
     # Credentials first: joining white space could otherwise change a key that has some.
     text = " ".join(redact(text, response.request).split())

@@ -12,6 +12,7 @@ import time
 import httpx
 import pytest
 
+from deployhq_client import Client
 from deployhq_users import (
     DeadlineExceededError,
     DeployHQError,
@@ -121,7 +122,7 @@ def test_a_lost_invitation_at_the_deadline_is_not_safe_to_resend():
 # -- The same bounds through httpx's own transport, without a socket ------------------------------------------------
 
 
-def scripted(response: httpx.Response, **limits: int) -> httpx.Client:
+def scripted(response: httpx.Response, **limits: int) -> Client:
     """A connect() client whose every request is answered *response*, with the given limits."""
     return connect(
         base_url="https://acme.deployhq.com", email=EMAIL, api_key=API_KEY, env={},
