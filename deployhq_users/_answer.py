@@ -109,9 +109,10 @@ async def receive_async(http: httpx.AsyncClient, request: httpx.Request, limits:
     """The async form of `receive`; here the deadline interrupts a read, wherever the answer is."""
     response: httpx.Response | None = None
     chunks: list[bytes] = []
+    scope: anyio.CancelScope | None = None
     try:
         # anyio, as httpx uses it: the same under asyncio and trio.
-        with anyio.fail_after(limits.deadline):
+        with anyio.fail_after(limits.deadline) as scope:
             response = await http.send(request, stream=True)
             try:
                 if _declared_too_large(response, limits.max_answer_bytes):
@@ -125,6 +126,8 @@ async def receive_async(http: httpx.AsyncClient, request: httpx.Request, limits:
             finally:
                 await response.aclose()
     except TimeoutError as error:
+        if scope is None or not scope.cancelled_caught:  # a TimeoutError of the caller's transport: theirs to see
+            raise
         raise AnswerOverdueError(limits.deadline, response) from error
     assert response is not None  # fail_after either raised or let send() return
     return _whole(response, b"".join(chunks))

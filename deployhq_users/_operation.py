@@ -129,7 +129,7 @@ class Operation(Generic[T]):
 
         return await _retrying_async(once, self._backoff(rate_limit_retries, limits), rate_limit_retries)
 
-    def _lost(self, error: Exception, request: httpx.Request) -> DeployHQError:
+    def _lost(self, error: httpx.RequestError, request: httpx.Request) -> DeployHQError:
         return failure(error, request, operation=self.name, effect=self.effect, advice=self.if_lost)
 
     def _overdue(self, error: AnswerOverdueError, request: httpx.Request) -> DeployHQError:

@@ -297,7 +297,7 @@ def reason(error: BaseException, request: httpx.Request) -> str:
 
 
 def failure(
-    error: Exception, request: httpx.Request, *, operation: str, effect: Effect, advice: str = ""
+    error: httpx.RequestError, request: httpx.Request, *, operation: str, effect: Effect, advice: str = ""
 ) -> DeployHQError:
     """The typed exception for a request that got no answer; what it means depends on what the call does.
 
@@ -307,9 +307,7 @@ def failure(
     why = reason(error, request)
     if isinstance(error, _NOT_SENT):
         return ConnectionFailedError(f"{operation}: could not connect to {url}: {why}; nothing was sent")
-    # httpx raises its own errors once it has started sending; anything else (RuntimeError) may have come earlier.
-    sent = "was sent" if isinstance(error, httpx.RequestError) else "may have been sent"
-    lost = f"{operation}: {request.method} {url} {sent} but no answer arrived ({why}); "
+    lost = f"{operation}: {request.method} {url} was sent but no answer arrived ({why}); "
     if effect is Effect.READS:
         return ConnectionFailedError(lost + "it changes nothing, so trying again is safe")
     if effect is Effect.IDEMPOTENT:

@@ -175,6 +175,19 @@ async def test_a_bug_in_the_callers_transport_propagates_from_an_async_call(api)
         await list_users_async(client)
 
 
+@pytest.mark.anyio
+async def test_a_timeout_error_of_the_callers_transport_is_not_the_deadline(api):
+    """A builtin TimeoutError raised by the caller's transport is theirs, not a DeadlineExceededError of the client."""
+
+    def buggy(request: httpx.Request) -> httpx.Response:
+        raise TimeoutError("the caller's own")
+
+    client, _ = api(buggy)
+    with pytest.raises(TimeoutError, match="the caller's own") as caught:
+        await list_users_async(client)
+    assert not isinstance(caught.value, DeployHQError)
+
+
 def test_a_lost_answer_keeps_httpx_error_as_its_cause(api):
     """A lost answer is OutcomeUnknownError whose __cause__ is the httpx error, so its traceback is kept."""
     client, _ = api(httpx.ReadError)
