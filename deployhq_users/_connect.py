@@ -1,4 +1,6 @@
-"""Build a ready generated client from explicit arguments or the official CLI's environment variables."""
+"""Build a ready generated client from explicit arguments or the environment (DeployHQ's CLI's variables, and
+DEPLOYHQ_BASE_URL, this package's own).
+"""
 
 from __future__ import annotations
 
@@ -30,9 +32,12 @@ __all__ = [
 # The generated Client has no timeout at all by default; a hung connection must not hang a script.
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 DEFAULT_HOST = "deployhq.com"
-# DeployHQ's CLI takes a whole host name for the account: its SDK's newClient() does
+# DeployHQ's CLI reads DEPLOYHQ_ACCOUNT, _EMAIL, _API_KEY, _PROJECT, _FORMAT and _HOST (`Keys` with viper's env
+# prefix, and https://{account}.{host} from `host`, in deployhq/deployhq-cli, internal/config/config.go); no base URL.
+# It takes a whole host name for the account: its SDK's newClient() does
 # `account = strings.TrimSuffix(account, ".deployhq.com")` ("Tolerate users passing a full hostname ... instead of
-# just the subdomain"), in deployhq/deployhq-cli, pkg/sdk/client.go (commit 15f4469).
+# just the subdomain"), in deployhq/deployhq-cli, pkg/sdk/client.go (commit 15f4469). Cutting it in any letter case,
+# and cutting `.<DEPLOYHQ_HOST>` too, is this package's own addition (a host name's case means nothing).
 _CLI_SUFFIX = ".deployhq.com"
 # DeployHQ's keys are 40 characters. Every message has the key cut out wherever it appears, so a very short key
 # would garble them ("k" turns "not known" into "not [hidden]nown") and be no secret anyway.
