@@ -81,8 +81,10 @@ def _whole(response: httpx.Response, body: bytes) -> httpx.Response:
 def receive(http: httpx.Client, request: httpx.Request, limits: Limits) -> httpx.Response:
     """Send *request*; the answer read whole, or AnswerTooLargeError / AnswerOverdueError; httpx's errors pass.
 
-    A sync read cannot be interrupted, so the deadline is checked after each read, and each read is bounded by
-    the client's read timeout: a drip is stopped at most one read timeout after the deadline.
+    A sync read cannot be interrupted, so the deadline is checked once the head has come and after each read of the
+    body, each read being bounded by the client's read timeout: a dripped body is stopped at most one read timeout
+    after the deadline. httpx reads the head in one call, so a head dripped byte by byte is bounded only per read
+    (and by h11's limit on a head's size); the async form has no such gap.
     """
     end = time.monotonic() + limits.deadline
     response = http.send(request, stream=True)

@@ -189,10 +189,11 @@ def connect(
     DeployHQ's CLI reads too, and from DEPLOYHQ_BASE_URL, which is this package's own (the CLI has none).
     The account may be `acme` or `acme.deployhq.com`, as the CLI takes it.
 
-    Whatever a server sends, a call ends: an answer over *max_answer_bytes* (10 MiB) raises
+    Against a server that sends too much or too slowly, a call ends: an answer over *max_answer_bytes* (10 MiB) raises
     ResponseTooLargeError, and one not whole within *deadline* seconds (120) of sending raises
     DeadlineExceededError, however slowly it trickles in (httpx's *timeout* is per read). A sync call checks the
-    deadline after each read, so it may end up to one read timeout later; an async call ends on time.
+    deadline once the answer's head has come and after each read of its body, so it may end up to one read timeout
+    later (and a head dripped byte by byte is bounded only per read); an async call ends on time.
     A 429 whose Retry-After is over *max_retry_wait* seconds (60) is raised at once instead of waited out.
 
     The client keeps connections open between calls. Close them with `with client:` (sync calls) or
