@@ -57,7 +57,7 @@ class LoopAwareClient(Client):
     of its own, so it serves only the first loop, and another loop gets ClientUnusableError before sending.
     """
 
-    limits: Limits = field(factory=Limits, kw_only=True)
+    call_limits: Limits = field(factory=Limits, kw_only=True)
     """The most an answer may weigh and take, and the longest Retry-After waited out (connect() sets them)."""
     _caller_set_async_client: bool = field(default=False, init=False, repr=False)
 

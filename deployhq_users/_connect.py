@@ -238,7 +238,7 @@ def connect(
         base_url=resolve_base_url(account, base_url, env),
         headers={"Accept": "application/json"},
         timeout=checked_timeout,
-        limits=limits,
+        call_limits=limits,
         # httpx.BasicAuth instead of AuthenticatedClient(token=...): the latter shows the token in its repr.
         httpx_args={"auth": _BasicAuth(email, api_key), **({"transport": transport} if transport is not None else {})},
     )

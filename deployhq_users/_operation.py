@@ -51,7 +51,7 @@ logging.getLogger("stamina").addFilter(_Quiet())
 
 def _limits(client: Client) -> Limits:
     """The client's limits: set by connect(), the defaults for a `Client` built otherwise."""
-    limits = getattr(client, "limits", None)
+    limits = getattr(client, "call_limits", None)
     return limits if isinstance(limits, Limits) else Limits()
 
 

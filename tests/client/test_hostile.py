@@ -160,3 +160,14 @@ def test_a_too_large_error_answer_is_still_bounded():
     with pytest.raises(DeployHQError) as caught:
         list_users(client)
     assert (ResponseTooLargeError, 500) == (type(caught.value), caught.value.status_code)  # type: ignore[attr-defined]
+
+
+def test_a_client_built_without_connect_has_the_default_limits():
+    """A generated `Client` built directly gets the default bounds: an 11 MiB answer is ResponseTooLargeError."""
+    body = b"[" + b" " * (11 * 1024 * 1024) + b"]"
+    client = Client(
+        base_url="https://acme.deployhq.com",
+        httpx_args={"transport": httpx.MockTransport(lambda request: httpx.Response(200, content=body))},
+    )
+    with pytest.raises(ResponseTooLargeError, match="over 10485760 bytes"):
+        list_users(client)
