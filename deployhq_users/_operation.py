@@ -89,7 +89,6 @@ class Operation(Generic[T]):
         """Send the request; retry 429s up to *rate_limit_retries* times; return the parsed success."""
         _check_retries(rate_limit_retries)
         request_args = self.generated._get_kwargs(**arguments)
-
         limits = _limits(client)
 
         def once() -> T:
@@ -111,7 +110,6 @@ class Operation(Generic[T]):
         """The async form of `call`."""
         _check_retries(rate_limit_retries)
         request_args = self.generated._get_kwargs(**arguments)
-
         limits = _limits(client)
 
         async def once() -> T:
@@ -179,7 +177,7 @@ class Operation(Generic[T]):
         # ValueError: not JSON (json.JSONDecodeError), or a value such as a malformed UUID; RecursionError: JSON
         # nested too deeply for json.loads; the others: JSON of another shape than the spec's.
         except (ValueError, RecursionError, KeyError, TypeError, AttributeError) as error:
-            raise unexpected(response, misfit(response, error, self.returns), operation=self.name) from None
+            raise unexpected(response, misfit(response, error, self.returns), operation=self.name) from error
         except UnexpectedStatus:  # the caller's Client has raise_on_unexpected_status=True
             parsed = None
         if isinstance(parsed, self.returns):
