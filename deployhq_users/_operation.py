@@ -194,8 +194,11 @@ def _check_retries(retries: object) -> None:
 
 
 @contextlib.contextmanager
-def _ours() -> Iterator[None]:
-    token = _RETRYING.set(True)
+def _stamina_quiet(quiet: bool) -> Iterator[None]:
+    """Whether stamina's records are dropped here: in this package's retry loop, but not inside an attempt, where a
+    caller's own transport may retry with stamina and be logged as usual.
+    """
+    token = _RETRYING.set(quiet)
     try:
         yield
     finally:
@@ -205,9 +208,9 @@ def _ours() -> Iterator[None]:
 def _retrying(call: Callable[[], T], backoff: Callable[[Exception], bool | float], retries: int) -> T:
     if retries <= 0:
         return call()
-    with _ours():
+    with _stamina_quiet(True):
         for attempt in stamina.retry_context(on=backoff, attempts=retries + 1, timeout=None):
-            with attempt:
+            with attempt, _stamina_quiet(False):
                 return call()
     raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
 
@@ -217,8 +220,8 @@ async def _retrying_async(
 ) -> T:
     if retries <= 0:
         return await call()
-    with _ours():
+    with _stamina_quiet(True):
         async for attempt in stamina.retry_context(on=backoff, attempts=retries + 1, timeout=None):
-            with attempt:
+            with attempt, _stamina_quiet(False):
                 return await call()
     raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover

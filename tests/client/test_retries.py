@@ -172,3 +172,22 @@ def test_stamina_still_logs_the_applications_own_retries(caplog):
     with caplog.at_level(logging.WARNING, logger="stamina"):
         flaky()
     assert ["stamina.retry_scheduled"] == [record.getMessage() for record in caplog.records if record.name == "stamina"]
+
+
+def test_stamina_still_logs_retries_inside_the_callers_transport(api, caplog):
+    """A caller's transport that retries with stamina itself is logged by stamina, even inside a retried call."""
+    import stamina
+
+    tries: list[int] = []
+
+    @stamina.retry(on=ConnectionError, attempts=2, wait_initial=0, wait_jitter=0)
+    def flaky_send(request: httpx.Request) -> httpx.Response:
+        tries.append(1)
+        if len(tries) in (1, 3):  # each of the two requests fails once inside the transport
+            raise ConnectionError("once")
+        return httpx.Response(429, headers={"Retry-After": "0"}) if len(tries) == 2 else httpx.Response(200, json=[])
+
+    client, _ = api(flaky_send)
+    with caplog.at_level(logging.WARNING, logger="stamina"):
+        assert [] == list_users(client, rate_limit_retries=1)
+    assert ["stamina.retry_scheduled"] * 2 == [r.getMessage() for r in caplog.records if r.name == "stamina"]
