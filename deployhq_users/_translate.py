@@ -328,8 +328,11 @@ def overdue(
 ) -> DeadlineExceededError:
     """The typed exception for a request whose whole answer did not arrive within *seconds*."""
     url = safe_url(request.url)
-    began = f"its answer began ({response.status_code}) but " if response is not None else ""
-    lost = f"{operation}: {request.method} {url} was sent but {began}no whole answer arrived within {seconds:g} s; "
+    if response is None:
+        what = f"was sent but no answer arrived within {seconds:g} s"
+    else:
+        what = f"was sent and its answer began ({response.status_code}), but did not end within {seconds:g} s"
+    lost = f"{operation}: {request.method} {url} {what}; "
     if effect is Effect.READS:
         return DeadlineExceededError(lost + "it changes nothing, so trying again is safe", safe_to_resend=True)
     if effect is Effect.IDEMPOTENT:
