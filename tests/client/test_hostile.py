@@ -89,7 +89,7 @@ def test_a_dripped_answer_is_cut_at_the_deadline():
             list_users(client)
         seconds = time.monotonic() - started
     # A sync read cannot be interrupted: the deadline is checked after each read, at most one read timeout late.
-    assert 2 <= seconds < 2 + 1 + 1.5, seconds
+    assert 2 <= seconds < 2 + 1 + 3, seconds  # a loaded machine's margin; without it: as long as the drip
     assert "list_users: GET " in str(caught.value)
     assert "/users was sent and its answer began (200), but did not end within 2 s; it changes nothing" in str(
         caught.value
@@ -112,7 +112,7 @@ async def test_a_dripped_answer_is_cut_at_the_deadline_by_an_async_call(answer, 
             with pytest.raises(DeadlineExceededError) as caught:
                 await list_users_async(client)
         seconds = time.monotonic() - started
-    assert 2 <= seconds < 3.5, seconds
+    assert 2 <= seconds < 5, seconds  # a loaded machine's margin; without it: as long as the drip
     assert said in str(caught.value)
 
 
