@@ -11,7 +11,15 @@ Every call takes `rate_limit_retries=N` and has an `_async` twin; see `connect` 
 """
 
 # No `from __future__ import annotations` here: it would export a public name, `annotations`.
-from ._connect import DEFAULT_TIMEOUT, MIN_API_KEY_LENGTH, connect, resolve_base_url
+from ._connect import (
+    DEFAULT_DEADLINE,
+    DEFAULT_MAX_ANSWER_BYTES,
+    DEFAULT_MAX_RETRY_WAIT,
+    DEFAULT_TIMEOUT,
+    MIN_API_KEY_LENGTH,
+    connect,
+    resolve_base_url,
+)
 from ._errors import (
     AlreadyActivatedError,
     APIError,
@@ -20,12 +28,14 @@ from ._errors import (
     ClientUnusableError,
     ConfigurationError,
     ConnectionFailedError,
+    DeadlineExceededError,
     DeployHQError,
     InvalidIdentifierError,
     NotFoundError,
     OutcomeUnknownError,
     PermissionDeniedError,
     RateLimitedError,
+    ResponseTooLargeError,
     ServerError,
     UnexpectedResponseError,
     ValidationError,
@@ -47,6 +57,9 @@ from ._users import (
 )
 
 __all__ = [
+    "DEFAULT_DEADLINE",
+    "DEFAULT_MAX_ANSWER_BYTES",
+    "DEFAULT_MAX_RETRY_WAIT",
     "DEFAULT_TIMEOUT",
     "MIN_API_KEY_LENGTH",
     "AlreadyActivatedError",
@@ -56,12 +69,14 @@ __all__ = [
     "ClientUnusableError",
     "ConfigurationError",
     "ConnectionFailedError",
+    "DeadlineExceededError",
     "DeployHQError",
     "InvalidIdentifierError",
     "NotFoundError",
     "OutcomeUnknownError",
     "PermissionDeniedError",
     "RateLimitedError",
+    "ResponseTooLargeError",
     "ServerError",
     "UnexpectedResponseError",
     "UserChangesDict",

@@ -20,6 +20,7 @@ from attrs import define, field
 
 from deployhq_client import Client
 
+from ._answer import Limits
 from ._errors import ClientUnusableError, ConfigurationError
 from ._hosts import host_problem
 
@@ -56,6 +57,8 @@ class LoopAwareClient(Client):
     of its own, so it serves only the first loop, and another loop gets ClientUnusableError before sending.
     """
 
+    call_limits: Limits = field(factory=Limits, kw_only=True)
+    """The most an answer may weigh and take, and the longest Retry-After waited out (connect() sets them)."""
     _caller_set_async_client: bool = field(default=False, init=False, repr=False)
 
     def set_async_httpx_client(self, async_client: httpx.AsyncClient) -> Self:

@@ -1,4 +1,6 @@
-"""Build a ready generated client from explicit arguments or the official CLI's environment variables."""
+"""Build a ready generated client from explicit arguments or the environment (DeployHQ's CLI's variables, and
+DEPLOYHQ_BASE_URL, this package's own).
+"""
 
 from __future__ import annotations
 
@@ -12,15 +14,31 @@ import httpx
 
 from deployhq_client import Client
 
+from ._answer import DEFAULT_DEADLINE, DEFAULT_MAX_ANSWER_BYTES, DEFAULT_MAX_RETRY_WAIT, Limits
 from ._client import LoopAwareClient
 from ._errors import ConfigurationError
 from ._hosts import host_problem
 
-__all__ = ["DEFAULT_TIMEOUT", "MIN_API_KEY_LENGTH", "connect", "resolve_base_url"]
+__all__ = [
+    "DEFAULT_DEADLINE",
+    "DEFAULT_MAX_ANSWER_BYTES",
+    "DEFAULT_MAX_RETRY_WAIT",
+    "DEFAULT_TIMEOUT",
+    "MIN_API_KEY_LENGTH",
+    "connect",
+    "resolve_base_url",
+]
 
 # The generated Client has no timeout at all by default; a hung connection must not hang a script.
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 DEFAULT_HOST = "deployhq.com"
+# DeployHQ's CLI reads DEPLOYHQ_ACCOUNT, _EMAIL, _API_KEY, _PROJECT, _FORMAT and _HOST (`Keys` with viper's env
+# prefix, and https://{account}.{host} from `host`, in deployhq/deployhq-cli, internal/config/config.go); no base URL.
+# It takes a whole host name for the account: its SDK's newClient() does
+# `account = strings.TrimSuffix(account, ".deployhq.com")` ("Tolerate users passing a full hostname ... instead of
+# just the subdomain"), in deployhq/deployhq-cli, pkg/sdk/client.go (commit 15f4469). Cutting it in any letter case,
+# and cutting `.<DEPLOYHQ_HOST>` too, is this package's own addition (a host name's case means nothing).
+_CLI_SUFFIX = ".deployhq.com"
 # DeployHQ's keys are 40 characters. Every message has the key cut out wherever it appears, so a very short key
 # would garble them ("k" turns "not known" into "not [hidden]nown") and be no secret anyway.
 MIN_API_KEY_LENGTH = 16
@@ -49,6 +67,22 @@ def _seconds(where: str, value: object) -> float:
             f"{where}{value!r} is not a duration: a timeout must be a finite number of seconds above 0"
         )
     return float(value)
+
+
+def _checked_limits(max_answer_bytes: object, deadline: object, max_retry_wait: object) -> Limits:
+    """The limits as given, or ConfigurationError naming the one that is no size or no duration."""
+    if isinstance(max_answer_bytes, bool) or not isinstance(max_answer_bytes, int) or max_answer_bytes < 1:
+        raise ConfigurationError(
+            f"max_answer_bytes={max_answer_bytes!r} is not a size: pass a whole number of bytes above 0 "
+            f"(the default is {DEFAULT_MAX_ANSWER_BYTES}, 10 MiB)"
+        )
+    wait = max_retry_wait
+    if isinstance(wait, bool) or not isinstance(wait, int | float) or not (math.isfinite(wait) and wait >= 0):
+        raise ConfigurationError(
+            f"max_retry_wait={max_retry_wait!r} is not a duration: pass a finite number of seconds, 0 or more "
+            f"(the default is {DEFAULT_MAX_RETRY_WAIT:g})"
+        )
+    return Limits(max_answer_bytes, _seconds("deadline=", deadline), float(wait))
 
 
 def _checked_timeout(timeout: object) -> httpx.Timeout:
@@ -101,6 +135,9 @@ def resolve_base_url(
     """The API's base URL: *base_url*, else https://<account>.<DEPLOYHQ_HOST>, else DEPLOYHQ_BASE_URL,
     else https://<DEPLOYHQ_ACCOUNT>.<DEPLOYHQ_HOST>. An argument always beats the environment.
 
+    The account may be given as its host name, `acme.deployhq.com`, as DeployHQ's CLI takes it: the
+    `.deployhq.com` is cut off (in any letter case), and so is `.<DEPLOYHQ_HOST>` when that is set.
+
     A URL that is not http(s), has white space or a control character, or a host that cannot be looked up
     (an empty label, one over 63 characters) raises ConfigurationError naming the problem.
     """
@@ -119,9 +156,17 @@ def resolve_base_url(
             "no target: pass account= or base_url=, or set DEPLOYHQ_ACCOUNT (your <account>.deployhq.com) "
             "or DEPLOYHQ_BASE_URL"
         )
-    if not re.fullmatch(r"[A-Za-z0-9-]+", account):  # str.isalnum() would let "acmé" through
-        raise ConfigurationError(f"account {account!r} is not a DeployHQ account name (letters, digits, dashes)")
     host = env.get("DEPLOYHQ_HOST") or DEFAULT_HOST
+    name = account
+    for suffix in {_CLI_SUFFIX, f".{host}"}:
+        if name.lower().endswith(suffix.lower()):
+            name = name[: -len(suffix)]
+    if not re.fullmatch(r"[A-Za-z0-9-]+", name):  # str.isalnum() would let "acmé" through
+        raise ConfigurationError(
+            f"account {account!r} is not a DeployHQ account name (letters, digits, dashes, as in acme or "
+            "acme.deployhq.com); pass a whole URL as base_url="
+        )
+    account = name
     return _checked_url(f"https://{account}.{host}", "account URL")
 
 
@@ -134,11 +179,22 @@ def connect(
     timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
     env: Mapping[str, str] | None = None,
     transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
+    max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES,
+    deadline: float = DEFAULT_DEADLINE,
+    max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT,
 ) -> Client:
     """A generated `Client` with Basic auth, a timeout and `Accept: application/json`.
 
-    Arguments left out come from DEPLOYHQ_ACCOUNT, DEPLOYHQ_EMAIL, DEPLOYHQ_API_KEY,
-    DEPLOYHQ_BASE_URL and DEPLOYHQ_HOST, the names the official DeployHQ CLI reads.
+    Arguments left out come from DEPLOYHQ_ACCOUNT, DEPLOYHQ_EMAIL, DEPLOYHQ_API_KEY and DEPLOYHQ_HOST, names
+    DeployHQ's CLI reads too, and from DEPLOYHQ_BASE_URL, which is this package's own (the CLI has none).
+    The account may be `acme` or `acme.deployhq.com`, as the CLI takes it.
+
+    Against a server that sends too much or too slowly, a call ends: an answer over *max_answer_bytes* (10 MiB) raises
+    ResponseTooLargeError, and one not whole within *deadline* seconds (120) of sending raises
+    DeadlineExceededError, however slowly it trickles in (httpx's *timeout* is per read). A sync call checks the
+    deadline once the answer's head has come and after each read of its body, so it may end up to one read timeout
+    later (and a head dripped byte by byte is bounded only per read); an async call ends on time.
+    A 429 whose Retry-After is over *max_retry_wait* seconds (60) is raised at once instead of waited out.
 
     The client keeps connections open between calls. Close them with `with client:` (sync calls) or
     `async with client:` (async calls, inside the coroutine that runs them), or with
@@ -160,6 +216,7 @@ def connect(
     the first loop that uses it).
     """
     checked_timeout = _checked_timeout(timeout)  # before the environment: a bad argument is named first
+    limits = _checked_limits(max_answer_bytes, deadline, max_retry_wait)
     env = os.environ if env is None else env
     email = email or env.get("DEPLOYHQ_EMAIL")
     api_key = api_key or env.get("DEPLOYHQ_API_KEY")
@@ -181,6 +238,7 @@ def connect(
         base_url=resolve_base_url(account, base_url, env),
         headers={"Accept": "application/json"},
         timeout=checked_timeout,
+        call_limits=limits,
         # httpx.BasicAuth instead of AuthenticatedClient(token=...): the latter shows the token in its repr.
         httpx_args={"auth": _BasicAuth(email, api_key), **({"transport": transport} if transport is not None else {})},
     )

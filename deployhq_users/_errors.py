@@ -6,8 +6,10 @@ DeployHQError
 ├── ClientUnusableError         the client was closed, or belongs to another event loop; nothing was sent
 ├── ConnectionFailedError       no connection could be made; nothing was sent
 ├── OutcomeUnknownError         the request may have reached the server, but no answer came back
+│   └── DeadlineExceededError   no whole answer within connect(deadline=...) seconds
 ├── UnexpectedResponseError     an answer the spec does not describe (a status with no class below,
-│                               e.g. 301, 409, or a success whose body is not the documented JSON)
+│   │                           e.g. 301, 409, or a success whose body is not the documented JSON)
+│   └── ResponseTooLargeError   an answer over connect(max_answer_bytes=...) bytes, dropped unread
 └── APIError                    an error answer, typed by its status whatever its body; .status_code,
     │                           .message, .error_code
     ├── BadRequestError         400, 413, 415: the request itself was malformed
@@ -33,12 +35,14 @@ __all__ = [
     "ClientUnusableError",
     "ConfigurationError",
     "ConnectionFailedError",
+    "DeadlineExceededError",
     "DeployHQError",
     "InvalidIdentifierError",
     "NotFoundError",
     "OutcomeUnknownError",
     "PermissionDeniedError",
     "RateLimitedError",
+    "ResponseTooLargeError",
     "ServerError",
     "UnexpectedResponseError",
     "ValidationError",
@@ -95,12 +99,26 @@ class OutcomeUnknownError(DeployHQError):
         self.safe_to_resend = safe_to_resend
 
 
+class DeadlineExceededError(OutcomeUnknownError):
+    """No whole answer arrived within the client's deadline (`connect(deadline=...)`, 120 s by default), counted
+    from sending to the answer's last byte, however slowly the server sent it.
+
+    As for any lost answer, `safe_to_resend` says whether sending again is harmless; a read changes nothing.
+    """
+
+
 class UnexpectedResponseError(DeployHQError):
     """The server answered with something the spec does not describe."""
 
     def __init__(self, message: str, *, status_code: int | None = None) -> None:
         super().__init__(message)
         self.status_code = status_code
+
+
+class ResponseTooLargeError(UnexpectedResponseError):
+    """The answer was larger than the client takes (`connect(max_answer_bytes=...)`, 10 MiB by default), so it
+    was dropped unread; `status_code` is its status. A 2xx to a change means the change was made.
+    """
 
 
 class APIError(DeployHQError):

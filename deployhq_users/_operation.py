@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import contextlib
+import contextvars
+import logging
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -12,17 +15,44 @@ import stamina
 from deployhq_client import AuthenticatedClient, Client
 from deployhq_client.errors import UnexpectedStatus
 
+from ._answer import AnswerOverdueError, AnswerTooLargeError, Limits, receive, receive_async
 from ._client import usable_async_client, usable_client
 from ._errors import DeployHQError, RateLimitedError, ValidationError
-from ._translate import Effect, error_for, failure, misfit, safe_url, unexpected
+from ._translate import Effect, error_for, failure, misfit, overdue, safe_url, too_large, unexpected
 
 __all__ = ["Effect", "Operation"]
 
 T = TypeVar("T")
 
-# httpx's own, and RuntimeError: what httpx and asyncio raise for a client or loop in the wrong state, possibly
-# after the request was written (see _client.py), so it is translated like a lost answer.
-_SEND_FAILURES = (httpx.RequestError, RuntimeError)
+# What httpx raises when a request fails on the way (connection, timeout, protocol, an undecodable body). Anything
+# else raised while sending (a bug in a caller's transport, say) is the caller's to see as it is.
+_SEND_FAILURES = httpx.RequestError
+_LOG = logging.getLogger("deployhq_users")
+# Set while this package's retry loop runs: stamina's own log line for its retries is dropped then (see _Quiet).
+_RETRYING: contextvars.ContextVar[bool] = contextvars.ContextVar("deployhq_users_retrying", default=False)
+
+
+class _Quiet(logging.Filter):
+    """Drops stamina's "stamina.retry_scheduled" record for a retry of this package's (this package logs its own,
+    under `deployhq_users`); every other stamina record passes.
+
+    stamina's hooks are process-wide (stamina.instrumentation.set_on_retry_hooks), so replacing them would change
+    them for the whole application; its default hook logs a WARNING to the `stamina` logger, which with no logging
+    configured Python prints as a bare line on stderr. The hook runs in the retrying task or thread, so the
+    context variable set around this package's retry loop tells its records apart.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _RETRYING.get()
+
+
+logging.getLogger("stamina").addFilter(_Quiet())
+
+
+def _limits(client: Client) -> Limits:
+    """The client's limits: set by connect(), the defaults for a `Client` built otherwise."""
+    limits = getattr(client, "call_limits", None)
+    return limits if isinstance(limits, Limits) else Limits()
 
 
 class Generated(Protocol):
@@ -59,47 +89,95 @@ class Operation(Generic[T]):
         """Send the request; retry 429s up to *rate_limit_retries* times; return the parsed success."""
         _check_retries(rate_limit_retries)
         request_args = self.generated._get_kwargs(**arguments)
+        limits = _limits(client)
 
         def once() -> T:
             http = usable_client(client, self.name)
             request = http.build_request(**request_args)
             try:
-                response = http.send(request)
+                response = receive(http, request, limits)
             except _SEND_FAILURES as error:
-                raise self._lost(error, request) from None
+                raise self._lost(error, request) from error
+            except AnswerTooLargeError as error:
+                raise too_large(error.response, error.limit, operation=self.name) from None
+            except AnswerOverdueError as error:
+                raise self._overdue(error, request) from None
             return self._result(client, response, arguments)
 
-        return _retrying(once, rate_limit_retries)
+        return _retrying(once, self._backoff(rate_limit_retries, limits), rate_limit_retries)
 
     async def call_async(self, client: Client, rate_limit_retries: int, **arguments: Any) -> T:
         """The async form of `call`."""
         _check_retries(rate_limit_retries)
         request_args = self.generated._get_kwargs(**arguments)
+        limits = _limits(client)
 
         async def once() -> T:
             http = usable_async_client(client, self.name)
             request = http.build_request(**request_args)
             try:
-                response = await http.send(request)
+                response = await receive_async(http, request, limits)
             except _SEND_FAILURES as error:
-                raise self._lost(error, request) from None
+                raise self._lost(error, request) from error
+            except AnswerTooLargeError as error:
+                raise too_large(error.response, error.limit, operation=self.name) from None
+            except AnswerOverdueError as error:
+                raise self._overdue(error, request) from None
             return self._result(client, response, arguments)
 
-        return await _retrying_async(once, rate_limit_retries)
+        return await _retrying_async(once, self._backoff(rate_limit_retries, limits), rate_limit_retries)
 
-    def _lost(self, error: Exception, request: httpx.Request) -> DeployHQError:
+    def _lost(self, error: httpx.RequestError, request: httpx.Request) -> DeployHQError:
         return failure(error, request, operation=self.name, effect=self.effect, advice=self.if_lost)
+
+    def _overdue(self, error: AnswerOverdueError, request: httpx.Request) -> DeployHQError:
+        return overdue(
+            error.seconds, request, error.response, operation=self.name, effect=self.effect, advice=self.if_lost
+        )
+
+    def _backoff(self, retries: int, limits: Limits) -> Callable[[Exception], bool | float]:
+        """stamina's `on` hook for one call: retry only 429s, waiting what Retry-After asks for, at most
+        *limits.max_retry_wait* seconds (a longer wait is raised at once), and log each wait.
+        """
+        failures = 0
+
+        def backoff(error: Exception) -> bool | float:
+            nonlocal failures
+            if not isinstance(error, RateLimitedError):
+                return False
+            failures += 1
+            if failures > retries:  # the last attempt: stamina stops, whatever is returned
+                return False
+            wait = error.retry_after
+            if wait is not None and wait > limits.max_retry_wait:
+                error.args = (
+                    f"{error}; its Retry-After of {wait:g} s is over the {limits.max_retry_wait:g} s this client "
+                    "waits (connect(max_retry_wait=...)), so it was not retried",
+                )
+                return False
+            _LOG.info(
+                "%s: answered 429, retry %d of %d in %s",
+                self.name, failures, retries, f"{wait:g} s (its Retry-After)" if wait is not None else "a backoff",
+                extra={"deployhq_operation": self.name, "deployhq_retry": failures, "deployhq_wait": wait},
+            )  # fmt: skip
+            return wait if wait is not None else True
+
+        return backoff
 
     def _result(self, client: Client, response: httpx.Response, arguments: dict[str, Any]) -> T:
         if not response.is_success:
             missing = self.not_found.format(url=safe_url(response.request.url), **arguments)
             raise error_for(response, operation=self.name, missing=missing, invalid=self.invalid)
+        if self.returns is type(None):
+            # The call returns nothing: a success is a success, whatever its body says (a DELETE answered
+            # `{"status": "done"}` has still removed the user), so the body is not parsed.
+            return None
         try:
             parsed = self.generated._parse_response(client=client, response=response)
         # ValueError: not JSON (json.JSONDecodeError), or a value such as a malformed UUID; RecursionError: JSON
         # nested too deeply for json.loads; the others: JSON of another shape than the spec's.
         except (ValueError, RecursionError, KeyError, TypeError, AttributeError) as error:
-            raise unexpected(response, misfit(response, error, self.returns), operation=self.name) from None
+            raise unexpected(response, misfit(response, error, self.returns), operation=self.name) from error
         except UnexpectedStatus:  # the caller's Client has raise_on_unexpected_status=True
             parsed = None
         if isinstance(parsed, self.returns):
@@ -115,26 +193,35 @@ def _check_retries(retries: object) -> None:
         raise ValueError(f"rate_limit_retries must be 0 or more (0 for no retry), got {retries}")
 
 
-def _rate_limit_backoff(error: Exception) -> bool | float:
-    """stamina hook: retry only 429s, waiting what Retry-After asks for."""
-    if isinstance(error, RateLimitedError):
-        return error.retry_after if error.retry_after is not None else True
-    return False
+@contextlib.contextmanager
+def _stamina_quiet(quiet: bool) -> Iterator[None]:
+    """Whether stamina's records are dropped here: in this package's retry loop, but not inside an attempt, where a
+    caller's own transport may retry with stamina and be logged as usual.
+    """
+    token = _RETRYING.set(quiet)
+    try:
+        yield
+    finally:
+        _RETRYING.reset(token)
 
 
-def _retrying(call: Callable[[], T], retries: int) -> T:
+def _retrying(call: Callable[[], T], backoff: Callable[[Exception], bool | float], retries: int) -> T:
     if retries <= 0:
         return call()
-    for attempt in stamina.retry_context(on=_rate_limit_backoff, attempts=retries + 1, timeout=None):
-        with attempt:
-            return call()
+    with _stamina_quiet(True):
+        for attempt in stamina.retry_context(on=backoff, attempts=retries + 1, timeout=None):
+            with attempt, _stamina_quiet(False):
+                return call()
     raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
 
 
-async def _retrying_async(call: Callable[[], Awaitable[T]], retries: int) -> T:
+async def _retrying_async(
+    call: Callable[[], Awaitable[T]], backoff: Callable[[Exception], bool | float], retries: int
+) -> T:
     if retries <= 0:
         return await call()
-    async for attempt in stamina.retry_context(on=_rate_limit_backoff, attempts=retries + 1, timeout=None):
-        with attempt:
-            return await call()
+    with _stamina_quiet(True):
+        async for attempt in stamina.retry_context(on=backoff, attempts=retries + 1, timeout=None):
+            with attempt, _stamina_quiet(False):
+                return await call()
     raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover

@@ -19,17 +19,31 @@ from ._errors import (
     AuthenticationError,
     BadRequestError,
     ConnectionFailedError,
+    DeadlineExceededError,
     DeployHQError,
     NotFoundError,
     OutcomeUnknownError,
     PermissionDeniedError,
     RateLimitedError,
+    ResponseTooLargeError,
     ServerError,
     UnexpectedResponseError,
     ValidationError,
 )
 
-__all__ = ["Effect", "error_for", "excerpt", "failure", "misfit", "reason", "redact", "safe_url", "unexpected"]
+__all__ = [
+    "Effect",
+    "error_for",
+    "excerpt",
+    "failure",
+    "misfit",
+    "overdue",
+    "reason",
+    "redact",
+    "safe_url",
+    "too_large",
+    "unexpected",
+]
 
 
 class Effect(enum.Enum):
@@ -112,7 +126,9 @@ def excerpt(response: httpx.Response) -> str:
     """The body as one line of text, credentials cut out, at most 200 characters; "" for an empty body."""
     try:
         text = response.text
-    except LookupError:  # a charset Python does not know
+    # LookupError: a charset Python does not know; UnicodeError: one its codec refuses whatever the error handler
+    # (utf-16 without a byte-order mark).
+    except (LookupError, UnicodeError):
         text = response.content.decode("utf-8", "replace")
     # Credentials first: joining white space could otherwise change a key that has some.
     text = " ".join(redact(text, response.request).split())
@@ -281,7 +297,7 @@ def reason(error: BaseException, request: httpx.Request) -> str:
 
 
 def failure(
-    error: Exception, request: httpx.Request, *, operation: str, effect: Effect, advice: str = ""
+    error: httpx.RequestError, request: httpx.Request, *, operation: str, effect: Effect, advice: str = ""
 ) -> DeployHQError:
     """The typed exception for a request that got no answer; what it means depends on what the call does.
 
@@ -291,13 +307,48 @@ def failure(
     why = reason(error, request)
     if isinstance(error, _NOT_SENT):
         return ConnectionFailedError(f"{operation}: could not connect to {url}: {why}; nothing was sent")
-    # httpx raises its own errors once it has started sending; anything else (RuntimeError) may have come earlier.
-    sent = "was sent" if isinstance(error, httpx.RequestError) else "may have been sent"
-    lost = f"{operation}: {request.method} {url} {sent} but no answer arrived ({why}); "
+    lost = f"{operation}: {request.method} {url} was sent but no answer arrived ({why}); "
     if effect is Effect.READS:
         return ConnectionFailedError(lost + "it changes nothing, so trying again is safe")
     if effect is Effect.IDEMPOTENT:
         return OutcomeUnknownError(lost + "it may have been applied; sending it again is safe", safe_to_resend=True)
     return OutcomeUnknownError(
         lost + "it may have been accepted, and each time it is it sends an email, so it was not re-sent. " + advice
+    )
+
+
+def overdue(
+    seconds: float,
+    request: httpx.Request,
+    response: httpx.Response | None,
+    *,
+    operation: str,
+    effect: Effect,
+    advice: str = "",
+) -> DeadlineExceededError:
+    """The typed exception for a request whose whole answer did not arrive within *seconds*."""
+    url = safe_url(request.url)
+    if response is None:
+        what = f"was sent but no answer arrived within {seconds:g} s"
+    else:
+        what = f"was sent and its answer began ({response.status_code}), but did not end within {seconds:g} s"
+    lost = f"{operation}: {request.method} {url} {what}; "
+    if effect is Effect.READS:
+        return DeadlineExceededError(lost + "it changes nothing, so trying again is safe", safe_to_resend=True)
+    if effect is Effect.IDEMPOTENT:
+        return DeadlineExceededError(lost + "it may have been applied; sending it again is safe", safe_to_resend=True)
+    return DeadlineExceededError(
+        lost + "it may have been accepted, and each time it is it sends an email, so it was not re-sent. " + advice
+    )
+
+
+def too_large(response: httpx.Response, limit: int, *, operation: str) -> ResponseTooLargeError:
+    """The typed exception for an answer over *limit* bytes, dropped unread."""
+    reason_phrase = redact(response.reason_phrase, response.request)
+    done = " (a success: what was asked was done)" if response.is_success else ""
+    return ResponseTooLargeError(
+        f"{operation}: {response.request.method} {safe_url(response.request.url)} answered {response.status_code} "
+        f"{reason_phrase}{done} with a body over {limit} bytes, the most this client reads "
+        "(connect(max_answer_bytes=...)); it was dropped",
+        status_code=response.status_code,
     )

@@ -21,7 +21,7 @@ from deployhq_client.api.users import get_user as _get
 from deployhq_client.api.users import list_users as _list
 from deployhq_client.api.users import resend_invitation as _resend
 from deployhq_client.api.users import update_user as _update
-from deployhq_client.models import CreateUserRequest, Deleted, InvitationResent, User, UserInvitation
+from deployhq_client.models import CreateUserRequest, User, UserInvitation
 
 from ._changes import UserChangesDict, changes_request
 from ._errors import AlreadyActivatedError, InvalidIdentifierError
@@ -50,10 +50,10 @@ _INVITE = Operation(
 _ONE_USER = "no user with identifier {identifier}"
 _GET = Operation("get_user", _get, returns=User, effect=Effect.READS, not_found=_ONE_USER)
 _UPDATE = Operation("update_user", _update, returns=User, effect=Effect.IDEMPOTENT, not_found=_ONE_USER)
-_DELETE = Operation("delete_user", _delete, returns=Deleted, effect=Effect.IDEMPOTENT, not_found=_ONE_USER)
+_DELETE = Operation("delete_user", _delete, returns=type(None), effect=Effect.IDEMPOTENT, not_found=_ONE_USER)
 _LIST: Operation[list[Any]] = Operation("list_users", _list, returns=list, effect=Effect.READS)
 _RESEND = Operation(
-    "resend_invitation", _resend, returns=InvitationResent, effect=Effect.SENDS_EMAIL, not_found=_ONE_USER,
+    "resend_invitation", _resend, returns=type(None), effect=Effect.SENDS_EMAIL, not_found=_ONE_USER,
     invalid=AlreadyActivatedError,
     if_lost="The email may have gone out: ask the person whether it arrived before resending.",
 )  # fmt: skip

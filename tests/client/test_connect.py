@@ -212,7 +212,27 @@ def test_credentials_in_the_base_url_are_refused_without_echoing_them(url):
     assert (API_KEY in str(caught.value), "not in the base URL" in str(caught.value)) == (False, True)
 
 
-@pytest.mark.parametrize("account", ["acme.evil.test", "acme/..", "acmé", "acme corp"])
+@pytest.mark.parametrize(
+    ("account", "env", "expected"),
+    [
+        ("acme.deployhq.com", {}, "https://acme.deployhq.com/users"),
+        ("Acme.DeployHQ.com", {}, "https://acme.deployhq.com/users"),
+        (None, {"DEPLOYHQ_ACCOUNT": "acme.deployhq.com"}, "https://acme.deployhq.com/users"),
+        ("acme.deployhq.test", {"DEPLOYHQ_HOST": "deployhq.test"}, "https://acme.deployhq.test/users"),
+        ("acme.deployhq.com", {"DEPLOYHQ_HOST": "deployhq.test"}, "https://acme.deployhq.test/users"),
+    ],
+)
+def test_an_account_given_as_its_host_name_is_cut_to_the_account(account, env, expected):
+    """connect("acme.deployhq.com") and DEPLOYHQ_ACCOUNT=acme.deployhq.com aim at https://acme.deployhq.com, as
+    DeployHQ's CLI takes them (it cuts `.deployhq.com` off the account).
+    """
+    client, server = connected(account, email=EMAIL, api_key=API_KEY, env=env)
+    assert expected == sent(client, server)[0]
+
+
+@pytest.mark.parametrize(
+    "account", ["acme.evil.test", "acme/..", "acmé", "acme corp", "evil.test.deployhq.com", "acme.deployhq.com.evil"]
+)
 def test_a_malformed_account_is_refused(account):
     """An account that is not letters, digits and dashes raises ConfigurationError instead of building a host."""
     with pytest.raises(ConfigurationError, match="is not a DeployHQ account name"):

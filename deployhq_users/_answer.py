@@ -1,0 +1,135 @@
+"""Send a request and read its whole answer within a size and a time budget, whatever the server sends."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import anyio
+import httpx
+
+__all__ = [
+    "DEFAULT_DEADLINE",
+    "DEFAULT_MAX_ANSWER_BYTES",
+    "DEFAULT_MAX_RETRY_WAIT",
+    "Limits",
+    "AnswerOverdueError",
+    "AnswerTooLargeError",
+    "receive",
+    "receive_async",
+]
+
+# The largest answer the spec allows is a list of users: 10 MiB holds tens of thousands of them.
+DEFAULT_MAX_ANSWER_BYTES = 10 * 1024 * 1024
+# httpx's timeouts are per read, so a server sending a byte now and then is never timed out by them; this is
+# the whole request's, from sending to the answer's last byte.
+DEFAULT_DEADLINE = 120.0
+# A Retry-After is the server's to choose; waiting out 86,400 would block a script for a day.
+DEFAULT_MAX_RETRY_WAIT = 60.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one request may cost: the answer's size in bytes (decoded), and its seconds from sending to the end."""
+
+    max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES
+    deadline: float = DEFAULT_DEADLINE
+    max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT
+
+
+class AnswerTooLargeError(Exception):
+    """The answer (status *response*) went over *limit* bytes; what was read of it was dropped."""
+
+    def __init__(self, response: httpx.Response, limit: int) -> None:
+        super().__init__(limit)
+        self.response = response
+        self.limit = limit
+
+
+class AnswerOverdueError(Exception):
+    """No whole answer within *seconds*; *response* is the answer whose body was cut off, if its head came."""
+
+    def __init__(self, seconds: float, response: httpx.Response | None) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
+        self.response = response
+
+
+def _declared_too_large(response: httpx.Response, limit: int) -> bool:
+    """Whether the answer's own Content-Length is over *limit* (refused before reading a byte of it)."""
+    try:
+        return int(response.headers.get("Content-Length", "0")) > limit
+    except ValueError:  # a malformed length: the body is counted as it comes
+        return False
+
+
+def _whole(response: httpx.Response, body: bytes) -> httpx.Response:
+    """*response* with *body* (already decoded) as its content, for everything that reads it afterwards."""
+    headers = httpx.Headers(response.headers)
+    # The body is decoded already: decoding it again by Content-Encoding would fail, or inflate it again.
+    for name in ("Content-Encoding", "Content-Length", "Transfer-Encoding"):
+        headers.pop(name, None)
+    return httpx.Response(
+        response.status_code,
+        headers=headers,
+        content=body,
+        request=response.request,
+        extensions={key: value for key, value in response.extensions.items() if key != "network_stream"},
+    )
+
+
+def receive(http: httpx.Client, request: httpx.Request, limits: Limits) -> httpx.Response:
+    """Send *request*; the answer read whole, or AnswerTooLargeError / AnswerOverdueError; httpx's errors pass.
+
+    A sync read cannot be interrupted, so the deadline is checked once the head has come and after each read of the
+    body, each read being bounded by the client's read timeout: a dripped body is stopped at most one read timeout
+    after the deadline. httpx reads the head in one call, so a head dripped byte by byte is bounded only per read
+    (and by h11's limit on a head's size); the async form has no such gap.
+    """
+    end = time.monotonic() + limits.deadline
+    response = http.send(request, stream=True)
+    try:
+        if time.monotonic() > end:  # its head alone took too long
+            raise AnswerOverdueError(limits.deadline, response)
+        if _declared_too_large(response, limits.max_answer_bytes):
+            raise AnswerTooLargeError(response, limits.max_answer_bytes)
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > limits.max_answer_bytes:
+                raise AnswerTooLargeError(response, limits.max_answer_bytes)
+            if time.monotonic() > end:
+                raise AnswerOverdueError(limits.deadline, response)
+            chunks.append(chunk)
+    finally:
+        response.close()
+    return _whole(response, b"".join(chunks))
+
+
+async def receive_async(http: httpx.AsyncClient, request: httpx.Request, limits: Limits) -> httpx.Response:
+    """The async form of `receive`; here the deadline interrupts a read, wherever the answer is."""
+    response: httpx.Response | None = None
+    chunks: list[bytes] = []
+    scope: anyio.CancelScope | None = None
+    try:
+        # anyio, as httpx uses it: the same under asyncio and trio.
+        with anyio.fail_after(limits.deadline) as scope:
+            response = await http.send(request, stream=True)
+            try:
+                if _declared_too_large(response, limits.max_answer_bytes):
+                    raise AnswerTooLargeError(response, limits.max_answer_bytes)
+                size = 0
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > limits.max_answer_bytes:
+                        raise AnswerTooLargeError(response, limits.max_answer_bytes)
+                    chunks.append(chunk)
+            finally:
+                await response.aclose()
+    except TimeoutError as error:
+        if scope is None or not scope.cancelled_caught:  # a TimeoutError of the caller's transport: theirs to see
+            raise
+        raise AnswerOverdueError(limits.deadline, response) from error
+    assert response is not None  # fail_after either raised or let send() return
+    return _whole(response, b"".join(chunks))
