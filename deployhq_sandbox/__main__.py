@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 import uvicorn
 
 from ._app import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY_BYTES, check_max_body_bytes, create_app
-from ._config import API_KEY_VARIABLE, Accounts
+from ._config import API_KEY_VARIABLE, EMAIL_VARIABLE, Accounts
 from ._connections import ConnectionLimits, check_positive, server_config
 from ._db import DatabaseFile, Store, inspect_database
 from ._limit import check_rate_limit
@@ -263,8 +263,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"  browsable docs, with Try it out: {base_url(sock)}/docs", flush=True)
     for line in describe(accounts):
         print(f"  {line}", flush=True)
-    for account in app.state.orphans:
-        print(f"  not accepted: {account.email}, whose user was removed; another user has its address now", flush=True)
+    for account, why in app.state.orphans:
+        # The operator may name the row by its new address: a configured address not seen before is bound anew.
+        hint = f"; set {EMAIL_VARIABLE} to sign in as another user" if account is accounts.administrator else ""
+        print(f"  not accepted: {account.email}: {why}{hint}", flush=True)
     if args.rate_limit is not None:
         print(f"  rate limit: {args.rate_limit} requests a second per caller, then 429", flush=True)
     print(

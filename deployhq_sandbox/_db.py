@@ -376,26 +376,30 @@ class Store:
         ).fetchone()
         return bool(others == 0)
 
-    def add_accounts(self, accounts: Iterable[Account]) -> list[Account]:
+    def add_accounts(self, accounts: Iterable[Account]) -> list[tuple[Account, str]]:
         """Make sure each account's key belongs to a user row (activated when created), keeping existing rows as
-        they are; the accounts whose key is left without a row (see below), which then sign in as nobody.
+        they are; the accounts that sign in as nobody, each with why, for the operator to read.
 
         A key already bound to a row keeps it, whatever address the row has now. A key bound to nothing yet (a new
         file, a file of schema version 0, a configured address not seen before) takes the row of its address, or a
         new one. A key whose user was removed gets a new row, unless another user has taken the address since:
         that user is not the key's to take.
         """
-        orphans: list[Account] = []
+        orphans: list[tuple[Account, str]] = []
         with self._connection() as connection:
             connection.execute("BEGIN IMMEDIATE")
             for account in accounts:
                 address = account.email.lower()
                 bound = connection.execute("SELECT user_id FROM api_keys WHERE account = ?", (address,)).fetchone()
-                if bound is not None and connection.execute("SELECT 1 FROM users WHERE id = ?", bound).fetchone():
+                row = None if bound is None else connection.execute(_SELECT + " WHERE id = ?", bound).fetchone()
+                if row is not None:
+                    now = _user(row).email_address
+                    if now.lower() != address:
+                        orphans.append((account, f"its user's address is now {now}"))
                     continue
                 holder = connection.execute("SELECT id FROM users WHERE email_key = ?", (address,)).fetchone()
                 if holder is not None and bound is not None:
-                    orphans.append(account)
+                    orphans.append((account, "its user was removed, and another user has its address now"))
                     continue
                 if holder is None:
                     invitation = Invitation(

@@ -12,8 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from deployhq_sandbox import Accounts, create_app, serve
-from deployhq_sandbox._connections import ConnectionLimits
+from deployhq_sandbox import Accounts, ConnectionLimits, create_app, serve
 
 # Short limits keep the tests fast; every loop below is bounded by DRIP_FOR seconds, well past them.
 LIMITS = ConnectionLimits(header_timeout=1.0, keep_alive_timeout=1.0, max_connections=40)
@@ -150,11 +149,11 @@ def test_a_client_gone_mid_body_is_one_quiet_log_line(server: str, caplog: pytes
     assert (len(lines), "disconnected" in lines[0], problems(caplog)) == (1, True, [])
 
 
-def test_limits_refuse_zero_and_negative() -> None:
+def test_limits_refuse_zero_and_negative(tmp_path: Path) -> None:
     """A timeout or a connection cap that is not above 0 is a ValueError naming it."""
     with pytest.raises(ValueError, match="header_timeout must be a number of seconds above 0"):
         ConnectionLimits(header_timeout=0)
     with pytest.raises(ValueError, match="max_connections must be a whole number, at least 1"):
         ConnectionLimits(max_connections=-1)
     with pytest.raises(ValueError, match="body_timeout must be a number of seconds above 0"):
-        create_app(Path("unused.sqlite3"), body_timeout=float("nan"))
+        create_app(tmp_path / "users.sqlite3", body_timeout=float("nan"))
