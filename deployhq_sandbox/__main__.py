@@ -13,18 +13,17 @@ import resource
 import sys
 from collections.abc import Callable, Sequence
 
-import uvicorn
-
 from ._app import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY_BYTES, check_max_body_bytes, create_app
 from ._config import API_KEY_VARIABLE, EMAIL_VARIABLE, Accounts
-from ._connections import ConnectionLimits, check_positive, server_config
+from ._connections import ACCEPT_BATCH, ConnectionLimits, check_positive, limited_server
 from ._db import DatabaseFile, Store, inspect_database
 from ._limit import check_rate_limit
 from ._serve import base_url, bind
 
 _LIMITS = ConnectionLimits()
-# Descriptors the process needs besides its connections: the database, its WAL, pooled readers, stdio.
-_SPARE_FILES = 64
+# Descriptors the process needs besides its connections: the database, its WAL, pooled readers, stdio; and room
+# for two batches of accepted connections not yet looked at (refused ones are closed one loop turn later).
+_SPARE_FILES = 64 + 2 * ACCEPT_BATCH
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -275,7 +274,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         flush=True,
     )
     print("  press Ctrl-C to stop", flush=True)
-    server = uvicorn.Server(server_config(app, limits))
+    server = limited_server(app, limits)
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:

@@ -3,14 +3,17 @@
 uvicorn (0.55) times out only an idle keep-alive connection, and that timer stops at the first byte, so a client
 dripping a header a byte at a time, or connecting and sending nothing, holds its connection for ever; and its
 `limit_concurrency` answers 503 only once a request arrives, so silent connections pile up to the file limit.
-`server_config` gives uvicorn an HTTP protocol (its h11 one, extended) that closes both.
+`limited_server` gives uvicorn an HTTP protocol (its h11 one, extended) that closes both, accepts in small batches,
+and logs running out of file descriptors once every few seconds instead of a traceback per refused accept.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import math
+import time
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -18,7 +21,15 @@ import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-__all__ = ["ConnectionLimits", "check_positive", "server_config"]
+__all__ = ["ACCEPT_BATCH", "ConnectionLimits", "check_positive", "limited_server", "server_config"]
+
+# Connections accepted per event-loop turn, before any of them is looked at (asyncio accepts up to `backlog` at once;
+# uvicorn's 2048 could take a process at the usual limit of 1024 files past it in one burst), and the listen queue.
+ACCEPT_BATCH = 64
+# asyncio's context message when accept() fails for want of descriptors (selector_events._accept_connection).
+_OUT_OF_FILES = "socket.accept() out of system resource"
+_OUT_OF_FILES_EVERY = 10.0
+logger = logging.getLogger(__name__)
 
 
 def check_positive(value: object, name: str) -> float:
@@ -123,8 +134,43 @@ def server_config(app: Any, limits: ConnectionLimits, **options: Any) -> uvicorn
         app,
         http=protocol,
         timeout_keep_alive=limits.keep_alive_timeout,  # type: ignore[arg-type]  # a float works; call_later takes it
+        backlog=ACCEPT_BATCH,
         log_level="warning",
         access_log=False,
         lifespan="on",
         **options,
     )
+
+
+class _LimitedServer(uvicorn.Server):
+    async def startup(self, sockets: Any = None) -> None:
+        asyncio.get_running_loop().set_exception_handler(_OutOfFiles().handle)
+        await super().startup(sockets)
+
+
+class _OutOfFiles:
+    """An event-loop exception handler: one line every few seconds while accept() runs out of file descriptors
+    (asyncio logs a traceback for each connection it fails to accept, in a loop); the rest as asyncio would."""
+
+    def __init__(self) -> None:
+        self.last = -math.inf
+        self.missed = 0
+
+    def handle(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        if context.get("message") != _OUT_OF_FILES:
+            loop.default_exception_handler(context)
+            return
+        self.missed += 1
+        now = time.monotonic()
+        if now - self.last >= _OUT_OF_FILES_EVERY:
+            logger.warning(
+                "out of file descriptors: %d connection(s) waiting to be accepted; lower --max-connections or raise "
+                "the open-file limit (ulimit -n)",
+                self.missed,
+            )
+            self.last, self.missed = now, 0
+
+
+def limited_server(app: Any, limits: ConnectionLimits, **options: Any) -> uvicorn.Server:
+    """A uvicorn server for *app* with *limits* (`server_config`), quiet when it runs out of file descriptors."""
+    return _LimitedServer(server_config(app, limits, **options))

@@ -9,10 +9,9 @@ import threading
 import time
 from collections.abc import Iterator
 
-import uvicorn
 from starlette.types import ASGIApp
 
-from ._connections import ConnectionLimits, server_config
+from ._connections import ConnectionLimits, limited_server
 
 __all__ = ["bind", "serve"]
 
@@ -81,7 +80,7 @@ def serve(
     """
     sock = bind(host, port)
     url = base_url(sock)
-    server = uvicorn.Server(server_config(app, ConnectionLimits() if limits is None else limits))
+    server = limited_server(app, ConnectionLimits() if limits is None else limits)
     crashes: list[BaseException] = []
 
     def run() -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import resource
 import signal
 import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,7 +26,7 @@ from deployhq_sandbox._config import (
     DEFAULT_MANAGER_EMAIL,
 )
 
-from .conftest import ROOT, ServerProcess, files, make_database
+from .conftest import ROOT, ServerProcess, files, free_port, make_database
 
 StartServer = Callable[..., ServerProcess]
 ADMIN = (DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_API_KEY)
@@ -336,3 +339,65 @@ def test_the_servers_key_floor_is_the_clients() -> None:
     from deployhq_users import MIN_API_KEY_LENGTH as CLIENT_MIN
 
     assert MIN_API_KEY_LENGTH == CLIENT_MIN
+
+
+def limited_files(count: int) -> Callable[[], None]:
+    """A preexec_fn giving the child process an open-file limit of *count*."""
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (count, count))
+
+    return limit
+
+
+def test_a_connection_cap_over_the_file_limit_stops_the_start(database: Path) -> None:
+    """--max-connections that the open-file limit cannot hold exits 1 saying what to lower or raise."""
+    result = subprocess.run(
+        [sys.executable, "-m", "deployhq_sandbox", "--port", "0", "--database", str(database)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=limited_files(200),  # the child sets its own limit only
+    )
+    assert (refusal(result), "lower --max-connections to" in result.stderr, database.exists()) == (
+        (1, 1, False),
+        True,
+        False,
+    )
+
+
+@pytest.mark.slow
+def test_a_flood_of_connections_at_a_low_file_limit_leaves_the_server_answering_and_quiet(database: Path) -> None:
+    """Up to 1000 connections in 10 s against a server limited to 400 files: it keeps answering, logs nothing, and
+    never runs out of descriptors (asyncio would log a traceback per failed accept). Connections past its listen
+    queue wait in the kernel, so the count that got through varies; it is well over the file limit."""
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            *("-m", "deployhq_sandbox", "--port", str(port), "--database", str(database)),
+            "--max-connections",
+            "100",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=limited_files(400),  # the child sets its own limit only
+    )
+    opened: list[socket.socket] = []
+    try:
+        ServerProcess.wait_for(f"http://127.0.0.1:{port}", server)
+        started = time.monotonic()
+        while len(opened) < 1000 and time.monotonic() - started < 10:
+            with contextlib.suppress(OSError):
+                opened.append(socket.create_connection(("127.0.0.1", port), timeout=2))
+        time.sleep(3)
+        answered = httpx.get(f"http://127.0.0.1:{port}/openapi.yaml", timeout=5).status_code
+    finally:
+        for sock in opened:
+            sock.close()
+        server.kill()
+        _, stderr = server.communicate(timeout=10)
+    assert (len(opened) > 400, answered, stderr.splitlines()) == (True, 200, [])
