@@ -6,6 +6,8 @@ Order of checks for `POST /users`: credentials (401), permission (403), then the
 type 415, size 413, JSON 400), validation (422), duplicate address (422), then 201. `PATCH`/`PUT` find the user
 (404) before the body, then validate (422) and let the store refuse a taken address (422) or the last
 administrator's demotion (403 `last_administrator`). Every 200 or 201 of a change is committed before it is sent.
+The early 401 / 403 only spares reading a body: each write checks its caller again (`recheck`), with the
+administrator's-address rule (403 `forbidden`), inside the transaction that commits it (`AsCaller`).
 Seam for broken variants: subclass `UsersAPI` and override one step (`create_user`, `render_user`,
 `restrict`, `check_content_type`, `read_body`, `parse_json`, ...), then pass the class to
 `create_app(..., api_class=...)`.
@@ -96,7 +98,7 @@ class UsersAPI:
         spec: Spec,
         max_body_bytes: int,
         rate_limit: RateLimit | None = None,
-        body_timeout: float = 30.0,
+        body_timeout: float = 30.0,  # create_app passes its DEFAULT_BODY_TIMEOUT
     ) -> None:
         self.store = store
         self.validator = validator
