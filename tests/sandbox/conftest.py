@@ -126,6 +126,12 @@ def make_database(folder: Path, kind: str) -> Path:
         path.write_bytes(b"")
     elif kind == "not SQLite":
         path.write_text("name,email\nAda,ada@example.com\n")
+    elif kind == "a newer version":
+        Store(path).close()
+        with contextlib.closing(sqlite3.connect(path)) as connection:
+            connection.execute("UPDATE sandbox SET value = '9.1.0' WHERE name = 'written_by'")
+            connection.execute("PRAGMA user_version = 2")
+            connection.commit()
     elif kind == "another SQLite database":
         with contextlib.closing(sqlite3.connect(path)) as connection:
             connection.execute("CREATE TABLE notes (body TEXT)")

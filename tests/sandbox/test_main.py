@@ -224,6 +224,7 @@ def test_a_busy_port_creates_no_file(database: Path) -> None:
         ("folder", "is a folder, not a file"),
         ("not SQLite", "is not a SQLite database"),
         ("another SQLite database", "is a SQLite database of something else"),
+        ("a newer version", "was written by deployhq-sandbox 9.1.0 (schema version 2); this deployhq-sandbox"),
     ],
 )
 def test_a_database_the_server_cannot_use_stops_the_start(tmp_path: Path, kind: str, message: str) -> None:
