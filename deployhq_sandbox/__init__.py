@@ -1,6 +1,7 @@
 """The reference server of the DeployHQ Users API: Starlette + SQLite, implementing openapi.yaml exactly.
 
-`create_app()` builds the app, `serve()` runs it in a background thread, `deployhq-sandbox` runs it from a shell.
+`create_app()` builds the app, `serve()` runs it in a background thread (with `ConnectionLimits`),
+`deployhq-sandbox` runs it from a shell.
 `Store`, `Validator`, `Authenticator` and `UsersAPI` are the seams for building deliberately broken variants:
 subclass one, override one method, pass it to `create_app(..., <piece>_class=...)`.
 """
@@ -8,6 +9,7 @@ subclass one, override one method, pass it to `create_app(..., <piece>_class=...
 from ._app import create_app
 from ._auth import Authenticator
 from ._config import Account, Accounts
+from ._connections import ConnectionLimits
 from ._db import DeleteOutcome, Store
 from ._models import Invitation, User
 from ._routes import UsersAPI
@@ -19,6 +21,7 @@ __all__ = [
     "Account",
     "Accounts",
     "Authenticator",
+    "ConnectionLimits",
     "DeleteOutcome",
     "Invitation",
     "Spec",

@@ -7,17 +7,23 @@ for the invited person setting a password, not an operation of the API.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
+import resource
 import sys
 from collections.abc import Callable, Sequence
 
-import uvicorn
-
-from ._app import DEFAULT_MAX_BODY_BYTES, check_max_body_bytes, create_app
-from ._config import Accounts
+from ._app import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY_BYTES, check_max_body_bytes, create_app
+from ._config import API_KEY_VARIABLE, EMAIL_VARIABLE, Accounts
+from ._connections import ACCEPT_BATCH, ConnectionLimits, check_positive, limited_server
 from ._db import DatabaseFile, Store, inspect_database
 from ._limit import check_rate_limit
 from ._serve import base_url, bind
+
+_LIMITS = ConnectionLimits()
+# Descriptors the process needs besides its connections: the database, its WAL, pooled readers, stdio; and room
+# for two batches of accepted connections not yet looked at (refused ones are closed one loop turn later).
+_SPARE_FILES = 64 + 2 * ACCEPT_BATCH
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,12 +51,63 @@ def _parser() -> argparse.ArgumentParser:
         help="larger request bodies get 413 (default: %(default)s)",
     )
     parser.add_argument(
+        "--header-timeout",
+        type=_seconds("header_timeout"),
+        default=_LIMITS.header_timeout,
+        metavar="S",
+        help="seconds for a request's headers, in total; then 408 and close (default: %(default)g)",
+    )
+    parser.add_argument(
+        "--body-timeout",
+        type=_seconds("body_timeout"),
+        default=DEFAULT_BODY_TIMEOUT,
+        metavar="S",
+        help="seconds for a request's whole body; then 408 and close (default: %(default)g)",
+    )
+    parser.add_argument(
+        "--keep-alive-timeout",
+        type=_seconds("keep_alive_timeout"),
+        default=_LIMITS.keep_alive_timeout,
+        metavar="S",
+        help="seconds an idle connection stays open between requests (default: %(default)g)",
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=_whole_number(_at_least_one, "a whole number of connections, at least 1"),
+        default=_LIMITS.max_connections,
+        metavar="N",
+        help="connections open at once; more are answered 503 and closed (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--no-role-users",
+        action="store_true",
+        help="accept only the administrator's key, not the documented manager and member keys",
+    )
+    parser.add_argument(
         "--rate-limit",
         type=_whole_number(check_rate_limit, "a whole number of requests per second, at least 1"),
         metavar="N",
         help="answer 429 (with Retry-After) past N requests a second per caller (default: no limit)",
     )
     return parser
+
+
+def _at_least_one(number: int) -> int:
+    if number < 1:
+        raise ValueError(number)
+    return number
+
+
+def _seconds(name: str) -> Callable[[str], float]:
+    """An argparse `type`: the text as a number of seconds above 0, else a usage error."""
+
+    def parse(text: str) -> float:
+        try:
+            return check_positive(float(text), name)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a number of seconds above 0; got {text!r}") from None
+
+    return parse
 
 
 def _check_port(port: int) -> int:
@@ -130,22 +187,72 @@ def describe(accounts: Accounts) -> list[str]:
     return lines
 
 
+def _exposure(host: str, accounts: Accounts) -> str | None:
+    """Why the server must not listen on the address *host*, or None: a non-loopback address with a documented key.
+    A host name (not an address) is None here: it is checked again once bound, by the address it bound to."""
+    try:
+        loopback = ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return None
+    if loopback or not accounts.documented_keys:
+        return None
+    names = [f"the {role}'s" for role in accounts.documented_keys]
+    whose = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    fixes = []
+    if "administrator" in accounts.documented_keys:
+        fixes.append(f"set {API_KEY_VARIABLE} to a key of your own (16 characters or more)")
+    if {"manager", "member"} & set(accounts.documented_keys):
+        fixes.append("pass --no-role-users")
+    return (
+        f"refusing to listen on {host}, which other machines can reach, while the README's documented keys are "
+        f"active ({whose}): anyone who read the README could use them. To serve beyond this machine, "
+        f"{' and '.join(fixes)}; or listen on 127.0.0.1"
+    )
+
+
+def _file_limit_problem(max_connections: int) -> str | None:
+    """Why *max_connections* cannot be held open under this process's file limit, or None."""
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or max_connections + _SPARE_FILES <= soft:
+        return None
+    return (
+        f"--max-connections {max_connections} needs about {max_connections + _SPARE_FILES} open files, over this "
+        f"process's limit of {soft}: lower --max-connections to {max(1, soft - _SPARE_FILES)} or raise the limit "
+        "(ulimit -n)"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the server until interrupted, or run a subcommand."""
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["activate"]:
         return activate(argv[1:])
     args = _parser().parse_args(argv)
-    accounts = Accounts.from_env()
+    accounts = Accounts.from_env(with_role_users=not args.no_role_users)
+    limits = ConnectionLimits(args.header_timeout, args.keep_alive_timeout, args.max_connections)
+    # Before binding: a refused address is never listened on, even for a moment.
+    problem = _file_limit_problem(limits.max_connections) or _exposure(args.host, accounts)
+    if problem is not None:
+        print(f"deployhq-sandbox: {problem}", file=sys.stderr)
+        return 1
     # The port first: a start refused for any reason leaves no database file behind.
     try:
         sock = bind(args.host, args.port)
     except OSError as error:
         print(f"deployhq-sandbox: cannot listen on {args.host}:{args.port}: {error.strerror}", file=sys.stderr)
         return 1
+    problem = _exposure(str(sock.getsockname()[0]), accounts)
+    if problem is not None:
+        sock.close()
+        print(f"deployhq-sandbox: {problem}", file=sys.stderr)
+        return 1
     try:
         app = create_app(
-            args.database, accounts=accounts, max_body_bytes=args.max_body_bytes, rate_limit=args.rate_limit
+            args.database,
+            accounts=accounts,
+            max_body_bytes=args.max_body_bytes,
+            body_timeout=args.body_timeout,
+            rate_limit=args.rate_limit,
         )
     except ValueError as error:  # an account's address or the database file; the options were checked above
         sock.close()
@@ -155,10 +262,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"  browsable docs, with Try it out: {base_url(sock)}/docs", flush=True)
     for line in describe(accounts):
         print(f"  {line}", flush=True)
+    for account, why in app.state.orphans:
+        # The operator may name the row by its new address: a configured address not seen before is bound anew.
+        hint = f"; set {EMAIL_VARIABLE} to sign in as another user" if account is accounts.administrator else ""
+        print(f"  not accepted: {account.email}: {why}{hint}", flush=True)
     if args.rate_limit is not None:
         print(f"  rate limit: {args.rate_limit} requests a second per caller, then 429", flush=True)
+    print(
+        f"  limits: headers {limits.header_timeout:g} s, body {args.body_timeout:g} s, idle "
+        f"{limits.keep_alive_timeout:g} s, {limits.max_connections} connections",
+        flush=True,
+    )
     print("  press Ctrl-C to stop", flush=True)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on"))
+    server = limited_server(app, limits)
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:

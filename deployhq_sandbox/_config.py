@@ -17,6 +17,7 @@ __all__ = [
     "DEFAULT_MANAGER_EMAIL",
     "DEFAULT_MEMBER_API_KEY",
     "DEFAULT_MEMBER_EMAIL",
+    "MIN_API_KEY_LENGTH",
     "Account",
     "Accounts",
 ]
@@ -29,6 +30,9 @@ DEFAULT_MANAGER_EMAIL = "manager@example.com"
 DEFAULT_MANAGER_API_KEY = "sandbox-manager-key-00000000000000000000"
 DEFAULT_MEMBER_EMAIL = "member@example.com"
 DEFAULT_MEMBER_API_KEY = "sandbox-member-key-000000000000000000000"
+
+# The client's and the judge's floor (deployhq_users.MIN_API_KEY_LENGTH): a key they refuse is refused here too.
+MIN_API_KEY_LENGTH = 16
 
 EMAIL_VARIABLE = "DEPLOYHQ_EMAIL"
 API_KEY_VARIABLE = "DEPLOYHQ_API_KEY"
@@ -64,6 +68,12 @@ class Accounts:
     member: Account | None = None
     email_source: str = "default"
     api_key_source: str = "default"
+
+    @property
+    def documented_keys(self) -> list[str]:
+        """Whose documented default key (printed in the README) is active: anyone who read the README can use it."""
+        roles = ["administrator"] if self.api_key_source == "default" else []
+        return roles + [role for role, account in (("manager", self.manager), ("member", self.member)) if account]
 
     def __iter__(self) -> Iterator[Account]:
         yield self.administrator

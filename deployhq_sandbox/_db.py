@@ -17,7 +17,9 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import dataclasses
 import enum
+import importlib.metadata
 import importlib.resources
 import logging
 import os
@@ -27,14 +29,23 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 
 from ._config import Account
 from ._models import BOOLEANS, COLUMNS, WRITABLE, Changes, Invitation, User
 
-__all__ = ["DatabaseFile", "DeleteOutcome", "Refusal", "Store", "StoreUnavailableError", "inspect_database"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "AsCaller",
+    "DatabaseFile",
+    "DeleteOutcome",
+    "Refusal",
+    "Store",
+    "StoreUnavailableError",
+    "inspect_database",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +60,8 @@ _INSERT = (
     f"INSERT INTO users ({', '.join(_INSERTED)}) VALUES ({', '.join('?' * len(_INSERTED))}) "  # noqa: S608
     f"RETURNING {_COLUMNS}"
 )
+# The row a key signs in as: the one it is bound to, activated, still with the key's configured address.
+_SIGNED_IN = _SELECT + " WHERE id = (SELECT user_id FROM api_keys WHERE account = ?) AND email_key = ? AND activated"  # noqa: S608
 # Every column an update may set: the writable fields and the address key that comes with an address.
 _UPDATABLE = frozenset({*WRITABLE, "email_key"})
 # Enough to amortise one fsync over a burst, small enough to answer the first caller of the batch soon.
@@ -56,6 +69,18 @@ _MAX_BATCH = 256
 # The first 16 bytes of every SQLite 3 database file (sqlite.org/fileformat.html, 1.3.1).
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _SANDBOX_COLUMNS = frozenset({*COLUMNS, "email_key"})
+# PRAGMA user_version of the files this store writes. 0: unversioned, before keys were bound to rows (migrated).
+SCHEMA_VERSION = 1
+# PRAGMA application_id ("DHQU"): marks a file as a deployhq-sandbox database for tools like `file`.
+_APPLICATION_ID = 0x44485155
+_PACKAGE = "deployhq-users"
+
+
+def _package_version() -> str:
+    try:
+        return importlib.metadata.version(_PACKAGE)
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
 
 
 class DatabaseFile(enum.Enum):
@@ -96,10 +121,33 @@ def inspect_database(path: str | os.PathLike[str]) -> DatabaseFile:
         with contextlib.closing(sqlite3.connect(uri, uri=True)) as connection:
             tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             columns = {row[1] for row in connection.execute("PRAGMA table_info(users)")}
+            (version,) = connection.execute("PRAGMA user_version").fetchone()
+            (application,) = connection.execute("PRAGMA application_id").fetchone()
+            written_by = None
+            if "sandbox" in tables:
+                found = connection.execute("SELECT value FROM sandbox WHERE name = 'written_by'").fetchone()
+                written_by = None if found is None else found[0]
     except sqlite3.Error as error:
         raise ValueError(f"{where} is not a SQLite database (SQLite says: {error})") from None
+    if application not in (0, _APPLICATION_ID):
+        raise ValueError(
+            f"{where} is a SQLite database of something else (its application id is {application:#x}); "
+            "give the sandbox a file of its own"
+        )
+    if version > SCHEMA_VERSION and application == _APPLICATION_ID:
+        writer = "a newer deployhq-sandbox" if written_by is None else f"deployhq-sandbox {written_by}"
+        raise ValueError(
+            f"{where} was written by {writer} (schema version {version}); this deployhq-sandbox "
+            f"({_package_version()}) reads schema versions up to {SCHEMA_VERSION}: run the newer deployhq-sandbox "
+            "on it, or give this one another file"
+        )
     if not tables:
         return DatabaseFile.NEW
+    if version > SCHEMA_VERSION:
+        raise ValueError(
+            f"{where} is a SQLite database of something else (its schema version is {version}, "
+            "with no deployhq-sandbox mark); give the sandbox a file of its own"
+        )
     if not _SANDBOX_COLUMNS <= columns:
         raise ValueError(
             f"{where} is a SQLite database of something else (it has no deployhq-sandbox users table); "
@@ -120,12 +168,32 @@ class DeleteOutcome(enum.Enum):
     ADMINISTRATOR = "administrator"
 
 
+@dataclasses.dataclass(frozen=True)
+class AsCaller(Generic[T]):
+    """Who makes a write, authorised in the write's own transaction, against the rows that transaction commits on.
+
+    `account` is the configured address of the caller's key (`Account.email`). `permit(caller, target)` gets the
+    row that key signs in as (None when it signs in as nobody: removed, not activated, or its address changed) and
+    the row written to (None for an invitation or an unknown identifier); it returns what to write, or raises to
+    refuse, and then nothing is written.
+    """
+
+    account: str
+    permit: Callable[[User | None, User | None], T]
+
+
 class Refusal(enum.Enum):
     """Why `Store.update` changed nothing."""
 
     NOT_FOUND = "not found"
     LAST_ADMINISTRATOR = "last administrator"
     TAKEN = "address taken"
+
+
+def _statements(script: str) -> list[str]:
+    """The SQL statements of *script*, comments dropped (the schema has no `;` inside a statement)."""
+    text = "\n".join(line.partition("--")[0] for line in script.splitlines())
+    return [statement.strip() for statement in text.split(";") if statement.strip()]
 
 
 def _user(row: tuple[Any, ...]) -> User:
@@ -156,9 +224,30 @@ class Store:
                     raise RuntimeError(
                         f"{self.path}: SQLite could not switch to WAL mode (got {mode!r}); use a local file"
                     )
-                connection.executescript(importlib.resources.files(__package__).joinpath("schema.sql").read_text())
+                self._set_up(connection)
         except sqlite3.OperationalError as error:  # e.g. a file or folder the process may read but not write
             raise ValueError(f"the database {self.path} cannot be opened for writing (SQLite says: {error})") from None
+
+    @staticmethod
+    def _set_up(connection: sqlite3.Connection) -> None:
+        """Create the tables of a new file, or migrate an older file to `SCHEMA_VERSION`, in one transaction."""
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            (version,) = connection.execute("PRAGMA user_version").fetchone()
+            # Every statement is CREATE ... IF NOT EXISTS. Version 0 -> 1 adds `api_keys` and `sandbox`; each key is
+            # then bound to the row of its account's address by `add_accounts`, as version 0 looked keys up by address.
+            for statement in _statements(importlib.resources.files(__package__).joinpath("schema.sql").read_text()):
+                connection.execute(statement)
+            if version < SCHEMA_VERSION:
+                connection.execute(
+                    "INSERT OR REPLACE INTO sandbox (name, value) VALUES ('written_by', ?)", (_package_version(),)
+                )
+                connection.execute(f"PRAGMA application_id = {_APPLICATION_ID}")
+                connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
 
     def _connect(self) -> sqlite3.Connection:
         # isolation_level=None: transactions are explicit. check_same_thread=False: a pooled connection
@@ -173,20 +262,57 @@ class Store:
 
     # -- writes ---------------------------------------------------------------------------------------------
 
-    async def create(self, invitation: Invitation) -> User | None:
-        """Store a new user; None when the address is already taken (compared on `email_key`)."""
-        return await self._write(lambda connection: self._insert(connection, invitation, activated=False))
+    async def create(self, invitation: Invitation, *, caller: AsCaller[Invitation] | None = None) -> User | None:
+        """Store a new user; None when the address is already taken (compared on `email_key`).
+        With *caller*, what it permits is stored (see `AsCaller`)."""
 
-    async def delete(self, identifier: str) -> DeleteOutcome:
-        """Remove a user, unless unknown or an account administrator."""
-        return await self._write(lambda connection: self._delete(connection, identifier))
+        def job(connection: sqlite3.Connection) -> User | None:
+            sent = invitation if caller is None else caller.permit(self._signed_in(connection, caller.account), None)
+            return self._insert(connection, sent, activated=False)
 
-    async def update(self, identifier: str, changes: Changes) -> User | Refusal:
-        """Apply *changes* (validated field -> value) to a user in one transaction, or say why nothing changed."""
+        return await self._write(job)
+
+    async def delete(self, identifier: str, *, caller: AsCaller[object] | None = None) -> DeleteOutcome:
+        """Remove a user, unless unknown or an account administrator; with *caller*, if it permits."""
+
+        def job(connection: sqlite3.Connection) -> DeleteOutcome:
+            if caller is not None:
+                caller.permit(self._signed_in(connection, caller.account), self._row(connection, identifier))
+            return self._delete(connection, identifier)
+
+        return await self._write(job)
+
+    async def update(
+        self, identifier: str, changes: Changes, *, caller: AsCaller[Changes] | None = None
+    ) -> User | Refusal:
+        """Apply *changes* (validated field -> value) to a user in one transaction, or say why nothing changed.
+        With *caller*, the changes it permits are applied (see `AsCaller`)."""
         unknown = set(changes) - _UPDATABLE
         if unknown:  # column names go into the SQL: only the package's own constants may
             raise ValueError(f"not columns a request may set: {sorted(unknown)}")
-        return await self._write(lambda connection: self._update(connection, identifier, changes))
+
+        def job(connection: sqlite3.Connection) -> User | Refusal:
+            permitted = changes
+            if caller is not None:
+                signed_in = self._signed_in(connection, caller.account)
+                permitted = caller.permit(signed_in, self._row(connection, identifier))
+                if set(permitted) - set(changes):
+                    raise ValueError(f"a permit may only drop changes: {sorted(set(permitted) - set(changes))}")
+            return self._update(connection, identifier, permitted)
+
+        return await self._write(job)
+
+    @staticmethod
+    def _row(connection: sqlite3.Connection, identifier: str) -> User | None:
+        row = connection.execute(_SELECT + " WHERE identifier = ?", (identifier,)).fetchone()
+        return None if row is None else _user(row)
+
+    @staticmethod
+    def _signed_in(connection: sqlite3.Connection, account: str) -> User | None:
+        """The row the key of *account* belongs to, if that row is activated and still has the account's address."""
+        address = account.lower()
+        row = connection.execute(_SIGNED_IN, (address, address)).fetchone()
+        return None if row is None else _user(row)
 
     def _update(self, connection: sqlite3.Connection, identifier: str, changes: Changes) -> User | Refusal:
         row = connection.execute(_SELECT + " WHERE identifier = ?", (identifier,)).fetchone()
@@ -250,15 +376,32 @@ class Store:
         ).fetchone()
         return bool(others == 0)
 
-    def add_accounts(self, accounts: Iterable[Account]) -> None:
-        """Make sure each account is a user of the account (activated), keeping existing rows as they are."""
+    def add_accounts(self, accounts: Iterable[Account]) -> list[tuple[Account, str]]:
+        """Make sure each account's key belongs to a user row (activated when created), keeping existing rows as
+        they are; the accounts that sign in as nobody, each with why, for the operator to read.
+
+        A key already bound to a row keeps it, whatever address the row has now. A key bound to nothing yet (a new
+        file, a file of schema version 0, a configured address not seen before) takes the row of its address, or a
+        new one. A key whose user was removed gets a new row, unless another user has taken the address since:
+        that user is not the key's to take.
+        """
+        orphans: list[tuple[Account, str]] = []
         with self._connection() as connection:
             connection.execute("BEGIN IMMEDIATE")
             for account in accounts:
-                exists = connection.execute(
-                    "SELECT 1 FROM users WHERE email_key = ?", (account.email.lower(),)
-                ).fetchone()
-                if exists is None:
+                address = account.email.lower()
+                bound = connection.execute("SELECT user_id FROM api_keys WHERE account = ?", (address,)).fetchone()
+                row = None if bound is None else connection.execute(_SELECT + " WHERE id = ?", bound).fetchone()
+                if row is not None:
+                    now = _user(row).email_address
+                    if now.lower() != address:
+                        orphans.append((account, f"its user's address is now {now}"))
+                    continue
+                holder = connection.execute("SELECT id FROM users WHERE email_key = ?", (address,)).fetchone()
+                if holder is not None and bound is not None:
+                    orphans.append((account, "its user was removed, and another user has its address now"))
+                    continue
+                if holder is None:
                     invitation = Invitation(
                         first_name=account.first_name,
                         last_name=account.last_name,
@@ -273,7 +416,11 @@ class Store:
                         all_projects_allowed=account.account_administrator,
                     )
                     self._insert(connection, invitation, activated=True)
+                    holder = connection.execute("SELECT id FROM users WHERE email_key = ?", (address,)).fetchone()
+                binding = (address, holder[0])
+                connection.execute("INSERT OR REPLACE INTO api_keys (account, user_id) VALUES (?, ?)", binding)
             connection.execute("COMMIT")
+        return orphans
 
     async def _write(self, job: Callable[[sqlite3.Connection], T]) -> T:
         future: concurrent.futures.Future[T] = concurrent.futures.Future()
@@ -375,6 +522,10 @@ class Store:
             lambda connection: connection.execute(_SELECT + " WHERE identifier = ?", (identifier,)).fetchone()
         )
         return None if row is None else _user(row)
+
+    async def signed_in(self, account: str) -> User | None:
+        """The row the key of *account* (its configured address) signs in as now, if any (see `_signed_in`)."""
+        return await self._read(lambda connection: self._signed_in(connection, account))
 
     async def find(self, address: str) -> User | None:
         """The user with this address (compared as the accounts' addresses are stored: lower-cased), if any."""

@@ -6,6 +6,8 @@ Order of checks for `POST /users`: credentials (401), permission (403), then the
 type 415, size 413, JSON 400), validation (422), duplicate address (422), then 201. `PATCH`/`PUT` find the user
 (404) before the body, then validate (422) and let the store refuse a taken address (422) or the last
 administrator's demotion (403 `last_administrator`). Every 200 or 201 of a change is committed before it is sent.
+The early 401 / 403 only spares reading a body: each write checks its caller again (`recheck`), with the
+administrator's-address rule (403 `forbidden`), inside the transaction that commits it (`AsCaller`).
 Seam for broken variants: subclass `UsersAPI` and override one step (`create_user`, `render_user`,
 `restrict`, `check_content_type`, `read_body`, `parse_json`, ...), then pass the class to
 `create_app(..., api_class=...)`.
@@ -13,6 +15,7 @@ Seam for broken variants: subclass `UsersAPI` and override one step (`create_use
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import uuid
@@ -26,7 +29,7 @@ from starlette.routing import Route
 
 from ._auth import Authenticator
 from ._config import Account
-from ._db import DeleteOutcome, Refusal, Store
+from ._db import AsCaller, DeleteOutcome, Refusal, Store
 from ._limit import RateLimit
 from ._models import ADMIN_ONLY_FLAGS, Changes, Invitation, User
 from ._spec import Spec
@@ -39,6 +42,7 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 Sent = TypeVar("Sent", Invitation, Changes)
 
 _FORBIDDEN = "You do not have permission to manage users."
+_ADMINISTRATORS_ADDRESS = "Only an account administrator may change an account administrator's email address."
 _CHALLENGE = {"WWW-Authenticate": 'Basic realm="DeployHQ sandbox", charset="UTF-8"'}
 
 
@@ -94,6 +98,7 @@ class UsersAPI:
         spec: Spec,
         max_body_bytes: int,
         rate_limit: RateLimit | None = None,
+        body_timeout: float = 30.0,  # create_app passes its DEFAULT_BODY_TIMEOUT
     ) -> None:
         self.store = store
         self.validator = validator
@@ -101,6 +106,7 @@ class UsersAPI:
         self.spec = spec
         self.max_body_bytes = max_body_bytes
         self.rate_limit = rate_limit
+        self.body_timeout = body_timeout
 
     def table(self) -> dict[str, dict[str, Endpoint]]:
         """path -> method -> endpoint: every operation the server answers, and nothing else."""
@@ -174,7 +180,12 @@ class UsersAPI:
         result = self.validator.validate(await self.json_body(request))
         if not isinstance(result, Invitation):
             return self.validation_errors(result)
-        user = await self.store.create(self.restrict(result, caller))
+        invitation = result
+
+        def permit(signed_in: User | None, target: User | None) -> Invitation:
+            return self.restrict(invitation, self.recheck(caller, signed_in))
+
+        user = await self.store.create(invitation, caller=AsCaller(caller.email, permit))
         if user is None:
             return self.validation_errors({"email_address": [TAKEN]})
         return JSONResponse(self.render_user(user), status_code=201)
@@ -188,7 +199,15 @@ class UsersAPI:
 
     async def delete_user(self, identifier: str | None, caller: Account) -> Response:
         """Remove a user: 404 if unknown, 403 for the account's last administrator."""
-        outcome = DeleteOutcome.NOT_FOUND if identifier is None else await self.store.delete(identifier)
+
+        def permit(signed_in: User | None, target: User | None) -> None:
+            self.recheck(caller, signed_in, coded=True)
+
+        outcome = (
+            DeleteOutcome.NOT_FOUND
+            if identifier is None
+            else await self.store.delete(identifier, caller=AsCaller(caller.email, permit))
+        )
         if outcome is DeleteOutcome.NOT_FOUND:
             raise HTTPException(404, "Not found")
         if outcome is DeleteOutcome.ADMINISTRATOR:
@@ -206,7 +225,14 @@ class UsersAPI:
         result = self.validator.changes(await self.json_body(request))
         if not isinstance(result, Changes):
             return self.validation_errors(result)
-        outcome = await self.store.update(identifier, self.restrict(result, caller))
+        changes = result
+
+        def permit(signed_in: User | None, target: User | None) -> Changes:
+            now = self.recheck(caller, signed_in, coded=True)
+            self.check_address_change(now, target, changes)
+            return self.restrict(changes, now)
+
+        outcome = await self.store.update(identifier, changes, caller=AsCaller(caller.email, permit))
         if outcome is Refusal.NOT_FOUND:
             raise HTTPException(404, "Not found")
         if outcome is Refusal.LAST_ADMINISTRATOR:
@@ -232,21 +258,37 @@ class UsersAPI:
         *coded*: the operation's 403 is `{error, error_code}` (those that change or remove a user, or resend),
         not `{status, error}`.
 
-        The key is checked against the configured accounts; the account must still be an activated user of
-        the store (a removed user cannot sign in), and its role is that user's, as the store has it now.
+        The key is checked against the configured accounts; it signs in as the user row it belongs to, which must
+        be activated and still have the address given (see `Store.add_accounts`). A write checks again, against
+        the rows of its own transaction (`recheck`): this early check only answers 401 / 403 before the body.
         """
         account = self.authenticator.authenticate(request.headers.get("authorization"))
-        user = None if account is None else await self.store.find(account.email)
-        if account is None or user is None or not user.activated:
+        if account is None:
             raise HTTPException(401, "Access denied", headers=_CHALLENGE)
-        caller = dataclasses.replace(
-            account, account_administrator=user.account_administrator, can_manage_users=user.can_manage_users
+        return self.recheck(account, await self.store.signed_in(account.email), coded=coded)
+
+    def recheck(self, caller: Account, signed_in: User | None, *, coded: bool = False) -> Account:
+        """*caller* with the role of *signed_in*, the row its key signs in as now: 401 when that is no row, 403 when
+        the row may not manage users. Run again inside each write's transaction, so a caller removed or demoted
+        while its body was arriving is refused there."""
+        if signed_in is None:
+            raise HTTPException(401, "Access denied", headers=_CHALLENGE)
+        now = dataclasses.replace(
+            caller, account_administrator=signed_in.account_administrator, can_manage_users=signed_in.can_manage_users
         )
-        if not caller.may_manage_users:
+        if not now.may_manage_users:
             if coded:
                 raise CodedRefusal("forbidden", _FORBIDDEN)
             raise HTTPException(403, _FORBIDDEN)
-        return caller
+        return now
+
+    def check_address_change(self, caller: Account, target: User | None, changes: Changes) -> None:
+        """403 `forbidden` when a caller who is not an account administrator changes an administrator's address:
+        an address is how its user signs in, and an administrator's is the administrators' to change."""
+        if caller.account_administrator or target is None or not target.account_administrator:
+            return
+        if "email_address" in changes and changes["email_address"] != target.email_address:
+            raise CodedRefusal("forbidden", _ADMINISTRATORS_ADDRESS)
 
     @staticmethod
     def identifier(request: Request) -> str | None:
@@ -275,7 +317,8 @@ class UsersAPI:
             raise HTTPException(415, "Send the body as application/json.")
 
     async def read_body(self, request: Request) -> bytes:
-        """The body, or 413 as soon as it is known to be over `max_body_bytes` (declared or streamed)."""
+        """The body, or 413 as soon as it is known to be over `max_body_bytes` (declared or streamed), or 408 (and
+        the connection closed) when all of it has not arrived `body_timeout` seconds after reading began."""
         limit = self.max_body_bytes
         too_large = HTTPException(413, f"The request body is larger than {limit} bytes.")
         declared = request.headers.get("content-length")
@@ -286,11 +329,17 @@ class UsersAPI:
                 raise too_large
         chunks: list[bytes] = []
         size = 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise too_large
-            chunks.append(chunk)
+        try:
+            # One deadline for the whole body: a timeout per read would restart with every byte of a drip.
+            async with asyncio.timeout(self.body_timeout):
+                async for chunk in request.stream():
+                    size += len(chunk)
+                    if size > limit:
+                        raise too_large
+                    chunks.append(chunk)
+        except TimeoutError:
+            message = f"The request body did not arrive within {self.body_timeout:g} seconds."
+            raise HTTPException(408, message, headers={"Connection": "close"}) from None
         return b"".join(chunks)
 
     def parse_json(self, body: bytes) -> Any:

@@ -9,8 +9,9 @@ import threading
 import time
 from collections.abc import Iterator
 
-import uvicorn
 from starlette.types import ASGIApp
+
+from ._connections import ConnectionLimits, limited_server
 
 __all__ = ["bind", "serve"]
 
@@ -62,16 +63,24 @@ def _why(errors: _StartupErrors, crash: BaseException | None) -> str:
 
 
 @contextlib.contextmanager
-def serve(app: ASGIApp, *, host: str = "127.0.0.1", port: int = 0, timeout: float = 10.0) -> Iterator[str]:
+def serve(
+    app: ASGIApp,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    timeout: float = 10.0,
+    limits: ConnectionLimits | None = None,
+) -> Iterator[str]:
     """Serve *app* in a background thread and yield its base URL; stop it cleanly on exit.
+
+    *limits*: header and keep-alive timeouts and the connection cap (`ConnectionLimits()`'s defaults when None).
 
     A server that stops before it started raises RuntimeError saying why (the error uvicorn logged, or the
     exception that ended its thread); a port that cannot be bound raises the OSError of `bind`.
     """
     sock = bind(host, port)
     url = base_url(sock)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
-    server = uvicorn.Server(config)
+    server = limited_server(app, ConnectionLimits() if limits is None else limits)
     crashes: list[BaseException] = []
 
     def run() -> None:

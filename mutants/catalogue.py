@@ -281,6 +281,12 @@ class _MemberInvites(UsersAPI):
             return await self.create_user(request, dataclasses.replace(account, can_manage_users=True))
         return await super().create_endpoint(request)
 
+    def recheck(self, caller: Account, signed_in: Any, *, coded: bool = False) -> Account:
+        # The write checks its caller again in its own transaction: the forged role has to pass there too.
+        if signed_in is not None and caller.can_manage_users and not signed_in.can_manage_users:
+            return caller
+        return super().recheck(caller, signed_in, coded=coded)
+
 
 # -- reads and lists, removals and identities ------------------------------------------------------------
 

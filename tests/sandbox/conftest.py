@@ -126,6 +126,12 @@ def make_database(folder: Path, kind: str) -> Path:
         path.write_bytes(b"")
     elif kind == "not SQLite":
         path.write_text("name,email\nAda,ada@example.com\n")
+    elif kind == "a newer version":
+        Store(path).close()
+        with contextlib.closing(sqlite3.connect(path)) as connection:
+            connection.execute("UPDATE sandbox SET value = '9.1.0' WHERE name = 'written_by'")
+            connection.execute("PRAGMA user_version = 2")
+            connection.commit()
     elif kind == "another SQLite database":
         with contextlib.closing(sqlite3.connect(path)) as connection:
             connection.execute("CREATE TABLE notes (body TEXT)")
@@ -155,12 +161,17 @@ class ServerProcess:
 
     def wait_ready(self, timeout: float = 15.0) -> None:
         """Block until the server answers its spec."""
+        self.wait_for(self.base_url, self.process, timeout)
+
+    @staticmethod
+    def wait_for(base_url: str, process: subprocess.Popen[str], timeout: float = 15.0) -> None:
+        """Block until the server *process* answers its spec at *base_url*."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the server exited: {self.process.stderr.read() if self.process.stderr else ''}")
+            if process.poll() is not None:
+                raise RuntimeError(f"the server exited: {process.stderr.read() if process.stderr else ''}")
             try:
-                if httpx.get(f"{self.base_url}/openapi.yaml", timeout=1).status_code == 200:
+                if httpx.get(f"{base_url}/openapi.yaml", timeout=1).status_code == 200:
                     return
             except httpx.TransportError:
                 time.sleep(0.05)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from deployhq_sandbox import DeleteOutcome, Invitation, Store
-from deployhq_sandbox._db import Refusal, StoreUnavailableError
+from deployhq_sandbox import Accounts, DeleteOutcome, Invitation, Store
+from deployhq_sandbox._db import SCHEMA_VERSION, Refusal, StoreUnavailableError
 from deployhq_sandbox._models import Changes
 
 from .conftest import BreakingStore, files, make_database
@@ -229,3 +229,86 @@ def test_a_writer_that_cannot_connect_fails_every_write_at_once(
         getattr(recovered, "email_address", None),
     )
     assert "unable to open database file (on purpose)" in caplog.text
+
+
+def v0_database(path: Path) -> Path:
+    """A database as deployhq-sandbox wrote it before schema versions: its schema.sql, the three default users."""
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        connection.executescript((Path(__file__).parent / "data" / "schema_v0.sql").read_text())
+        for number, (address, administrator, manager) in enumerate(
+            [("admin@example.com", 1, 1), ("manager@example.com", 0, 1), ("member@example.com", 0, 0)]
+        ):
+            connection.execute(
+                "INSERT INTO users (identifier, first_name, email_address, email_key, time_zone, account_administrator,"
+                " activated, can_manage_users, can_manage_billing, can_create_projects, can_manage_agents,"
+                " all_projects_allowed) VALUES (?, 'Old', ?, ?, 'Etc/UTC', ?, 1, ?, 0, 0, 0, 0)",
+                (f"00000000-0000-4000-8000-00000000000{number}", address, address, administrator, manager),
+            )
+        connection.commit()
+    return path
+
+
+def pragma(path: Path, name: str) -> int:
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        return int(connection.execute(f"PRAGMA {name}").fetchone()[0])
+
+
+def test_a_database_of_schema_version_0_is_migrated_and_keeps_its_users(database: Path) -> None:
+    """A file written by the unversioned schema opens, keeps every user, and is marked with the current version,
+    each default key bound to the row of its address (its users sign in as before)."""
+    v0_database(database)
+    store = Store(database)
+    try:
+        orphans = store.add_accounts(Accounts.defaults())
+        users = asyncio.run(store.list())
+        signed_in = [getattr(asyncio.run(store.signed_in(a.email)), "identifier", None) for a in Accounts.defaults()]
+    finally:
+        store.close()
+    assert (orphans, [u.first_name for u in users], signed_in) == ([], ["Old"] * 3, [u.identifier for u in users])
+    assert (pragma(database, "user_version"), pragma(database, "application_id")) == (SCHEMA_VERSION, 0x44485155)
+
+
+def test_a_database_of_a_newer_version_is_refused_untouched(database: Path) -> None:
+    """A file marked by a newer deployhq-sandbox is refused, naming the version that wrote it and what to do."""
+    Store(database).close()
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        connection.execute("UPDATE sandbox SET value = '9.1.0' WHERE name = 'written_by'")
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+        connection.commit()
+    before = files(database.parent)
+    written = r"was written by deployhq-sandbox 9\.1\.0 \(schema version 2\).*run the newer"
+    with pytest.raises(ValueError, match=written):
+        Store(database)
+    assert before == files(database.parent)
+
+
+def test_a_key_stays_with_its_row_when_addresses_move(database: Path) -> None:
+    """A key signs in as the row it was bound to: once that row's address changes it signs in as nobody, and a row
+    that takes its old address does not get the key, across a restart too."""
+    accounts = Accounts.defaults()
+    assert accounts.manager is not None
+    manager = accounts.manager.email
+    store = Store(database)
+    store.add_accounts(accounts)
+
+    async def move() -> None:
+        own = await store.find(manager)
+        other = await store.create(invitation("other@example.com"))
+        assert own is not None
+        assert other is not None
+        await store.update(own.identifier, Changes(email_address="moved@example.com", email_key="moved@example.com"))
+        await store.update(other.identifier, Changes(email_address=manager, email_key=manager))
+
+    asyncio.run(move())
+    before_restart = asyncio.run(store.signed_in(manager))
+    store.close()
+    store = Store(database)
+    try:
+        orphans = store.add_accounts(accounts)
+        after_restart = asyncio.run(store.signed_in(manager))
+    finally:
+        store.close()
+    assert (before_restart, after_restart) == (None, None)
+    assert [(account.email, why) for account, why in orphans] == [
+        (manager, "its user's address is now moved@example.com")
+    ]

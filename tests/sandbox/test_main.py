@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import resource
 import signal
 import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,9 +18,15 @@ import httpx
 import pytest
 
 from deployhq_sandbox import Accounts, create_app
-from deployhq_sandbox._config import DEFAULT_ADMIN_API_KEY, DEFAULT_ADMIN_EMAIL
+from deployhq_sandbox.__main__ import _exposure
+from deployhq_sandbox._config import (
+    DEFAULT_ADMIN_API_KEY,
+    DEFAULT_ADMIN_EMAIL,
+    DEFAULT_MANAGER_API_KEY,
+    DEFAULT_MANAGER_EMAIL,
+)
 
-from .conftest import ROOT, ServerProcess, files, make_database
+from .conftest import ROOT, ServerProcess, files, free_port, make_database
 
 StartServer = Callable[..., ServerProcess]
 ADMIN = (DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_API_KEY)
@@ -215,6 +224,7 @@ def test_a_busy_port_creates_no_file(database: Path) -> None:
         ("folder", "is a folder, not a file"),
         ("not SQLite", "is not a SQLite database"),
         ("another SQLite database", "is a SQLite database of something else"),
+        ("a newer version", "was written by deployhq-sandbox 9.1.0 (schema version 2); this deployhq-sandbox"),
     ],
 )
 def test_a_database_the_server_cannot_use_stops_the_start(tmp_path: Path, kind: str, message: str) -> None:
@@ -253,3 +263,142 @@ def test_activate_in_a_missing_folder_is_no_database_file(tmp_path: Path) -> Non
         result.stderr,
         files(tmp_path),
     )
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--header-timeout", "0"),
+        ("--body-timeout", "-1"),
+        ("--keep-alive-timeout", "nan"),
+        ("--max-connections", "0"),
+    ],
+)
+def test_a_limit_that_is_not_above_zero_is_a_usage_error(database: Path, option: str, value: str) -> None:
+    """A timeout or a connection cap that is not above 0 is exit 2 naming the option, and creates no file."""
+    result = run_cli(option, value, "--database", str(database), "--port", "0")
+    assert (2, True, False, False) == (
+        result.returncode,
+        f"argument {option}: must be" in result.stderr,
+        "Traceback" in result.stderr,
+        database.exists(),
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "args", "named"),
+    [
+        ({}, [], "the administrator's, the manager's and the member's"),
+        ({"DEPLOYHQ_API_KEY": "a-key-of-my-own-0000000000"}, [], "the manager's and the member's"),
+        ({}, ["--no-role-users"], "the administrator's"),
+    ],
+)
+def test_a_host_other_machines_reach_is_refused_while_a_documented_key_is_active(
+    database: Path, env: dict[str, str], args: list[str], named: str
+) -> None:
+    """--host 0.0.0.0 with any README key active exits 1 naming whose keys and what to set, and creates no file."""
+    # Refused before binding: the test never listens beyond loopback.
+    result = run_cli("--host", "0.0.0.0", "--port", "0", "--database", str(database), *args, env=env)
+    assert (refusal(result), f"documented keys are active ({named})" in result.stderr, database.exists()) == (
+        (1, 1, False),
+        True,
+        False,
+    )
+
+
+def test_any_host_is_allowed_with_keys_of_your_own() -> None:
+    """With DEPLOYHQ_API_KEY set and no role users nothing documented is active, and no host is refused."""
+    own = Accounts.from_env({"DEPLOYHQ_API_KEY": "a-key-of-my-own-0000000000"}, with_role_users=False)
+    assert [_exposure(host, own) for host in ["0.0.0.0", "::", "192.0.2.7", "127.0.0.1"]] == [None] * 4
+
+
+@pytest.mark.slow
+def test_role_users_can_be_left_out(database: Path, start_server: StartServer) -> None:
+    """--no-role-users serves the administrator only: the documented manager key gets 401."""
+    server = start_server(database, args=["--no-role-users"])
+    server.wait_ready()
+    manager = httpx.get(f"{server.base_url}/users", auth=(DEFAULT_MANAGER_EMAIL, DEFAULT_MANAGER_API_KEY), timeout=5)
+    admin = httpx.get(f"{server.base_url}/users", auth=ADMIN, timeout=5)
+    assert (manager.status_code, admin.status_code) == (401, 200)
+
+
+@pytest.mark.parametrize("key", ["k3y", "fifteen-chars-0"])
+def test_a_key_shorter_than_the_client_accepts_stops_the_start(database: Path, key: str) -> None:
+    """DEPLOYHQ_API_KEY under 16 characters exits 1 naming the variable, never the key, and creates no file."""
+    result = run_cli("--port", "0", "--database", str(database), env={"DEPLOYHQ_API_KEY": key})
+    assert (refusal(result), "DEPLOYHQ_API_KEY is too short" in result.stderr, key in result.stderr) == (
+        (1, 1, False),
+        True,
+        False,
+    )
+    assert not database.exists()
+
+
+def test_the_servers_key_floor_is_the_clients() -> None:
+    """The server refuses exactly the keys the client refuses."""
+    from deployhq_sandbox._config import MIN_API_KEY_LENGTH
+    from deployhq_users import MIN_API_KEY_LENGTH as CLIENT_MIN
+
+    assert MIN_API_KEY_LENGTH == CLIENT_MIN
+
+
+def limited_files(count: int) -> Callable[[], None]:
+    """A preexec_fn giving the child process an open-file limit of *count*."""
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (count, count))
+
+    return limit
+
+
+def test_a_connection_cap_over_the_file_limit_stops_the_start(database: Path) -> None:
+    """--max-connections that the open-file limit cannot hold exits 1 saying what to lower or raise."""
+    result = subprocess.run(
+        [sys.executable, "-m", "deployhq_sandbox", "--port", "0", "--database", str(database)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=limited_files(200),  # the child sets its own limit only
+    )
+    assert (refusal(result), "lower --max-connections to" in result.stderr, database.exists()) == (
+        (1, 1, False),
+        True,
+        False,
+    )
+
+
+@pytest.mark.slow
+def test_a_flood_of_connections_at_a_low_file_limit_leaves_the_server_answering_and_quiet(database: Path) -> None:
+    """Up to 1000 connections in 10 s against a server limited to 400 files: it keeps answering, logs nothing, and
+    never runs out of descriptors (asyncio would log a traceback per failed accept). Connections past its listen
+    queue wait in the kernel, so the count that got through varies; it is well over the file limit."""
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            *("-m", "deployhq_sandbox", "--port", str(port), "--database", str(database)),
+            "--max-connections",
+            "100",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=limited_files(400),  # the child sets its own limit only
+    )
+    opened: list[socket.socket] = []
+    try:
+        ServerProcess.wait_for(f"http://127.0.0.1:{port}", server)
+        started = time.monotonic()
+        while len(opened) < 1000 and time.monotonic() - started < 10:
+            with contextlib.suppress(OSError):
+                opened.append(socket.create_connection(("127.0.0.1", port), timeout=2))
+        time.sleep(3)
+        answered = httpx.get(f"http://127.0.0.1:{port}/openapi.yaml", timeout=5).status_code
+    finally:
+        for sock in opened:
+            sock.close()
+        server.kill()
+        _, stderr = server.communicate(timeout=10)
+    assert (len(opened) > 400, answered, stderr.splitlines()) == (True, 200, [])

@@ -353,3 +353,31 @@ def test_credentials_are_checked_before_anything_else(app: Any, ada: dict[str, A
             anonymous.post(f"/users/{ada['identifier']}/resend_invitation").status_code,
         }
     assert {401} == statuses
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_only_an_administrator_changes_an_administrators_address(
+    client: TestClient, invite: Invite, accounts: Accounts, method: str
+) -> None:
+    """A manager's different address for an administrator is 403 forbidden and changes nothing; the same address
+    (no change), another field, and an administrator's change of it are allowed."""
+    assert accounts.manager is not None
+    manager = credentials(accounts.manager)
+    other = invite(first_name="Other", email_address="other@example.com", account_administrator=True).json()
+    admin = client.get("/users").json()[0]
+    refused = change(client, method, other["identifier"], {"email_address": "taken@example.com"}, auth=manager)
+    also_refused = change(client, method, admin["identifier"], {"email_address": "ADMIN@example.com"}, auth=manager)
+    same = change(
+        client, method, other["identifier"], {"email_address": "other@example.com", "last_name": "L"}, auth=manager
+    )
+    by_admin = change(client, method, other["identifier"], {"email_address": "moved@example.com"})
+    assert [(r.status_code, r.json().get("error_code")) for r in (refused, also_refused)] == [(403, "forbidden")] * 2
+    assert (
+        refused.json()["error"] == "Only an account administrator may change an account administrator's email address."
+    )
+    assert (same.status_code, same.json()["last_name"], by_admin.json()["email_address"]) == (
+        200,
+        "L",
+        "moved@example.com",
+    )
+    assert client.get("/users").json()[0] == admin

@@ -133,6 +133,13 @@ def sync_detailed(
     always keeps an administrator who can sign in. An administrator invited but not yet activated
     does not count, and can lose the flag like any other user.
 
+    An account administrator's `email_address` is for account administrators to change: from any
+    other caller, a different address for an administrator is 403 with `error_code` `forbidden`,
+    and nothing changes. A user's API key belongs to that user, not to an address, so no change of
+    addresses lets one user's key sign in as another. The caller's permission is checked again in
+    the transaction that makes the change: a caller removed or demoted while its request was still
+    arriving gets 401 or 403, and nothing changes.
+
     Args:
         identifier (UUID):
         body (UpdateUserRequest): The body of `PATCH` and `PUT /users/{identifier}`. All fields
@@ -184,6 +191,13 @@ def sync(
     always keeps an administrator who can sign in. An administrator invited but not yet activated
     does not count, and can lose the flag like any other user.
 
+    An account administrator's `email_address` is for account administrators to change: from any
+    other caller, a different address for an administrator is 403 with `error_code` `forbidden`,
+    and nothing changes. A user's API key belongs to that user, not to an address, so no change of
+    addresses lets one user's key sign in as another. The caller's permission is checked again in
+    the transaction that makes the change: a caller removed or demoted while its request was still
+    arriving gets 401 or 403, and nothing changes.
+
     Args:
         identifier (UUID):
         body (UpdateUserRequest): The body of `PATCH` and `PUT /users/{identifier}`. All fields
@@ -229,6 +243,13 @@ async def asyncio_detailed(
     administrator is 403 with `error_code` `last_administrator`, and nothing changes: an account
     always keeps an administrator who can sign in. An administrator invited but not yet activated
     does not count, and can lose the flag like any other user.
+
+    An account administrator's `email_address` is for account administrators to change: from any
+    other caller, a different address for an administrator is 403 with `error_code` `forbidden`,
+    and nothing changes. A user's API key belongs to that user, not to an address, so no change of
+    addresses lets one user's key sign in as another. The caller's permission is checked again in
+    the transaction that makes the change: a caller removed or demoted while its request was still
+    arriving gets 401 or 403, and nothing changes.
 
     Args:
         identifier (UUID):
@@ -278,6 +299,13 @@ async def asyncio(
     administrator is 403 with `error_code` `last_administrator`, and nothing changes: an account
     always keeps an administrator who can sign in. An administrator invited but not yet activated
     does not count, and can lose the flag like any other user.
+
+    An account administrator's `email_address` is for account administrators to change: from any
+    other caller, a different address for an administrator is 403 with `error_code` `forbidden`,
+    and nothing changes. A user's API key belongs to that user, not to an address, so no change of
+    addresses lets one user's key sign in as another. The caller's permission is checked again in
+    the transaction that makes the change: a caller removed or demoted while its request was still
+    arriving gets 401 or 403, and nothing changes.
 
     Args:
         identifier (UUID):
