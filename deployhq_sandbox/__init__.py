@@ -1,6 +1,8 @@
 """The reference server of the DeployHQ Users API: Starlette + SQLite, implementing openapi.yaml exactly.
 
 `create_app()` builds the app, `serve()` runs it in a background thread, `deployhq-sandbox` runs it from a shell.
+`SandboxServer` gives a fresh account per test with an outbox and injected faults (`Controls`); the pytest fixture
+`deployhq_sandbox` is that.
 `Store`, `Validator`, `Authenticator` and `UsersAPI` are the seams for building deliberately broken variants:
 subclass one, override one method, pass it to `create_app(..., <piece>_class=...)`.
 """
@@ -8,7 +10,9 @@ subclass one, override one method, pass it to `create_app(..., <piece>_class=...
 from ._app import create_app
 from ._auth import Authenticator
 from ._config import Account, Accounts
+from ._controls import Controls, Email
 from ._db import DeleteOutcome, Store
+from ._fixture import Sandbox, SandboxServer
 from ._models import Invitation, User
 from ._routes import UsersAPI
 from ._serve import serve
@@ -19,8 +23,12 @@ __all__ = [
     "Account",
     "Accounts",
     "Authenticator",
+    "Controls",
     "DeleteOutcome",
+    "Email",
     "Invitation",
+    "Sandbox",
+    "SandboxServer",
     "Spec",
     "Store",
     "User",
