@@ -12,12 +12,15 @@ import sys
 from collections.abc import Callable, Sequence
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from ._app import DEFAULT_MAX_BODY_BYTES, check_max_body_bytes, create_app
 from ._config import Accounts
+from ._controls import CONTROL_PREFIX, Controls
 from ._db import DatabaseFile, Store, inspect_database
 from ._limit import check_rate_limit
 from ._serve import base_url, bind
+from ._spec import load_spec
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -49,6 +52,12 @@ def _parser() -> argparse.ArgumentParser:
         type=_whole_number(check_rate_limit, "a whole number of requests per second, at least 1"),
         metavar="N",
         help="answer 429 (with Retry-After) past N requests a second per caller (default: no limit)",
+    )
+    parser.add_argument(
+        "--controls",
+        action="store_true",
+        help="also serve test controls under /_sandbox/ (an outbox of sent emails, injected failures, lost answers); "
+        "not part of the API, for the administrator only (default: off)",
     )
     return parser
 
@@ -157,8 +166,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  {line}", flush=True)
     if args.rate_limit is not None:
         print(f"  rate limit: {args.rate_limit} requests a second per caller, then 429", flush=True)
+    served: ASGIApp = app
+    if args.controls:
+        served = Controls(app, spec=load_spec(), store=app.state.store, accounts=accounts, http=True)
+        print(f"  sandbox controls (not the DeployHQ API): {base_url(sock)}{CONTROL_PREFIX}", flush=True)
     print("  press Ctrl-C to stop", flush=True)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on"))
+    server = uvicorn.Server(uvicorn.Config(served, log_level="warning", access_log=False, lifespan="on"))
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:

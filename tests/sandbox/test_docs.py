@@ -137,7 +137,6 @@ def test_head_answers_the_headers_only(anonymous: TestClient) -> None:
 @pytest.mark.parametrize(
     "path",
     [
-        "/docs/",
         "/docs/nope.js",
         "/docs/index.html",
         "/docs/swagger-ui-bundle.js.map",
