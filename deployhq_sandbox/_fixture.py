@@ -102,7 +102,11 @@ class _Router:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            return  # each sandbox's store is opened and closed by SandboxServer.sandbox
+            # Nothing to start or stop here: each sandbox's store is opened and closed by SandboxServer.sandbox.
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
         prefix, _, rest = scope["path"].lstrip("/").partition("/")
         app = self.apps.get(prefix)
         if app is None:

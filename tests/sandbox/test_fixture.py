@@ -120,6 +120,17 @@ def test_base_url_serves_code_in_another_process(deployhq_sandbox: Sandbox) -> N
     assert "200 3" == result.stdout.strip()
 
 
+def test_the_controls_are_served_under_the_base_url_too(deployhq_sandbox: Sandbox) -> None:
+    """Code in another process reads the outbox and sets faults at `<base_url>/_sandbox/`, as with --controls."""
+    admin = (deployhq_sandbox.administrator.email, deployhq_sandbox.administrator.api_key)
+    with httpx.Client(base_url=deployhq_sandbox.base_url, auth=admin) as http:
+        http.post("/_sandbox/fail_next", json={"operation_id": "createUser", "status": 503})
+        refused = http.post("/users", json={"user": {"first_name": "Jane", "email_address": "jane@example.com"}})
+        invite_user(deployhq_sandbox.client, invitation("joe@example.com"))
+        outbox = http.get("/_sandbox/outbox").json()
+    assert (503, ["joe@example.com"]) == (refused.status_code, [email["to"] for email in outbox])
+
+
 def test_no_key_in_the_reprs(deployhq_sandbox: Sandbox) -> None:
     """The sandbox, its accounts and its client show no API key."""
     shown = " ".join(
