@@ -168,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  rate limit: {args.rate_limit} requests a second per caller, then 429", flush=True)
     served: ASGIApp = app
     if args.controls:
-        served = Controls(app, spec=load_spec(), store=app.state.store, accounts=accounts, http=True)
+        served = Controls(app, spec=load_spec(), store=app.state.store, accounts=accounts, http_controls=True)
         print(f"  sandbox controls (not the DeployHQ API): {base_url(sock)}{CONTROL_PREFIX}", flush=True)
     print("  press Ctrl-C to stop", flush=True)
     server = uvicorn.Server(uvicorn.Config(served, log_level="warning", access_log=False, lifespan="on"))

@@ -2,7 +2,7 @@
 
 `Controls` is ASGI middleware: it never changes how the API behaves, it only answers a call in its place
 (`fail_next`), drops the connection after a call was carried out (`lose_next_answer`) or watches the answers that
-send an email (a 201 to `createUser`, a 200 to `resendInvitation`). With `http=True` it also answers the same
+send an email (a 201 to `createUser`, a 200 to `resendInvitation`). With `http_controls=True` it also answers the same
 controls over HTTP under `/_sandbox/`: the sandbox's own paths, outside openapi.yaml, for tests in other languages.
 """
 
@@ -100,13 +100,23 @@ def _resolve(node: Any, components: dict[str, Any]) -> Any:
     return node
 
 
+def _phrase(status: int) -> str:
+    """The reason phrase of *status*, or a stand-in for one outside the registry (a proxy's 520)."""
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return f"HTTP error {status}"
+
+
 class Controls:
     """The reference server *app* with an outbox and injected faults; see the module docstring.
 
     Every method may be called from any thread (a test's), while the server answers in its own.
     """
 
-    def __init__(self, app: ASGIApp, *, spec: Spec, store: Store, accounts: Accounts, http: bool = False) -> None:
+    def __init__(
+        self, app: ASGIApp, *, spec: Spec, store: Store, accounts: Accounts, http_controls: bool = False
+    ) -> None:
         self.app = app
         self.store = store
         self.accounts = accounts
@@ -114,7 +124,7 @@ class Controls:
         self._lock = threading.Lock()
         self._faults: dict[str, collections.deque[_Fail | _Lose]] = collections.defaultdict(collections.deque)
         self._outbox: list[Email] = []
-        self._http = _control_app(self) if http else None
+        self._http = _control_app(self) if http_controls else None
 
     # -- the controls -----------------------------------------------------------------------------------------
 
@@ -240,7 +250,7 @@ class Controls:
             if body is None and media.get("examples"):
                 body = _resolve(next(iter(media["examples"].values())), self._components).get("value")
         if body is None:
-            body = {"status": fault.status, "error": http.HTTPStatus(fault.status).phrase}
+            body = {"status": fault.status, "error": _phrase(fault.status)}
         headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
         return JSONResponse(body, status_code=fault.status, headers=headers)
 

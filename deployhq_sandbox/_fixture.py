@@ -162,7 +162,9 @@ class SandboxServer:
             raise ValueError(f"{database} already exists: give each sandbox a folder of its own")
         accounts = Accounts.defaults()
         app = create_app(database, accounts=accounts, spec=load_spec())
-        controls = Controls(app, spec=load_spec(), store=app.state.store, accounts=accounts, http=http_controls)
+        controls = Controls(
+            app, spec=load_spec(), store=app.state.store, accounts=accounts, http_controls=http_controls
+        )
         with self._lock:
             name = f"sandbox-{next(self._numbers)}"
             self._router.apps[name] = controls

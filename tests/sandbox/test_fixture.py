@@ -216,7 +216,8 @@ def test_a_429_without_retry_after_says_zero(deployhq_sandbox: Sandbox) -> None:
 
 
 @pytest.mark.parametrize(
-    ("status", "message"), [(500, "Internal server error"), (503, "Service Unavailable"), (502, "Bad Gateway")]
+    ("status", "message"),
+    [(500, "Internal server error"), (503, "Service Unavailable"), (502, "Bad Gateway"), (520, "HTTP error 520")],
 )
 def test_a_server_error_changes_nothing(deployhq_sandbox: Sandbox, status: int, message: str) -> None:
     """fail_next(5xx) on a delete: ServerError with the spec's body (or the Error shape), and the user stays."""
