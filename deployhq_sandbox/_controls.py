@@ -115,9 +115,19 @@ class Controls:
     """
 
     def __init__(
-        self, app: ASGIApp, *, spec: Spec, store: Store, accounts: Accounts, http_controls: bool = False
+        self,
+        app: ASGIApp,
+        *,
+        spec: Spec,
+        store: Store,
+        accounts: Accounts,
+        http_controls: bool = False,
+        keep_alive: bool = True,
     ) -> None:
+        """*http_controls*: also serve the controls under `/_sandbox/`. Without *keep_alive* every answer says
+        `Connection: close`, so no client is left holding a connection (see `_fixture`)."""
         self.app = app
+        self.keep_alive = keep_alive
         self.store = store
         self.accounts = accounts
         self._operations, self._components = _operations(spec.text)
@@ -194,22 +204,24 @@ class Controls:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        # The server's own `send` is kept for `_drop`, which needs what it is bound to.
+        answer = send if self.keep_alive else _closing(send)
         path: str = scope["path"]
         if self._http is not None and (path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")):
-            await self._http(scope, receive, send)
+            await self._http(scope, receive, answer)
             return
         found = self._match(scope["method"], path)
         if found is None:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, answer)
             return
         operation, parameters = found
         fault = self._take(operation.operation_id)
         if isinstance(fault, _Fail):
-            await self._failure(operation, fault)(scope, receive, send)
+            await self._failure(operation, fault)(scope, receive, answer)
             return
         sends = _SENDS.get(operation.operation_id)
         if sends is None and fault is None:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, answer)
             return
         # Held back until the email is in the outbox (a test reads it as soon as its call returns), or for good.
         held: list[Message] = []
@@ -223,7 +235,7 @@ class Controls:
             await self._record(sends[1], held, parameters)
         if fault is None:
             for message in held:
-                await send(message)
+                await answer(message)
         else:
             await _drop(receive, send)
 
@@ -266,6 +278,17 @@ class Controls:
             email = Email(to=user.email_address, kind=kind, identifier=user.identifier)
         with self._lock:
             self._outbox.append(email)
+
+
+def _closing(send: Send) -> Send:
+    """*send* with `Connection: close` added to the answer's headers."""
+
+    async def closing(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), (b"connection", b"close")]}
+        await send(message)
+
+    return closing
 
 
 async def _drop(receive: Receive, send: Send) -> None:

@@ -163,7 +163,14 @@ class SandboxServer:
         accounts = Accounts.defaults()
         app = create_app(database, accounts=accounts, spec=load_spec())
         controls = Controls(
-            app, spec=load_spec(), store=app.state.store, accounts=accounts, http_controls=http_controls
+            app,
+            spec=load_spec(),
+            store=app.state.store,
+            accounts=accounts,
+            http_controls=http_controls,
+            # An async client's connection belongs to the test's event loop, which has ended by the teardown: left
+            # open, it would be closed by the garbage collector with a ResourceWarning (an error under `-W error`).
+            keep_alive=False,
         )
         with self._lock:
             name = f"sandbox-{next(self._numbers)}"

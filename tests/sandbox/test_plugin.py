@@ -48,6 +48,30 @@ sys.meta_path.insert(0, NoStarlette())
 '''
 
 
+ASYNC_LEFT_OPEN = """
+import gc
+
+import pytest
+from deployhq_client.models import UserInvitation
+from deployhq_users import invite_user_async, list_users
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+@pytest.mark.anyio
+async def test_async_call_without_closing_the_client(deployhq_sandbox):
+    await invite_user_async(deployhq_sandbox.client, UserInvitation(first_name="J", email_address="j@example.com"))
+
+
+def test_later(deployhq_sandbox):
+    gc.collect()  # where a connection left open by the test before would warn
+    assert 3 == len(list_users(deployhq_sandbox.client))
+"""
+
+
 def readme_snippet() -> str:
     """The first Python block of the README's "Testing your code" section."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -90,6 +114,15 @@ def test_without_the_extra_only_the_fixture_fails_saying_what_to_install(tmp_pat
         "1 passed, 1 error" in result.stdout,
         "pip install 'deployhq-users[sandbox]'" in result.stdout,
         "Traceback" in result.stdout,
+    )
+
+
+def test_an_async_test_leaves_no_connection_open(tmp_path: Path) -> None:
+    """An async test that never closes the fixture's client leaves nothing for `-W error` to turn into an error."""
+    (tmp_path / "test_async.py").write_text(ASYNC_LEFT_OPEN)
+    result = pytest_in(tmp_path, "-W", "error", "-p", "no:randomly")
+    assert (0, "2 passed") == (result.returncode, result.stdout.strip().splitlines()[-1].split(" in ")[0]), (
+        result.stdout
     )
 
 
