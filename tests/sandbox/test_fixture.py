@@ -14,6 +14,7 @@ from deployhq_client.models import UserInvitation
 from deployhq_sandbox import Sandbox, SandboxServer
 from deployhq_users import (
     AlreadyActivatedError,
+    ConnectionFailedError,
     NotFoundError,
     OutcomeUnknownError,
     PermissionDeniedError,
@@ -320,7 +321,7 @@ def test_a_lost_delete_is_done(deployhq_sandbox: Sandbox) -> None:
 def test_the_client_works_after_a_lost_answer(deployhq_sandbox: Sandbox) -> None:
     """The dropped connection is the lost call's only: the same client's next calls are answered."""
     deployhq_sandbox.lose_next_answer("listUsers")
-    with pytest.raises(Exception, match="no answer arrived"):
+    with pytest.raises(ConnectionFailedError, match="no answer arrived"):
         list_users(deployhq_sandbox.client)
     assert ACCOUNTS == addresses(deployhq_sandbox)
 
