@@ -2,6 +2,8 @@
 
 `create_app()` builds the app, `serve()` runs it in a background thread (with `ConnectionLimits`),
 `deployhq-sandbox` runs it from a shell.
+`SandboxServer` gives a fresh account per test with an outbox and injected faults (`Controls`); the pytest fixture
+`deployhq_sandbox` is that.
 `Store`, `Validator`, `Authenticator` and `UsersAPI` are the seams for building deliberately broken variants:
 subclass one, override one method, pass it to `create_app(..., <piece>_class=...)`.
 """
@@ -10,7 +12,9 @@ from ._app import create_app
 from ._auth import Authenticator
 from ._config import Account, Accounts
 from ._connections import ConnectionLimits
+from ._controls import Controls, Email
 from ._db import DeleteOutcome, Store
+from ._fixture import Sandbox, SandboxServer
 from ._models import Invitation, User
 from ._routes import UsersAPI
 from ._serve import serve
@@ -22,8 +26,12 @@ __all__ = [
     "Accounts",
     "Authenticator",
     "ConnectionLimits",
+    "Controls",
     "DeleteOutcome",
+    "Email",
     "Invitation",
+    "Sandbox",
+    "SandboxServer",
     "Spec",
     "Store",
     "User",

@@ -13,12 +13,16 @@ import resource
 import sys
 from collections.abc import Callable, Sequence
 
+from starlette.types import ASGIApp
+
 from ._app import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY_BYTES, check_max_body_bytes, create_app
 from ._config import API_KEY_VARIABLE, EMAIL_VARIABLE, Accounts
 from ._connections import ACCEPT_BATCH, ConnectionLimits, check_positive, limited_server
+from ._controls import CONTROL_PREFIX, Controls
 from ._db import DatabaseFile, Store, inspect_database
 from ._limit import check_rate_limit
 from ._serve import base_url, bind
+from ._spec import load_spec
 
 _LIMITS = ConnectionLimits()
 # Descriptors the process needs besides its connections: the database, its WAL, pooled readers, stdio; and room
@@ -88,6 +92,12 @@ def _parser() -> argparse.ArgumentParser:
         type=_whole_number(check_rate_limit, "a whole number of requests per second, at least 1"),
         metavar="N",
         help="answer 429 (with Retry-After) past N requests a second per caller (default: no limit)",
+    )
+    parser.add_argument(
+        "--controls",
+        action="store_true",
+        help="also serve test controls under /_sandbox/ (an outbox of sent emails, injected failures, lost answers); "
+        "not part of the API, for the administrator only (default: off)",
     )
     return parser
 
@@ -273,8 +283,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{limits.keep_alive_timeout:g} s, {limits.max_connections} connections",
         flush=True,
     )
+    served: ASGIApp = app
+    if args.controls:
+        served = Controls(app, spec=load_spec(), store=app.state.store, accounts=accounts, http_controls=True)
+        print(f"  sandbox controls (not the DeployHQ API): {base_url(sock)}{CONTROL_PREFIX}", flush=True)
     print("  press Ctrl-C to stop", flush=True)
-    server = limited_server(app, limits)
+    server = limited_server(served, limits)
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:

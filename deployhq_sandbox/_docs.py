@@ -12,7 +12,7 @@ from pathlib import Path
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 __all__ = ["DOCS_PACKAGE", "Docs", "docs_routes", "swagger_ui_dir"]
@@ -61,8 +61,27 @@ class Docs:
         self.swagger_ui = swagger_ui
 
     def routes(self) -> list[Route]:
-        """`GET /docs` and `GET /docs/{name}`."""
-        return [Route("/docs", self.page, methods=["GET"]), Route("/docs/{name}", self.asset, methods=["GET"])]
+        """`GET /docs` and `GET /docs/{name}`; `/` and `/docs/` point to `/docs`."""
+        return [
+            Route("/docs", self.page, methods=["GET"]),
+            Route("/docs/{name}", self.asset, methods=["GET"]),
+            Route("/", self.root, methods=["GET"]),
+            Route("/docs/", self.slash, methods=["GET"]),
+        ]
+
+    async def root(self, request: Request) -> Response:
+        """404, as any path outside the contract, with a body saying where the docs and the API are."""
+        # A 404 rather than a redirect: the root is no resource of the API, and a client probing a base URL must
+        # not read a 200 from it; a person who opens it in a browser still reads where to go.
+        raise HTTPException(
+            404,
+            "Nothing here: this is the DeployHQ Users API's reference server. Browsable docs: /docs; "
+            "the spec: /openapi.yaml; the API: /users (with Basic auth).",
+        )
+
+    async def slash(self, request: Request) -> Response:
+        """`/docs/` is `/docs`: the page's links are relative to it, so it is redirected rather than served twice."""
+        return RedirectResponse(request.scope.get("root_path", "") + "/docs", status_code=308)
 
     async def page(self, request: Request) -> Response:
         """The HTML page; 503 naming the missing package when Swagger UI's files are not installed."""

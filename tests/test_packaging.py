@@ -27,7 +27,7 @@ from mutants.harness import environment
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
-IMPORT_NAMES = {"deployhq_client", "deployhq_contract", "deployhq_sandbox", "deployhq_users"}
+IMPORT_NAMES = {"deployhq_client", "deployhq_contract", "deployhq_sandbox", "deployhq_users", "pytest_deployhq_sandbox"}
 TYPED = ["deployhq_client", "deployhq_sandbox", "deployhq_users"]
 SPEC_COPIES = ["deployhq_contract/openapi.yaml", "deployhq_sandbox/openapi.yaml"]
 BROKEN = "field-missing"

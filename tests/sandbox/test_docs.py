@@ -137,7 +137,6 @@ def test_head_answers_the_headers_only(anonymous: TestClient) -> None:
 @pytest.mark.parametrize(
     "path",
     [
-        "/docs/",
         "/docs/nope.js",
         "/docs/index.html",
         "/docs/swagger-ui-bundle.js.map",
@@ -170,7 +169,7 @@ def test_docs_answer_only_get_and_head(anonymous: TestClient, method: str, path:
 def test_docs_routes_come_after_the_api_routes(app: Starlette) -> None:
     """The API's routes are matched first, so no docs route can shadow an API path."""
     api_paths = [route.path for route in app.state.api.routes()]
-    assert [*api_paths, "/docs", "/docs/{name}"] == [route.path for route in app.routes]  # type: ignore[attr-defined]
+    assert [*api_paths, "/docs", "/docs/{name}", "/", "/docs/"] == [route.path for route in app.routes]  # type: ignore[attr-defined]
 
 
 def test_api_answers_are_the_same_with_and_without_the_docs(tmp_path: Path, accounts: Accounts) -> None:
