@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import requests
 from hypothesis import settings
+
+pytestmark = pytest.mark.contract_rank(130)
 
 
 def test_invite_read_and_remove_scenarios(api_schema: Any, http: requests.Session, target: Any) -> None:

@@ -8,7 +8,6 @@ option or target, or a preflight refusal: unreachable, credentials refused, not 
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import shutil
@@ -38,6 +37,7 @@ from .guard import (
     guarded_session,
 )
 from .hooks import DEFAULT_EMAIL_DOMAIN, is_valid_address, unique_address
+from .options import PROFILES
 from .spec import SPEC
 from .summary import BROKEN_MARK, Outcome, Summary
 from .target import LIVE_CREATE_BUDGET, LIVE_RATE_LIMIT, Credentials, Target, TargetError
@@ -61,98 +61,17 @@ settings.register_profile(
 )
 # For running the suite many times (nox -s teeth): no coverage phase, few examples.
 settings.register_profile("quick", max_examples=10, derandomize=True, database=None, **_COMMON)
-PROFILES = ("ci", "dev", "live", "quick")
 # The coverage phase adds ~100 deterministic requests per operation (one per time zone for POST /users).
 PHASES = {"live": ["examples", "fuzzing", "stateful"], "quick": ["examples", "fuzzing", "stateful"]}
-
-
-def _at_least(minimum: int) -> Any:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"{value} is below {minimum}")
-        return value
-
-    return parse
-
-
-def _positive_rate(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of requests per second") from None
-    # At least one request in 100 seconds: slower is no rate a run could finish at (and 1/value must not overflow).
-    if not 0.01 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"{text} is not a rate: give requests per second from 0.01 up, e.g. 0.5")
-    return value
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("contract", "DeployHQ Users API contract suite")
-    group.addoption(
-        "--base-url",
-        help="judge this server (default: DEPLOYHQ_BASE_URL, DEPLOYHQ_ACCOUNT, "
-        "else an embedded reference server on a free loopback port)",
-    )
-    group.addoption(
-        "--live",
-        action="store_true",
-        default=os.environ.get("DEPLOYHQ_CONTRACT_LIVE") == "1",
-        help="allow a non-loopback target and turn on the live safety rails (DEPLOYHQ_CONTRACT_LIVE=1)",
-    )
-    group.addoption(
-        "--contract-strict",
-        action="store_true",
-        default=os.environ.get("DEPLOYHQ_CONTRACT_STRICT") == "1",
-        help="with --live, fail on invalid generated data the target accepts instead of reporting it as leniency",
-    )
-    group.addoption(
-        "--email-domain",
-        default=os.environ.get("DEPLOYHQ_CONTRACT_EMAIL_DOMAIN", DEFAULT_EMAIL_DOMAIN),
-        help="every address the suite invites is in this domain (default: example.com)",
-    )
-    group.addoption(
-        "--create-budget",
-        type=_at_least(0),
-        default=None,
-        help=f"at most this many accepted invitations and resends, each a real email; 0 sends none "
-        f"(default: {LIVE_CREATE_BUDGET} with --live, unlimited otherwise)",
-    )
-    group.addoption(
-        "--rate-limit",
-        type=_positive_rate,
-        default=None,
-        help=f"at most this many requests per second, above 0 (default: {LIVE_RATE_LIMIT:g} with --live)",
-    )
-    group.addoption(
-        "--max-examples",
-        type=_at_least(1),
-        default=None,
-        help="generated examples per operation, 1 or more, overriding the profile's (the coverage phase adds its own)",
-    )
-    group.addoption(
-        "--dry-run",
-        action="store_true",
-        help="print the generated requests a run would send (credentials filtered) and send none",
-    )
-    group.addoption(
-        "--contract-profile",
-        choices=PROFILES,
-        default=os.environ.get("DEPLOYHQ_CONTRACT_PROFILE") or None,
-        help="hypothesis profile: ci, dev, live or quick "
-        "(default: DEPLOYHQ_CONTRACT_PROFILE, else live with --live, else ci)",
-    )
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "operation(operation_id): the operation whose promise the test judges")
     config.addinivalue_line("markers", "conditional: judged only when its situation arises (e.g. a 429)")
+    config.addinivalue_line("markers", f"{RANK_MARKER}(n): run order, lower first (default {DEFAULT_RANK})")
     live = bool(config.getoption("--live"))
-    email_domain = config.getoption("--email-domain")
+    email_domain = config.getoption("--email-domain") or DEFAULT_EMAIL_DOMAIN
     dry_run = bool(config.getoption("--dry-run"))
     create_budget = config.getoption("--create-budget")
     rate_limit = config.getoption("--rate-limit")
@@ -412,36 +331,21 @@ def _clean_up(target: Target, guard: Guard) -> None:
     guard.ledger.rewrite()
 
 
-# Cheap, explicit promises first: a broken server then fails in seconds, before the fuzzing starts.
-# Tests that may change the signed-in account itself (the last administrator) run last of the explicit ones.
-_ORDER = (
-    "test_invite.py",
-    "test_bodies.py",
-    "test_auth.py",
-    "test_read.py",
-    "test_update.py",
-    "test_resend.py",
-    "test_remove.py",
-    "test_roles.py",
-    "test_client_roundtrip.py",
-    "test_consistency.py",
-    "test_conformance.py",
-    "test_stateful.py",
-    "test_last_administrator.py",
-    "test_rate_limits.py",
-)
+# Cheap, explicit promises first (a broken server then fails in seconds, before the fuzzing starts); tests that may
+# change the signed-in account itself run last. A file without the marker (a team's own promises) runs at
+# DEFAULT_RANK: after the built-in explicit promises, before the generated ones.
+RANK_MARKER = "contract_rank"
+DEFAULT_RANK = 100
+
+
+def rank(item: pytest.Item) -> int:
+    """Where *item* runs: its `contract_rank` marker's number, lower first, else DEFAULT_RANK."""
+    marker = item.get_closest_marker(RANK_MARKER)
+    return int(marker.args[0]) if marker is not None and marker.args else DEFAULT_RANK
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    unplaced = sorted({item.path.name for item in items} - set(_ORDER))
-    if unplaced:
-        raise pytest.UsageError(f"contract_tests/conftest.py: add {', '.join(unplaced)} to _ORDER, where it must run")
-
-    def rank(item: pytest.Item) -> int:
-        name = item.path.name
-        return _ORDER.index(name) if name in _ORDER else len(_ORDER)
-
-    items.sort(key=rank)
+    items.sort(key=rank)  # stable: equal ranks keep pytest's collection order
 
 
 def pytest_runtestloop(session: pytest.Session) -> bool | None:
