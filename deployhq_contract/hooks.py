@@ -58,10 +58,16 @@ def user_object_of(case: Any) -> dict[str, Any] | None:
 
 
 def email_domain() -> str:
+    """The run's --email-domain; for a raw `st run`, which has no run, DEPLOYHQ_CONTRACT_EMAIL_DOMAIN."""
+    if runtime.active():
+        return runtime.current().target.email_domain
     return os.environ.get("DEPLOYHQ_CONTRACT_EMAIL_DOMAIN") or DEFAULT_EMAIL_DOMAIN
 
 
 def live() -> bool:
+    """Whether the run is --live; for a raw `st run`, DEPLOYHQ_CONTRACT_LIVE=1."""
+    if runtime.active():
+        return runtime.current().target.live
     return os.environ.get("DEPLOYHQ_CONTRACT_LIVE") == "1"
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,8 +18,8 @@ from typing import Any
 
 import pytest
 import requests
-import schemathesis
 from hypothesis import HealthCheck, Phase, settings
+from schemathesis import BaseSchema
 
 # Importing checks and leniency registers the suite's own checks with schemathesis.
 from . import checks, leniency, preflight, runtime
@@ -38,7 +37,7 @@ from .guard import (
 )
 from .hooks import DEFAULT_EMAIL_DOMAIN, is_valid_address, unique_address
 from .options import PROFILES
-from .spec import SPEC
+from .runtime import RUN
 from .summary import BROKEN_MARK, Outcome, Summary
 from .target import LIVE_CREATE_BUDGET, LIVE_RATE_LIMIT, Credentials, Target, TargetError
 
@@ -63,6 +62,7 @@ settings.register_profile(
 settings.register_profile("quick", max_examples=10, derandomize=True, database=None, **_COMMON)
 # The coverage phase adds ~100 deterministic requests per operation (one per time zone for POST /users).
 PHASES = {"live": ["examples", "fuzzing", "stateful"], "quick": ["examples", "fuzzing", "stateful"]}
+ALL_PHASES = ["examples", "coverage", "fuzzing", "stateful"]
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -87,13 +87,8 @@ def pytest_configure(config: pytest.Config) -> None:
         )
     except TargetError as error:
         raise pytest.UsageError(f"contract suite refused to start: {error}") from None
-    # The hooks read these (they also serve a raw `st run`); restored when the run ends.
-    config.stash[_RESTORE] = {name: os.environ.get(name) for name in _HOOK_VARIABLES}
-    os.environ["DEPLOYHQ_CONTRACT_EMAIL_DOMAIN"] = email_domain
-    os.environ["DEPLOYHQ_CONTRACT_LIVE"] = "1" if live else "0"
-    config.stash[_RESTORE]["hypothesis profile"] = settings.get_current_profile_name()
-    checks.DRIFT.clear()
-    leniency.LENIENCY.clear()
+    config.stash[_TARGET] = target
+    config.stash[_RESTORE] = settings.get_current_profile_name()
     profile = config.getoption("--contract-profile") or ("live" if live else "ci")
     if profile not in PROFILES:  # from DEPLOYHQ_CONTRACT_PROFILE, which argparse's choices do not check
         raise pytest.UsageError(f"contract suite refused to start: no profile {profile!r} (choose from {PROFILES})")
@@ -113,6 +108,18 @@ def pytest_configure(config: pytest.Config) -> None:
     elif not getattr(config.option, "xmlpath", None):
         REPORTS.mkdir(exist_ok=True)
         config.option.xmlpath = str(JUNIT_REPORT)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Start the run before collection (the test modules bind its schema) and before the header names its target.
+
+    A refusal here is still a usage error: exit 4 with its one line, nothing judged.
+    """
+    config = session.config
+    sends = config.stash[_SENDS]
+    email_domain = config.getoption("--email-domain") or DEFAULT_EMAIL_DOMAIN
+    target = config.stash[_TARGET]
     if target is None:
         target = _start_embedded_server(config, email_domain) if sends else _placeholder(email_domain)
     preflight_requests = 0
@@ -121,11 +128,14 @@ def pytest_configure(config: pytest.Config) -> None:
         if refusal is not None:
             _stop_embedded_server(config)
             raise pytest.UsageError(f"{refusal} (requests sent: {refusal.requests_sent})")
+        config.stash[_SUMMARY] = Summary()
     guard = _make_guard(target)
     guard.requests_sent += preflight_requests
-    schema = _load_schema(target, profile)
+    schema = _load_schema(target, config.stash[_PROFILE])
     _send_probes_through(schema, guard, config)
-    runtime.start(runtime.Run(target=target, schema=schema, guard=guard))
+    run = runtime.Run(target=target, schema=schema, guard=guard, drift=checks.Drift(), leniency=leniency.Leniency())
+    config.stash[RUN] = run
+    runtime.start(run)
 
 
 def _send_probes_through(schema: Any, guard: Guard, config: pytest.Config) -> None:
@@ -175,20 +185,8 @@ def _check_email_domain(domain: str) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     runtime.stop()
     _stop_embedded_server(config)
-    restore = config.stash.get(_RESTORE, {})
-    for name in _HOOK_VARIABLES:
-        if name in restore:
-            previous = restore[name]
-            if previous is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = previous
-    if restore.get("hypothesis profile"):
-        settings.load_profile(str(restore["hypothesis profile"]))
-    # The test modules bind the run's schema (and so its target) when imported: a second run in this process
-    # must import them afresh, or it would judge this run's server with this run's credentials.
-    for name in [n for n in sys.modules if n.startswith(f"{__package__}.test_")]:
-        del sys.modules[name]
+    if config.stash.get(_RESTORE, None):
+        settings.load_profile(config.stash[_RESTORE])
 
 
 def _start_embedded_server(config: pytest.Config, email_domain: str) -> Target:
@@ -230,9 +228,12 @@ def _make_guard(target: Target) -> Guard:
     return Guard(create_budget=target.create_budget, rate_limit=target.rate_limit, ledger=ledger, live=target.live)
 
 
-def _load_schema(target: Target, profile: str) -> Any:
-    """openapi.yaml, loaded by schemathesis and aimed at the target."""
-    schema = schemathesis.openapi.from_path(SPEC)
+def _load_schema(target: Target, profile: str) -> BaseSchema:
+    """openapi.yaml, loaded by schemathesis once per process (runtime.py says why), aimed at this run's target.
+
+    Every setting a run may change is set by every run: an earlier run in the same process leaves nothing behind.
+    """
+    schema = runtime.openapi_schema()
     schema.config.update(
         base_url=target.base_url,
         basic_auth=(target.admin.email, target.admin.api_key),
@@ -248,38 +249,36 @@ def _load_schema(target: Target, profile: str) -> Any:
     # Never reuse identifiers seen in answers as inputs of other operations, for the same reason.
     schema.config.phases.fuzzing.extra_data_sources.responses = False
     schema.config.phases.examples.extra_data_sources.responses = False
-    if not target.strict:
-        # Accepted invalid data is reported as leniency instead (leniency.py); explicit promises still fail.
-        schema.config.checks.negative_data_rejection.enabled = False
-    if target.live:
-        # ignored_auth re-sends every accepted request twice, without and with wrong credentials: against a live
-        # target that is most of the run's rate limit. test_auth.py asks the same of every operation, explicitly.
-        schema.config.checks.ignored_auth.enabled = False
+    # Not strict: accepted invalid data is reported as leniency instead (leniency.py); explicit promises still fail.
+    schema.config.checks.negative_data_rejection.enabled = target.strict
+    # ignored_auth re-sends every accepted request twice, without and with wrong credentials: against a live
+    # target that is most of the run's rate limit. test_auth.py asks the same of every operation, explicitly.
+    schema.config.checks.ignored_auth.enabled = not target.live
     # Spend the negative budget on bodies, not on mangled Authorization headers; auth has its own tests.
     schema.config.generation.update(with_security_parameters=False, database="none")
-    if target.live or profile in PHASES:
-        # Live: the coverage phase's ~100 requests per operation would be ~100 real emails.
-        schema.config.phases.update(phases=PHASES.get(profile, PHASES["live"]))
+    # Live: the coverage phase's ~100 requests per operation would be ~100 real emails.
+    phases = PHASES.get(profile, PHASES["live"]) if target.live or profile in PHASES else ALL_PHASES
+    schema.config.phases.update(phases=phases)
     return schema
 
 
 _SERVER = pytest.StashKey[contextlib.ExitStack]()
-_RESTORE = pytest.StashKey[dict[str, str | None]]()
-_HOOK_VARIABLES = ("DEPLOYHQ_CONTRACT_EMAIL_DOMAIN", "DEPLOYHQ_CONTRACT_LIVE")
+_RESTORE = pytest.StashKey[str]()  # the hypothesis profile before the run
+_TARGET = pytest.StashKey[Target | None]()  # as the options name it; None: the embedded server, started with the run
 _SENDS = pytest.StashKey[bool]()
 _PROFILE = pytest.StashKey[str]()
 
 
 @pytest.fixture(scope="session", name="target")
-def _target() -> Target:
+def _target(pytestconfig: pytest.Config) -> Target:
     """The server under judgement: the one named on the command line, or the embedded reference server."""
-    return runtime.current().target
+    return pytestconfig.stash[RUN].target
 
 
 @pytest.fixture(scope="session", name="guard")
-def _guard(target: Target) -> Iterator[Guard]:
+def _guard(pytestconfig: pytest.Config, target: Target) -> Iterator[Guard]:
     """Budget, ownership, pacing and the ledger of created users, shared by every request of the run."""
-    guard = runtime.current().guard
+    guard = pytestconfig.stash[RUN].guard
     yield guard
     _clean_up(target, guard)
 
@@ -300,9 +299,9 @@ def _api(http: requests.Session, target: Target) -> Api:
 
 
 @pytest.fixture(scope="session", name="api_schema")
-def _api_schema() -> Any:
+def _api_schema(pytestconfig: pytest.Config) -> BaseSchema:
     """openapi.yaml, loaded by schemathesis and aimed at the target."""
-    return runtime.schema()
+    return pytestconfig.stash[RUN].schema
 
 
 @pytest.fixture(scope="session", name="client")
@@ -355,12 +354,13 @@ def pytest_runtestloop(session: pytest.Session) -> bool | None:
     from .dry_run import planned_requests, unforeseeable
 
     examples = settings().max_examples
-    commands = planned_requests(runtime.schema(), examples)
+    run = session.config.stash[RUN]
+    commands = planned_requests(run.schema, examples)
     writer = session.config.get_terminal_writer()
     for command in commands:
         writer.line(command)
     writer.line(f"dry run: {len(commands)} generated requests shown ({examples} per operation); none was sent.")
-    for line in unforeseeable(session.config.stash[_PROFILE], runtime.current().target):
+    for line in unforeseeable(session.config.stash[_PROFILE], run.target):
         writer.line(line)
     return True
 
@@ -369,9 +369,10 @@ _SUMMARY = pytest.StashKey[Summary]()
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    if not runtime.active():
+    run = config.stash.get(RUN, None)
+    if run is None:
         return []
-    target = runtime.current().target
+    target = run.target
     where = "the embedded reference server" if target.embedded else target.base_url
     rails = [f"budget {target.create_budget}" if target.create_budget is not None else "no email budget"]
     rails.append(f"{target.rate_limit:g} requests/s" if target.rate_limit else "no rate limit")
@@ -390,13 +391,13 @@ def pytest_assertrepr_compare(op: str, left: object, right: object) -> list[str]
     return None
 
 
-def _scrub_secrets(report: pytest.TestReport) -> None:
+def _scrub_secrets(report: pytest.TestReport, run: runtime.Run | None) -> None:
     """The last line of defence: no key reaches a report, whatever pytest shows (`-l`, `--full-trace`, ...).
 
     Keys are kept out of what the suite prints in the first place; this catches what a library's own frames or
     objects put into a traceback (a schemathesis case's headers under `-l`, for one).
     """
-    secrets = runtime.current().target.secrets if runtime.active() else ()
+    secrets = run.target.secrets if run is not None else ()
     if not secrets:
         return
     if report.longrepr is not None and any(s in report.longreprtext for s in secrets):
@@ -410,24 +411,40 @@ def _filtered(text: str, secrets: tuple[str, ...]) -> str:
     return text
 
 
-def _not_judgeable(excinfo: pytest.ExceptionInfo[BaseException] | None) -> Exception | None:
+def _not_judgeable(error: BaseException) -> Exception | None:
     """The rail behind a failure, if that is all it was (also inside an exception group): the budget was spent,
     or the target answered 429 to every try."""
-    error = excinfo.value if excinfo is not None else None
     while isinstance(error, BaseExceptionGroup) and len(error.exceptions) == 1:
         error = error.exceptions[0]
     return error if isinstance(error, BudgetExhaustedError | KeptRateLimitingError) else None
 
 
+def _judged() -> Iterator[None]:
+    """Around a test's setup or call: a rail doing its job (budget spent, a target that keeps rate limiting) is no
+    broken promise, so the test is skipped as not judged where the rail stopped it."""
+    try:
+        yield
+    except BaseException as error:
+        rail = _not_judgeable(error)
+        if rail is None:
+            raise
+        raise pytest.skip.Exception(f"not judged: {rail}", _use_item_location=True) from None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    yield from _judged()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    yield from _judged()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
-    _scrub_secrets(report)
-    rail = _not_judgeable(call.excinfo) if report.failed else None
-    if rail is not None:
-        # A rail doing its job (budget spent, a target that keeps rate limiting) is no broken promise: not judged.
-        report.outcome = "skipped"
-        report.longrepr = (str(item.path), item.location[1] or 0, f"Skipped: not judged: {rail}")
+    _scrub_secrets(report, item.config.stash.get(RUN, None))
     final = report.when == "call" or (report.when == "setup" and not report.passed)
     summary = item.config.stash.get(_SUMMARY, None)
     if final and summary is not None:
@@ -442,11 +459,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-def pytest_sessionstart(session: pytest.Session) -> None:
-    if session.config.stash.get(_SENDS, False):
-        session.config.stash[_SUMMARY] = Summary()
-
-
 def summary_path(config: pytest.Config) -> Path:
     """The Markdown summary's file: next to the JUnit report."""
     junit = getattr(config.option, "xmlpath", None)
@@ -455,10 +467,10 @@ def summary_path(config: pytest.Config) -> Path:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     summary = session.config.stash.get(_SUMMARY, None)
-    if summary is None or not runtime.active():
+    run = session.config.stash.get(RUN, None)
+    if summary is None or run is None:
         return
-    run = runtime.current()
-    text = summary.render(target=run.target, guard=run.guard, exit_status=int(exitstatus))
+    text = summary.render(run=run, exit_status=int(exitstatus))
     path = summary_path(session.config)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
@@ -470,9 +482,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     summary = config.stash.get(_SUMMARY, None)
-    if summary is None or not runtime.active():
+    run = config.stash.get(RUN, None)
+    if summary is None or run is None:
         return
-    run = runtime.current()
     guard, target = run.guard, run.target
     ledger = guard.ledger
     terminalreporter.section("contract run")
@@ -492,13 +504,13 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         terminalreporter.write_line(f"  left behind: {identifier}  (remove: {CLEANUP_COMMAND})")
     if guard.rate_limit_waits:
         terminalreporter.write_line(f"429s waited out and sent again: {guard.rate_limit_waits}")
-    if checks.DRIFT.fields:
+    if run.drift.fields:
         terminalreporter.section("additive drift (warning, not a failure)")
-        for operation, names in sorted(checks.DRIFT.fields.items()):
+        for operation, names in sorted(run.drift.fields.items()):
             terminalreporter.write_line(
                 f"{operation} answered fields the spec does not know: {', '.join(sorted(names))}"
             )
-    found = leniency.LENIENCY.by_operation()
+    found = run.leniency.by_operation()
     if found:
         terminalreporter.section("leniency (warning, not a failure; --contract-strict fails on it)")
         for operation, items in sorted(found.items()):

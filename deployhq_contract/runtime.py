@@ -1,45 +1,70 @@
-"""The run's target, loaded schema and guard, set up once in `pytest_configure` before test modules import.
+"""The run object: one contract run's target, schema, guard, drift and leniency, and the spec's loaded schema.
 
-Test modules use `schema()` at import time: schemathesis' eager `@schema.parametrize()` needs the
-schema then. (The lazy `schemathesis.pytest.from_fixture` path reads `Function._nodeid`, which
-pytest 9.2 removed.) Checks use `history()`: they run inside schemathesis, where no fixture reaches.
+The plugin keeps the run in `config.stash[RUN]`; fixtures and pytest hooks read it there. Checks and schemathesis
+hooks run inside schemathesis, where neither fixtures nor the config reach them: they ask `current()`, the run in
+progress (none for a raw `st run`).
+
+Test modules bind `openapi_schema()` when imported: schemathesis' eager `@schema.parametrize()` needs a schema then,
+and the lazy `schemathesis.pytest.from_fixture` path reads `Function._nodeid`, which pytest 9.2 removed. That schema
+is loaded once per process from the spec file and aimed at each run's target when the run starts, so a second run in
+the same process judges its own target without importing the test modules again.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
+
+import pytest
+import schemathesis
+from schemathesis import BaseSchema
 
 from .guard import Guard
 from .history import History
+from .spec import SPEC
 from .target import Target
 
-__all__ = ["Run", "active", "current", "history", "schema"]
+if TYPE_CHECKING:
+    from .checks import Drift
+    from .leniency import Leniency
+
+__all__ = ["RUN", "Run", "active", "current", "history", "openapi_schema", "schema"]
 
 
 @dataclass
 class Run:
     target: Target
-    schema: Any
+    schema: BaseSchema
     guard: Guard
+    drift: Drift
+    leniency: Leniency
 
 
+RUN = pytest.StashKey[Run]()
 _CURRENT: list[Run] = []
 
 
+@functools.cache
+def openapi_schema() -> BaseSchema:
+    """openapi.yaml as schemathesis loads it, once per process; each run aims it at its target."""
+    return schemathesis.openapi.from_path(SPEC)
+
+
 def active() -> bool:
-    """Whether a run is configured (checks imported by a raw `st run` have none)."""
+    """Whether a run is in progress (checks imported by a raw `st run` have none)."""
     return bool(_CURRENT)
 
 
 def current() -> Run:
     if not _CURRENT:
-        raise RuntimeError("the contract suite is not configured: run it with pytest from the repository root")
+        raise RuntimeError("no contract run in progress: run the promises with `deployhq-contract` or pytest")
     return _CURRENT[-1]
 
 
-def schema() -> Any:
-    return current().schema
+def schema() -> BaseSchema:
+    """The schema the test modules bind: the run's, aimed at its target."""
+    return openapi_schema()
 
 
 def history() -> History:
