@@ -8,6 +8,7 @@ option or target, unreachable, credentials refused, not allowed, not this API); 
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -54,7 +55,16 @@ def arguments(argv: Sequence[str]) -> list[str]:
     """pytest's arguments for the suite: its own settings file, no cache, and the user's options and paths."""
     translated = ["--contract-strict" if arg == "--strict" else arg for arg in argv if arg != "--"]
     settings = HERE / "suite.ini"
-    return [str(SUITE), "-c", str(settings), "--rootdir", str(SUITE), "-p", "no:cacheprovider", *translated]
+    # Promise files given with the suite share its rootdir, so each test is named by a path that exists.
+    paths = [Path(arg).resolve() for arg in translated if _is_promises(arg)]
+    rootdir = Path(os.path.commonpath([SUITE, *paths]))
+    return [str(SUITE), "-c", str(settings), "--rootdir", str(rootdir), "-p", "no:cacheprovider", *translated]
+
+
+def _is_promises(arg: str) -> bool:
+    """Whether a command-line argument names a file or folder of promises (not an option or its value)."""
+    path = Path(arg.partition("::")[0])
+    return not arg.startswith("-") and (path.is_dir() or (path.is_file() and path.suffix == ".py"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
