@@ -367,10 +367,6 @@ class Guard:
             self.sleep(wait)
         raise AssertionError("unreachable: the loop above returns or raises")  # pragma: no cover
 
-    def is_foreign(self, identifier: str) -> bool:
-        with self._lock:
-            return identifier in self._foreign
-
 
 def _json(body: bytes) -> Any:
     try:

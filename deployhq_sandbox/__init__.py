@@ -8,19 +8,22 @@ subclass one, override one method, pass it to `create_app(..., <piece>_class=...
 from ._app import create_app
 from ._auth import Authenticator
 from ._config import Account, Accounts
-from ._db import DeleteOutcome, Store
-from ._models import Invitation, User
+from ._db import DeleteOutcome, Refusal, Store
+from ._models import Changes, Invitation, User
 from ._routes import UsersAPI
 from ._serve import serve
 from ._spec import Spec, load_spec
-from ._validation import Validator
+from ._validation import Errors, Validator
 
 __all__ = [
     "Account",
     "Accounts",
     "Authenticator",
+    "Changes",
     "DeleteOutcome",
+    "Errors",
     "Invitation",
+    "Refusal",
     "Spec",
     "Store",
     "User",

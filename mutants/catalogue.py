@@ -22,11 +22,20 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
-from deployhq_sandbox import Accounts, Authenticator, Store, UsersAPI, Validator, create_app
-from deployhq_sandbox._config import Account
-from deployhq_sandbox._db import Refusal
-from deployhq_sandbox._models import Changes, Invitation, User
-from deployhq_sandbox._validation import Errors
+from deployhq_sandbox import (
+    Account,
+    Accounts,
+    Authenticator,
+    Changes,
+    Errors,
+    Invitation,
+    Refusal,
+    Store,
+    User,
+    UsersAPI,
+    Validator,
+    create_app,
+)
 
 from ._rewrite import Exchange, Request, Rewrite
 
