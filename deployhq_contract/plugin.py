@@ -71,7 +71,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "conditional: judged only when its situation arises (e.g. a 429)")
     config.addinivalue_line("markers", f"{RANK_MARKER}(n): run order, lower first (default {DEFAULT_RANK})")
     live = bool(config.getoption("--live"))
-    email_domain = config.getoption("--email-domain") or DEFAULT_EMAIL_DOMAIN
+    email_domain = _email_domain(config)
     dry_run = bool(config.getoption("--dry-run"))
     create_budget = config.getoption("--create-budget")
     rate_limit = config.getoption("--rate-limit")
@@ -118,7 +118,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     """
     config = session.config
     sends = config.stash[_SENDS]
-    email_domain = config.getoption("--email-domain") or DEFAULT_EMAIL_DOMAIN
+    email_domain = _email_domain(config)
     target = config.stash[_TARGET]
     if target is None:
         target = _start_embedded_server(config, email_domain) if sends else _placeholder(email_domain)
@@ -159,6 +159,12 @@ def _send_probes_through(schema: Any, guard: Guard, config: pytest.Config) -> No
 
     transport.send = send
     config.add_cleanup(restore)
+
+
+def _email_domain(config: pytest.Config) -> str:
+    """--email-domain as given (an empty one is refused by name), else example.com."""
+    domain: str | None = config.getoption("--email-domain")
+    return DEFAULT_EMAIL_DOMAIN if domain is None else domain
 
 
 def _placeholder(email_domain: str) -> Target:
