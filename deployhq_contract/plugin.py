@@ -1,4 +1,4 @@
-"""Wiring of the contract suite: options, hypothesis profiles, the target, preflight, and cleanup after the run.
+"""The judge's wiring, registered when activated (options.py): profiles, the run, fixtures, order, summary, cleanup.
 
 Run it with `nox -s contract` (embedded reference server) or
 `pytest contract_tests --base-url URL [--live]` (any other server).
