@@ -22,6 +22,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
+from deployhq_contract.spec import FLAGS
 from deployhq_sandbox import (
     Account,
     Accounts,
@@ -190,9 +191,7 @@ def _crash_at_max_length(exchange: Exchange) -> None:
 # -- an update or a resend -------------------------------------------------------------------------------
 
 # What a PUT meant as "replace" would set for every field left out.
-_RESET = {"time_zone": "Etc/UTC", **dict.fromkeys(
-    ("account_administrator", "can_manage_users", "can_manage_billing", "can_create_projects", "can_manage_agents",
-     "all_projects_allowed"), False)}  # fmt: skip
+_RESET = {"time_zone": "Etc/UTC", **dict.fromkeys(FLAGS, False)}
 
 
 def _resets_omitted(request: Request, user: dict[str, Any]) -> None:
@@ -861,8 +860,7 @@ class _Coerces(Validator):
     """Like a Rails app: a flag that is not a boolean is made one, a number given as a name becomes text."""
 
     def check_field(self, name: str, value: object) -> Any:
-        if name in ("account_administrator", "can_manage_users", "can_manage_billing", "can_create_projects",
-                    "can_manage_agents", "all_projects_allowed") and not isinstance(value, bool):  # fmt: skip
+        if name in FLAGS and not isinstance(value, bool):
             value = bool(value)
         elif name in ("first_name", "last_name") and isinstance(value, int | float) and not isinstance(value, bool):
             value = str(value)
