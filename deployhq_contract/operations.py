@@ -95,7 +95,9 @@ def _operations() -> dict[str, Operation]:
             )
     missing = sorted(set(_EFFECTS) - set(found))
     if missing:
-        raise UnknownOperationError(f"deployhq_contract/operations.py describes operations openapi.yaml lacks: {missing}")
+        raise UnknownOperationError(
+            f"deployhq_contract/operations.py describes operations openapi.yaml lacks: {missing}"
+        )
     return found
 
 

@@ -18,8 +18,10 @@ from typing import Any
 
 import pytest
 import requests
+import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis import BaseSchema
+from schemathesis.pytest.plugin import SchemaHandleMark
 
 # Importing checks and leniency registers the suite's own checks with schemathesis.
 from . import checks, leniency, preflight, runtime
@@ -38,6 +40,7 @@ from .guard import (
 from .hooks import DEFAULT_EMAIL_DOMAIN, is_valid_address, unique_address
 from .options import PROFILES
 from .runtime import RUN
+from .spec import SPEC
 from .summary import BROKEN_MARK, Outcome, Summary
 from .target import LIVE_CREATE_BUDGET, LIVE_RATE_LIMIT, Credentials, Target, TargetError
 
@@ -62,7 +65,6 @@ settings.register_profile(
 settings.register_profile("quick", max_examples=10, derandomize=True, database=None, **_COMMON)
 # The coverage phase adds ~100 deterministic requests per operation (one per time zone for POST /users).
 PHASES = {"live": ["examples", "fuzzing", "stateful"], "quick": ["examples", "fuzzing", "stateful"]}
-ALL_PHASES = ["examples", "coverage", "fuzzing", "stateful"]
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -235,11 +237,8 @@ def _make_guard(target: Target) -> Guard:
 
 
 def _load_schema(target: Target, profile: str) -> BaseSchema:
-    """openapi.yaml, loaded by schemathesis once per process (runtime.py says why), aimed at this run's target.
-
-    Every setting a run may change is set by every run: an earlier run in the same process leaves nothing behind.
-    """
-    schema = runtime.openapi_schema()
+    """openapi.yaml, loaded by schemathesis and aimed at the target."""
+    schema = schemathesis.openapi.from_path(SPEC)
     schema.config.update(
         base_url=target.base_url,
         basic_auth=(target.admin.email, target.admin.api_key),
@@ -255,16 +254,18 @@ def _load_schema(target: Target, profile: str) -> BaseSchema:
     # Never reuse identifiers seen in answers as inputs of other operations, for the same reason.
     schema.config.phases.fuzzing.extra_data_sources.responses = False
     schema.config.phases.examples.extra_data_sources.responses = False
-    # Not strict: accepted invalid data is reported as leniency instead (leniency.py); explicit promises still fail.
-    schema.config.checks.negative_data_rejection.enabled = target.strict
-    # ignored_auth re-sends every accepted request twice, without and with wrong credentials: against a live
-    # target that is most of the run's rate limit. test_auth.py asks the same of every operation, explicitly.
-    schema.config.checks.ignored_auth.enabled = not target.live
+    if not target.strict:
+        # Accepted invalid data is reported as leniency instead (leniency.py); explicit promises still fail.
+        schema.config.checks.negative_data_rejection.enabled = False
+    if target.live:
+        # ignored_auth re-sends every accepted request twice, without and with wrong credentials: against a live
+        # target that is most of the run's rate limit. test_auth.py asks the same of every operation, explicitly.
+        schema.config.checks.ignored_auth.enabled = False
     # Spend the negative budget on bodies, not on mangled Authorization headers; auth has its own tests.
     schema.config.generation.update(with_security_parameters=False, database="none")
-    # Live: the coverage phase's ~100 requests per operation would be ~100 real emails.
-    phases = PHASES.get(profile, PHASES["live"]) if target.live or profile in PHASES else ALL_PHASES
-    schema.config.phases.update(phases=phases)
+    if target.live or profile in PHASES:
+        # Live: the coverage phase's ~100 requests per operation would be ~100 real emails.
+        schema.config.phases.update(phases=PHASES.get(profile, PHASES["live"]))
     return schema
 
 
@@ -351,6 +352,15 @@ def rank(item: pytest.Item) -> int:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=rank)  # stable: equal ranks keep pytest's collection order
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: object) -> None:
+    """Aim each `@schema.parametrize()` test at this run's schema, also when an earlier run in this process imported
+    its module: the decorator binds a copy of the schema of the run that imported it (runtime.py says why)."""
+    run = collector.config.stash.get(RUN, None)
+    if run is not None and callable(obj) and SchemaHandleMark.is_set(obj):
+        SchemaHandleMark.set(obj, run.schema.clone(test_function=obj))
 
 
 def pytest_runtestloop(session: pytest.Session) -> bool | None:

@@ -4,32 +4,28 @@ The plugin keeps the run in `config.stash[RUN]`; fixtures and pytest hooks read 
 hooks run inside schemathesis, where neither fixtures nor the config reach them: they ask `current()`, the run in
 progress (none for a raw `st run`).
 
-Test modules bind `openapi_schema()` when imported: schemathesis' eager `@schema.parametrize()` needs a schema then,
-and the lazy `schemathesis.pytest.from_fixture` path reads `Function._nodeid`, which pytest 9.2 removed. That schema
-is loaded once per process from the spec file and aimed at each run's target when the run starts, so a second run in
-the same process judges its own target without importing the test modules again.
+Test modules use `schema()` when imported: schemathesis' eager `@schema.parametrize()` needs a schema then, and the
+lazy `schemathesis.pytest.from_fixture` path reads `Function._nodeid`, which pytest 9.2 removed. A second run in the
+same process finds those modules imported: the plugin aims their tests at its own schema when it collects them.
 """
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pytest
-import schemathesis
 from schemathesis import BaseSchema
 
 from .guard import Guard
 from .history import History
-from .spec import SPEC
 from .target import Target
 
 if TYPE_CHECKING:
     from .checks import Drift
     from .leniency import Leniency
 
-__all__ = ["RUN", "Run", "active", "current", "history", "openapi_schema", "schema"]
+__all__ = ["RUN", "Run", "active", "current", "history", "schema"]
 
 
 @dataclass
@@ -45,12 +41,6 @@ RUN = pytest.StashKey[Run]()
 _CURRENT: list[Run] = []
 
 
-@functools.cache
-def openapi_schema() -> BaseSchema:
-    """openapi.yaml as schemathesis loads it, once per process; each run aims it at its target."""
-    return schemathesis.openapi.from_path(SPEC)
-
-
 def active() -> bool:
     """Whether a run is in progress (checks imported by a raw `st run` have none)."""
     return bool(_CURRENT)
@@ -63,8 +53,8 @@ def current() -> Run:
 
 
 def schema() -> BaseSchema:
-    """The schema the test modules bind: the run's, aimed at its target."""
-    return openapi_schema()
+    """The run's schema, aimed at its target."""
+    return current().schema
 
 
 def history() -> History:
