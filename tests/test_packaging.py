@@ -206,6 +206,19 @@ def test_editable_command_judges_with_the_checkouts_promises(editable: Install) 
     assert f"rootdir: {ROOT / 'contract_tests'}" in result.stdout
 
 
+def test_pytest_works_without_the_contract_extra(artifacts: Artifacts, tmp_path: Path) -> None:
+    """With only the client installed (no [contract] extra), the registered plugin leaves any pytest run intact."""
+    venv = tmp_path / "venv"
+    run(sys.executable, "-m", "venv", venv, cwd=tmp_path)
+    run(venv / "bin" / "python", "-m", "pip", "install", "--quiet", artifacts.wheel, "pytest", cwd=tmp_path)
+    (tmp_path / "test_plain.py").write_text("def test_one():\n    assert 1 + 1 == 2\n", "utf-8")
+    result = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pytest", "-p", "no:cacheprovider", "test_plain.py"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert 0 == result.returncode, result.stdout[-3000:] + result.stderr[-3000:]
+
+
 def test_plain_pytest_is_unaffected(installed: Install) -> None:
     """A project's own pytest in the same environment runs as if the judge were absent: no target, no reports."""
     plain = installed.workdir / "plain"
