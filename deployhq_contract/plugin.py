@@ -140,7 +140,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     runtime.start(run)
 
 
-def _send_probes_through(schema: Any, guard: Guard, config: pytest.Config) -> None:
+def _send_probes_through(schema: BaseSchema, guard: Guard, config: pytest.Config) -> None:
     """Make the requests schemathesis sends on its own go through the guard too.
 
     Checks such as `ignored_auth` re-send a request without credentials through the schema's transport, dropping
@@ -152,14 +152,14 @@ def _send_probes_through(schema: Any, guard: Guard, config: pytest.Config) -> No
     unguarded = type(transport).send
     probes = guarded_session(guard)
 
-    def send(case: Any, *, session: requests.Session | None = None, **kwargs: Any) -> Any:
+    def send(case: schemathesis.Case[Any], *, session: requests.Session | None = None, **kwargs: Any) -> Any:
         return unguarded(transport, case, session=probes if session is None else session, **kwargs)
 
     def restore() -> None:
         transport.__dict__.pop("send", None)
         probes.close()
 
-    transport.send = send
+    transport.send = send  # type: ignore[method-assign]  # this schema's transport only, undone by restore()
     config.add_cleanup(restore)
 
 
