@@ -32,6 +32,8 @@ REPORTS = ROOT / "reports"
 WORKFLOW_GLOBS = (".github/workflows/*.yml", "docs/examples/*.yml")
 # About 2 minutes of builds and fresh virtual environments: its own session, so `nox -s tests` stays quick.
 PACKAGE_TESTS = "tests/test_packaging.py"
+# Dev-only packages (spec_guard, second_judge, bench): never shipped, so not installed; run from their folder.
+TOOLS = ROOT / "tools"
 
 
 def install(session: nox.Session, group: str, *, project: bool = True) -> None:
@@ -42,6 +44,11 @@ def install(session: nox.Session, group: str, *, project: bool = True) -> None:
     session.env["PYTHONDONTWRITEBYTECODE"] = ""
     session.install("--quiet", "--upgrade", "pip>=25.1")
     session.install("--quiet", *(["."] if project else []), "--group", group)
+
+
+def tool(session: nox.Session, name: str, *args: str) -> None:
+    """`python -m <name>` for a package of tools/."""
+    session.run("python", "-m", name, *args, env={"PYTHONPATH": str(TOOLS)})
 
 
 @nox.session
@@ -58,7 +65,7 @@ def lint(session: nox.Session) -> None:
     workflows = sorted(str(path.relative_to(ROOT)) for pattern in WORKFLOW_GLOBS for path in ROOT.glob(pattern))
     session.run("actionlint", f"-shellcheck={shellcheck}", "-pyflakes=", *workflows)
     session.run("shellcheck", ".ci/run", ".ci/install-browser")
-    session.run("python", "-m", "spec_guard", "versions")  # info.version, pyproject and CHANGELOG.md agree
+    tool(session, "spec_guard", "versions")  # info.version, pyproject and CHANGELOG.md agree
     # Redocly checks what openapi-spec-validator skips in 3.1 (schemas, examples against schemas, links).
     # It needs Node.js: a machine with only Python skips it with a warning; CI (CI=true) never does.
     if shutil.which("npx") is None and not os.environ.get("CI"):
@@ -95,28 +102,28 @@ def regenerate(session: nox.Session) -> None:
 def gate(session: nox.Session) -> None:
     """Compare openapi.yaml with the last release's spec; fail when the version or CHANGELOG.md does not fit."""
     install(session, "spec", project=False)
-    session.run("python", "-m", "spec_guard", "gate")
+    tool(session, "spec_guard", "gate")
 
 
 @nox.session(default=False)
 def release(session: nox.Session) -> None:
     """Freeze openapi.yaml as releases/openapi-X.Y.Z.yaml and date CHANGELOG.md's entry (`-- --date YYYY-MM-DD`)."""
     install(session, "spec", project=False)
-    session.run("python", "-m", "spec_guard", "release", *session.posargs)
+    tool(session, "spec_guard", "release", *session.posargs)
 
 
 @nox.session
 def vendor_drift(session: nox.Session) -> None:
     """List every difference from the facts of DeployHQ's own spec; fail on one drift/ does not explain."""
     install(session, "spec", project=False)
-    session.run("python", "-m", "spec_guard", "drift")
+    tool(session, "spec_guard", "drift")
 
 
 @nox.session(default=False)
 def vendor_refresh(session: nox.Session) -> None:
     """Rewrite drift/vendor-users-facts.yaml: `-- DOCUMENT --commit SHA --date YYYY-MM-DD` (see README)."""
     install(session, "spec", project=False)
-    session.run("python", "-m", "spec_guard", "refresh", *session.posargs)
+    tool(session, "spec_guard", "refresh", *session.posargs)
 
 
 @nox.session
@@ -163,7 +170,7 @@ def contract(session: nox.Session) -> None:
     """
     install(session, "contract")
     REPORTS.mkdir(exist_ok=True)
-    # The profile is chosen in one place: --contract-profile or DEPLOYHQ_CONTRACT_PROFILE (contract_tests/conftest.py).
+    # The profile is chosen in one place: --contract-profile or DEPLOYHQ_CONTRACT_PROFILE (deployhq_contract/plugin.py).
     session.run("pytest", "contract_tests", *session.posargs)
 
 
@@ -185,11 +192,11 @@ def second_judge(session: nox.Session) -> None:
         session.warn("npm or node not found: skipping the second judge (install Node.js to run it)")
         return
     install(session, "contract")
-    session.run("python", "-m", "second_judge", "--prism-dir", str(session.cache_dir / "prism"), *session.posargs)
+    tool(session, "second_judge", "--prism-dir", str(session.cache_dir / "prism"), *session.posargs)
 
 
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
     """Benchmarks, each figure next to its baseline in the same run. `nox -s bench -- --quick` for a smoke run."""
     install(session, "bench")
-    session.run("python", "-m", "bench", *session.posargs)
+    tool(session, "bench", *session.posargs)

@@ -1,1 +1,1 @@
-"""The contract suite: judges any target against openapi.yaml."""
+"""The built-in promises of the DeployHQ Users API: one file per operation or concern, judged by deployhq_contract."""

@@ -6,9 +6,11 @@ from typing import Any
 
 import pytest
 
-from .api import Api, exchange
-from .operations import OPERATIONS
-from .promises import error_body_promises, same_user
+from deployhq_contract.api import Api, exchange
+from deployhq_contract.operations import OPERATIONS
+from deployhq_contract.promises import error_body_promises, same_user
+
+pytestmark = pytest.mark.contract_rank(30)
 
 ALL_OPERATIONS = [pytest.param(o, marks=pytest.mark.operation(o), id=o) for o in OPERATIONS]
 

@@ -6,8 +6,10 @@ from typing import Any
 
 import pytest
 
-from .api import Api, exchange
-from .promises import error_body_promises, same_user, validation_body_promises
+from deployhq_contract.api import Api, exchange
+from deployhq_contract.promises import error_body_promises, same_user, validation_body_promises
+
+pytestmark = pytest.mark.contract_rank(20)
 
 BODY_OPERATIONS = [
     pytest.param(o, marks=pytest.mark.operation(o), id=o) for o in ("createUser", "updateUser", "replaceUser")

@@ -13,11 +13,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deployhq_client.models import UserInvitation
+from deployhq_contract.hooks import unique_address
+from deployhq_contract.promises import invitation_promises, same_user, update_promises
+from deployhq_contract.strategies import changes, invitations
 from deployhq_users import ValidationError, delete_user, get_user, invite_user, resend_invitation, update_user
 
-from .hooks import unique_address
-from .promises import invitation_promises, same_user, update_promises
-from .strategies import changes, invitations
+pytestmark = pytest.mark.contract_rank(90)
 
 
 @pytest.mark.operation("createUser")

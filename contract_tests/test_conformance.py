@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import requests
 
-from . import runtime
+from deployhq_contract import runtime
+
+pytestmark = pytest.mark.contract_rank(120)
 
 schema = runtime.schema()
 

@@ -14,11 +14,14 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, initialize, rule
 
-from .api import Api, exchange
-from .promises import invitation_promises, list_promises, read_promises, update_promises
-from .strategies import changes, invitation_dicts
+from deployhq_contract.api import Api, exchange
+from deployhq_contract.promises import invitation_promises, list_promises, read_promises, update_promises
+from deployhq_contract.strategies import changes, invitation_dicts
 
-pytestmark = [pytest.mark.operation(o) for o in ("createUser", "updateUser", "getUser", "listUsers", "deleteUser")]
+pytestmark = [
+    pytest.mark.contract_rank(110),
+    *(pytest.mark.operation(o) for o in ("createUser", "updateUser", "getUser", "listUsers", "deleteUser")),
+]
 
 
 class Account(RuleBasedStateMachine):

@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from .api import Api, exchange
-from .hooks import sized_address
-from .leniency import forgive
-from .promises import invitation_promises, validation_body_promises
-from .spec import FLAGS
+from deployhq_contract.api import Api, exchange
+from deployhq_contract.hooks import sized_address, with_sized_addresses
+from deployhq_contract.leniency import forgive
+from deployhq_contract.promises import invitation_promises, validation_body_promises
+from deployhq_contract.spec import FLAGS
 
-pytestmark = pytest.mark.operation("createUser")
+pytestmark = [pytest.mark.contract_rank(10), pytest.mark.operation("createUser")]
 
 
 def test_omitted_fields_get_their_defaults(api: Api) -> None:
@@ -53,16 +53,6 @@ def test_duplicate_address_is_refused_case_insensitively(api: Api) -> None:
 
         assert 422 == response.status_code, exchange(response)
         assert [] == validation_body_promises(response.json(), "email_address"), exchange(response)
-
-
-def with_sized_addresses(fault: dict[str, Any]) -> dict[str, Any]:
-    """The fault with its address placeholders made fresh addresses in the run's domain, one over a limit."""
-    sized = {
-        "local part of 65": sized_address(80, local_length=65),
-        "255 characters": sized_address(255, local_length=64),
-        "spaces around": f" {sized_address(45)} ",
-    }
-    return {name: sized.get(value, value) if isinstance(value, str) else value for name, value in fault.items()}
 
 
 # One fault per example: every other value of the invitation is valid. The last element says whether the fault

@@ -11,9 +11,11 @@ from typing import Any
 
 import pytest
 
-from .api import Api, exchange
-from .guard import Guard
-from .promises import coded_error_promises, same_user
+from deployhq_contract.api import Api, exchange
+from deployhq_contract.guard import Guard
+from deployhq_contract.promises import coded_error_promises, same_user
+
+pytestmark = pytest.mark.contract_rank(140)
 
 
 @pytest.fixture(name="last_administrator")

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from .guard import Guard
-from .operations import OPERATIONS
+from deployhq_contract.guard import Guard
+from deployhq_contract.operations import OPERATIONS
 
-pytestmark = [pytest.mark.conditional, *(pytest.mark.operation(o) for o in OPERATIONS)]
+pytestmark = [pytest.mark.contract_rank(150), pytest.mark.conditional, *(pytest.mark.operation(o) for o in OPERATIONS)]
 
 
 def test_every_429_had_the_documented_body_and_retry_after(guard: Guard) -> None:

@@ -6,8 +6,10 @@ import uuid
 
 import pytest
 
-from .api import Api, exchange
-from .promises import error_body_promises, list_promises, read_promises
+from deployhq_contract.api import Api, exchange
+from deployhq_contract.promises import error_body_promises, list_promises, read_promises
+
+pytestmark = pytest.mark.contract_rank(40)
 
 
 @pytest.mark.operation("getUser")

@@ -6,10 +6,10 @@ import uuid
 
 import pytest
 
-from .api import Api, exchange
-from .promises import error_body_promises, list_promises
+from deployhq_contract.api import Api, exchange
+from deployhq_contract.promises import error_body_promises, list_promises
 
-pytestmark = pytest.mark.operation("deleteUser")
+pytestmark = [pytest.mark.contract_rank(70), pytest.mark.operation("deleteUser")]
 
 
 def test_removed_user_is_gone(api: Api) -> None:

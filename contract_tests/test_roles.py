@@ -10,17 +10,19 @@ from typing import Any
 
 import pytest
 
-from .api import Api, exchange
-from .operations import OPERATIONS
-from .promises import (
+from deployhq_contract.api import Api, exchange
+from deployhq_contract.operations import OPERATIONS
+from deployhq_contract.promises import (
     coded_error_promises,
     error_body_promises,
     invitation_promises,
     same_user,
     update_promises,
 )
-from .spec import ADMIN_ONLY_FLAGS, FLAGS
-from .target import ROLES, Credentials
+from deployhq_contract.spec import ADMIN_ONLY_FLAGS, FLAGS
+from deployhq_contract.target import ROLES, Credentials
+
+pytestmark = pytest.mark.contract_rank(80)
 
 
 def signed_in_as(api: Api, role: str) -> Credentials:

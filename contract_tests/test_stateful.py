@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import requests
 from hypothesis import settings
+from schemathesis import BaseSchema
+
+from deployhq_contract.target import Target
+
+pytestmark = pytest.mark.contract_rank(130)
 
 
-def test_invite_read_and_remove_scenarios(api_schema: Any, http: requests.Session, target: Any) -> None:
+def test_invite_read_and_remove_scenarios(api_schema: BaseSchema, http: requests.Session, target: Target) -> None:
     """A created user can be read back until it is removed, and is gone afterwards (use_after_free)."""
     base = api_schema.as_state_machine()
 

@@ -7,18 +7,17 @@ from typing import Any
 
 import pytest
 
-from .api import Api, exchange
-from .hooks import sized_address
-from .leniency import forgive
-from .promises import error_body_promises, same_user, update_promises, validation_body_promises
-from .spec import FLAGS
-from .test_invite import with_sized_addresses
+from deployhq_contract.api import Api, exchange
+from deployhq_contract.hooks import sized_address, with_sized_addresses
+from deployhq_contract.leniency import forgive
+from deployhq_contract.promises import error_body_promises, same_user, update_promises, validation_body_promises
+from deployhq_contract.spec import FLAGS
 
 METHODS = [
     pytest.param("PATCH", marks=pytest.mark.operation("updateUser"), id="PATCH"),
     pytest.param("PUT", marks=pytest.mark.operation("replaceUser"), id="PUT"),
 ]
-pytestmark = pytest.mark.parametrize("method", METHODS)
+pytestmark = [pytest.mark.contract_rank(50), pytest.mark.parametrize("method", METHODS)]
 
 
 def everything_set(api: Api) -> dict[str, Any]:

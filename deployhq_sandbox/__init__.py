@@ -13,23 +13,26 @@ from ._auth import Authenticator
 from ._config import Account, Accounts
 from ._connections import ConnectionLimits
 from ._controls import Controls, Email
-from ._db import DeleteOutcome, Store
+from ._db import DeleteOutcome, Refusal, Store
 from ._fixture import Sandbox, SandboxServer
-from ._models import Invitation, User
+from ._models import Changes, Invitation, User
 from ._routes import UsersAPI
 from ._serve import serve
 from ._spec import Spec, load_spec
-from ._validation import Validator
+from ._validation import Errors, Validator
 
 __all__ = [
     "Account",
     "Accounts",
     "Authenticator",
+    "Changes",
     "ConnectionLimits",
     "Controls",
     "DeleteOutcome",
     "Email",
+    "Errors",
     "Invitation",
+    "Refusal",
     "Sandbox",
     "SandboxServer",
     "Spec",

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from contract_tests.operations import find
+from deployhq_contract.operations import find
 
 __all__ = ["Exchange", "Request", "Rewrite"]
 

@@ -22,11 +22,21 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
-from deployhq_sandbox import Accounts, Authenticator, Store, UsersAPI, Validator, create_app
-from deployhq_sandbox._config import Account
-from deployhq_sandbox._db import Refusal
-from deployhq_sandbox._models import Changes, Invitation, User
-from deployhq_sandbox._validation import Errors
+from deployhq_contract.spec import FLAGS
+from deployhq_sandbox import (
+    Account,
+    Accounts,
+    Authenticator,
+    Changes,
+    Errors,
+    Invitation,
+    Refusal,
+    Store,
+    User,
+    UsersAPI,
+    Validator,
+    create_app,
+)
 
 from ._rewrite import Exchange, Request, Rewrite
 
@@ -181,9 +191,7 @@ def _crash_at_max_length(exchange: Exchange) -> None:
 # -- an update or a resend -------------------------------------------------------------------------------
 
 # What a PUT meant as "replace" would set for every field left out.
-_RESET = {"time_zone": "Etc/UTC", **dict.fromkeys(
-    ("account_administrator", "can_manage_users", "can_manage_billing", "can_create_projects", "can_manage_agents",
-     "all_projects_allowed"), False)}  # fmt: skip
+_RESET = {"time_zone": "Etc/UTC", **dict.fromkeys(FLAGS, False)}
 
 
 def _resets_omitted(request: Request, user: dict[str, Any]) -> None:
@@ -858,8 +866,7 @@ class _Coerces(Validator):
     """Like a Rails app: a flag that is not a boolean is made one, a number given as a name becomes text."""
 
     def check_field(self, name: str, value: object) -> Any:
-        if name in ("account_administrator", "can_manage_users", "can_manage_billing", "can_create_projects",
-                    "can_manage_agents", "all_projects_allowed") and not isinstance(value, bool):  # fmt: skip
+        if name in FLAGS and not isinstance(value, bool):
             value = bool(value)
         elif name in ("first_name", "last_name") and isinstance(value, int | float) and not isinstance(value, bool):
             value = str(value)

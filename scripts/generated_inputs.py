@@ -2,7 +2,7 @@
 
 Usage: python scripts/generated_inputs.py [--examples N] [--seed S]   (in the contract session's environment)
 
-Loads openapi.yaml exactly as the contract suite does (contract_tests/conftest.py `_load_schema`, `ci` profile),
+Loads openapi.yaml exactly as the contract suite does (deployhq_contract/plugin.py `_load_schema`, `ci` profile),
 then takes, per operation: the coverage phase's cases as the pytest integration builds them; a seeded sample of
 N fuzzing cases per generation mode (positive, negative); N seeded draws of the suite's own strategy
 (`invitation_dicts` for createUser, `changes` for updateUser). Each `user` field is described by what its values
@@ -97,7 +97,7 @@ def has_space_inside(value: str) -> bool:
 
 def is_blank(value: str) -> bool:
     """Not empty, and white space only as the spec's `\\S` pattern reads it (ECMA-262's, not Python's, white space)."""
-    from contract_tests.spec import is_blank as spec_blank
+    from deployhq_contract.spec import is_blank as spec_blank
 
     return bool(value) and spec_blank(value)
 
@@ -132,7 +132,7 @@ def family(zone: str) -> str:
 def _property_validator(schema_name: str, field: str) -> Any:
     import jsonschema_rs
 
-    from contract_tests.spec import document
+    from deployhq_contract.spec import document
 
     pointer = f"#/components/schemas/{schema_name}/properties/{field}"
     reference = {"$ref": pointer, "components": document()["components"]}
@@ -165,7 +165,7 @@ def refused_beyond_format(address: str) -> bool:
     """
     from email_validator import EmailNotValidError, validate_email
 
-    from contract_tests.hooks import is_valid_address
+    from deployhq_contract.hooks import is_valid_address
 
     if not is_valid_address(address):
         return False
@@ -179,14 +179,14 @@ def refused_beyond_format(address: str) -> bool:
 
 
 def zones_reached(values: Sequence[object]) -> str:
-    from contract_tests.spec import TIME_ZONES
+    from deployhq_contract.spec import TIME_ZONES
 
     reached = {v for v in _strings(values) if v in TIME_ZONES}
     return f"{len(reached)} of {len(TIME_ZONES)}"
 
 
 def families_reached(values: Sequence[object]) -> str:
-    from contract_tests.spec import TIME_ZONES
+    from deployhq_contract.spec import TIME_ZONES
 
     every = {family(z) for z in TIME_ZONES}
     reached = {family(v) for v in _strings(values) if v in TIME_ZONES}
@@ -195,7 +195,7 @@ def families_reached(values: Sequence[object]) -> str:
 
 def _rows(schema_name: str) -> list[tuple[str, str, Describe]]:
     """(field, what, how to describe it) for every row of an operation's table."""
-    from contract_tests.spec import FLAGS, MAX_LENGTHS, TIME_ZONES
+    from deployhq_contract.spec import FLAGS, MAX_LENGTHS, TIME_ZONES
 
     rows: list[tuple[str, str, Describe]] = []
     for field in STRING_FIELDS:
@@ -267,7 +267,7 @@ def field_values(users: Sequence[Any], field: str) -> list[object]:
 
 
 def flag_values(users: Sequence[Any]) -> list[object]:
-    from contract_tests.spec import FLAGS
+    from deployhq_contract.spec import FLAGS
 
     return [value for user in users for value in (field_values([user], flag)[0] for flag in FLAGS)]
 
@@ -280,7 +280,7 @@ def _sent_as_generated(cases: Sequence[Any]) -> int:
     """Addresses the suite's before_call hook would send unchanged (on loopback it replaces every valid one)."""
     import copy
 
-    from contract_tests.hooks import contain_address, is_positive
+    from deployhq_contract.hooks import contain_address, is_positive
 
     unchanged = 0
     for case in cases:
@@ -336,11 +336,11 @@ class Measurement:
 
 def load_schema() -> Any:
     """openapi.yaml as the contract suite loads it against the embedded reference server (`ci` profile)."""
-    from contract_tests import conftest
-    from contract_tests.target import Credentials, Target
+    from deployhq_contract import plugin
+    from deployhq_contract.target import Credentials, Target
 
     target = Target(base_url="http://127.0.0.1:0", admin=Credentials("", ""), embedded=True)
-    return conftest._load_schema(target, "ci")
+    return plugin._load_schema(target, "ci")
 
 
 def measure(operation_id: str, examples: int, schema: Any, seed: int = 0) -> Measurement:
@@ -351,7 +351,7 @@ def measure(operation_id: str, examples: int, schema: Any, seed: int = 0) -> Mea
     from schemathesis.pytest._test_builder import build_operation_test
     from schemathesis.python._constants.orchestrator import make_constants_value_source
 
-    from contract_tests import strategies
+    from deployhq_contract import strategies
 
     path, method, _ = OPERATIONS[operation_id]
     operation = schema[path][method]
@@ -470,7 +470,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))  # contract_tests is a folder of this repository, not an installed package
+        sys.path.insert(0, str(ROOT))  # deployhq_contract is a folder of this repository
     schema = load_schema()
     measurements = [measure(operation, args.examples, schema, args.seed) for operation in OPERATIONS]
     print(report(measurements, args.examples, args.seed), end="")

@@ -84,7 +84,7 @@ def test_each_awkward_value_is_counted_in_its_row() -> None:
 
 
 def families() -> set[str]:
-    from contract_tests.spec import TIME_ZONES
+    from deployhq_contract.spec import TIME_ZONES
 
     return {generated_inputs.family(zone) for zone in TIME_ZONES}
 
@@ -116,7 +116,7 @@ def test_another_seed_draws_another_sample(printed: str) -> None:
 def test_the_coverage_phase_boundaries_the_doc_records_hold(printed: str) -> None:
     """At the pinned schemathesis: the coverage phase never sends a 255-character first_name, but reaches 255 for
     last_name and 254 for the address (both replaced by the suite's hook), and sends every time zone once."""
-    from contract_tests.spec import TIME_ZONES
+    from deployhq_contract.spec import TIME_ZONES
 
     rows = cells(printed)
     negative_addresses = rows[("email_address", "values (field present)")][1]

@@ -155,21 +155,82 @@ def test_wheel_declares_both_commands(artifacts: Artifacts) -> None:
     ] == text.split("\n")[:3]
 
 
-def test_editable_install_imports_the_checkout(tmp_path: Path) -> None:
-    """`pip install -e .` works: the packages, and the suite as contract_tests, come from the checkout's folders."""
-    venv = tmp_path / "venv"
-    run(sys.executable, "-m", "venv", venv, cwd=tmp_path)
-    run(venv / "bin" / "python", "-m", "pip", "install", "--quiet", "--no-deps", "--editable", ROOT, cwd=tmp_path)
-    # find_spec locates a package without importing it, so the dependencies left out above are not needed.
+def test_wheel_registers_the_pytest_plugin(artifacts: Artifacts) -> None:
+    """The wheel registers the judge with pytest (`pytest11`) under its one name."""
+    with zipfile.ZipFile(artifacts.wheel) as wheel:
+        (entry_points,) = [n for n in wheel.namelist() if n.endswith(".dist-info/entry_points.txt")]
+        text = wheel.read(entry_points).decode()
+    assert "[pytest11]\ndeployhq_contract = deployhq_contract.options\n" in text
+
+
+def test_wheel_ships_the_built_in_promises(artifacts: Artifacts) -> None:
+    """Every promise file of contract_tests/ is in the wheel, as deployhq_contract/suite/."""
+    with zipfile.ZipFile(artifacts.wheel) as wheel:
+        shipped = {name.removeprefix("deployhq_contract/suite/") for name in wheel.namelist()}
+    assert {p.name for p in (ROOT / "contract_tests").glob("*.py")} <= shipped
+
+
+@pytest.fixture(scope="module")
+def editable(tmp_path_factory: pytest.TempPathFactory) -> Install:
+    """`pip install -e ".[contract]"` of the checkout into a new virtual environment, and a directory outside it."""
+    base = tmp_path_factory.mktemp("editable")
+    venv, workdir = base / "venv", base / "elsewhere"
+    workdir.mkdir()
+    run(sys.executable, "-m", "venv", venv, cwd=base)
+    run(venv / "bin" / "python", "-m", "pip", "install", "--quiet", "--editable", f"{ROOT}[contract]", cwd=base)
+    return Install(venv, workdir)
+
+
+def test_editable_install_imports_the_checkout(editable: Install) -> None:
+    """`pip install -e .` works: each package, the judge included, comes from the checkout's folder."""
     where = "import importlib.util as u, sys; print(*(u.find_spec(n).origin for n in sys.argv[1:]), sep=chr(10))"
-    names = ["deployhq_client", "deployhq_users", "deployhq_sandbox", "contract_tests"]
-    result = run(venv / "bin" / "python", "-c", where, *names, cwd=tmp_path)
+    names = ["deployhq_client", "deployhq_users", "deployhq_sandbox", "deployhq_contract"]
+    result = editable.run(editable.command("python"), "-c", where, *names, env=editable.env())
     assert [
         ROOT / "generated" / "deployhq_client" / "__init__.py",
         ROOT / "deployhq_users" / "__init__.py",
         ROOT / "deployhq_sandbox" / "__init__.py",
-        ROOT / "contract_tests" / "__init__.py",
-    ] == [Path(line) for line in result.stdout.splitlines()]
+        ROOT / "deployhq_contract" / "__init__.py",
+    ] == [Path(line) for line in result.stdout.splitlines()], result.stderr
+
+
+def test_editable_command_judges_with_the_checkouts_promises(editable: Install) -> None:
+    """Under `pip install -e .`, `deployhq-contract --help` works and a real run judges the checkout's promises."""
+    usage = editable.run(editable.command("deployhq-contract"), "--help", env=editable.env())
+    result = editable.run(
+        editable.command("deployhq-contract"), "--contract-profile", "quick", env=editable.env(Accounts.defaults())
+    )
+    output = result.stdout + result.stderr
+    assert (0, True) == (usage.returncode, usage.stdout.startswith("usage: deployhq-contract")), usage.stderr
+    assert 0 == result.returncode, output[-4000:]
+    assert f"rootdir: {ROOT / 'contract_tests'}" in result.stdout
+
+
+def test_pytest_works_without_the_contract_extra(artifacts: Artifacts, tmp_path: Path) -> None:
+    """With only the client installed (no [contract] extra), the registered plugin leaves any pytest run intact."""
+    venv = tmp_path / "venv"
+    run(sys.executable, "-m", "venv", venv, cwd=tmp_path)
+    run(venv / "bin" / "python", "-m", "pip", "install", "--quiet", artifacts.wheel, "pytest", cwd=tmp_path)
+    (tmp_path / "test_plain.py").write_text("def test_one():\n    assert 1 + 1 == 2\n", "utf-8")
+    result = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pytest", "-p", "no:cacheprovider", "test_plain.py"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert 0 == result.returncode, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def test_plain_pytest_is_unaffected(installed: Install) -> None:
+    """A project's own pytest in the same environment runs as if the judge were absent: no target, no reports."""
+    plain = installed.workdir / "plain"
+    plain.mkdir(exist_ok=True)
+    (plain / "test_plain.py").write_text("def test_one():\n    assert 1 + 1 == 2\n", "utf-8")
+    result = installed.run(
+        installed.command("python"), "-m", "pytest", "-p", "no:cacheprovider", env=installed.env(), cwd=plain
+    )
+    output = result.stdout + result.stderr
+    assert (0, False, False) == (result.returncode, "contract target" in output, (plain / "reports").exists()), output[
+        -3000:
+    ]
 
 
 def test_metadata_passes_twine_check(artifacts: Artifacts) -> None:
@@ -205,7 +266,7 @@ def test_faithful_server_keeps_the_contract(installed: Install, reference_server
     output = result.stdout + result.stderr
     assert 0 == result.returncode, output[-4000:]
     # The suite that ran is the installed one, and its reports land where the command was started.
-    assert f"rootdir: {installed.site_packages() / 'deployhq_contract'}" in result.stdout
+    assert f"rootdir: {installed.site_packages() / 'deployhq_contract' / 'suite'}" in result.stdout
     assert (installed.workdir / "reports" / "contract-junit.xml").is_file()
 
 

@@ -23,7 +23,7 @@ CI_WORKFLOW = ROOT / ".github" / "workflows" / "ci.yml"
 LIVE_EXAMPLE = ROOT / "docs" / "examples" / "scheduled-live-contract.yml"
 NOXFILE = ROOT / "noxfile.py"
 SECRETS = ["DEPLOYHQ_ACCOUNT", "DEPLOYHQ_EMAIL", "DEPLOYHQ_API_KEY"]
-# Where a run of the installed suite keeps its ledger, relative to the folder it runs in (contract_tests/guard.py).
+# Where a run of the installed suite keeps its ledger, relative to the folder it runs in (deployhq_contract/guard.py).
 LEDGER = "reports/contract-created-users.txt"
 CANARY = "canary-key-0123456789abcdef0123456789abcdef"
 

@@ -1,4 +1,4 @@
-"""Tests for `contract_tests.guard`: email budget, ownership, pacing, 429 waits, the ledger, and never re-sending."""
+"""Tests for `deployhq_contract.guard`: email budget, ownership, pacing, 429 waits, the ledger, and never re-sending."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from contract_tests.guard import (
+from deployhq_contract.guard import (
     BudgetExhaustedError,
     ForeignUserError,
     Guard,

@@ -1,4 +1,4 @@
-"""Tests for `contract_tests.hooks`: every address the suite sends is contained, and a case keeps what it tests."""
+"""Tests for `deployhq_contract.hooks`: every address the suite sends is contained, and a case keeps what it tests."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from contract_tests.hooks import contain_address, is_valid_address
+from deployhq_contract.hooks import contain_address, is_valid_address
 
 
 @pytest.fixture(name="live")

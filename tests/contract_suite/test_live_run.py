@@ -31,7 +31,7 @@ def test_live_run_on_loopback_leaves_nothing_behind(server: Server, tmp_path: Pa
 
 
 def test_killed_run_is_cleaned_up_by_the_cleanup_command(server: Server, tmp_path: Path) -> None:
-    """A run killed midway leaves users; `python -m contract_tests.cleanup --sweep` removes every one."""
+    """A run killed midway leaves users; `python -m deployhq_contract.cleanup --sweep` removes every one."""
     env = canary_environment(tmp_path)
     command = [sys.executable, "-m", "pytest", "contract_tests", "-p", "no:cacheprovider",
                *live_options(server, tmp_path, "--contract-profile", "dev", "--create-budget", "500")]  # fmt: skip
@@ -44,7 +44,7 @@ def test_killed_run_is_cleaned_up_by_the_cleanup_command(server: Server, tmp_pat
     left = server.suite_users()
 
     cleanup = subprocess.run(
-        [sys.executable, "-m", "contract_tests.cleanup", "--base-url", server.base_url, "--live", "--sweep",
+        [sys.executable, "-m", "deployhq_contract.cleanup", "--base-url", server.base_url, "--live", "--sweep",
          "--rate-limit", "200"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
@@ -91,7 +91,7 @@ def test_cleanup_with_a_wrong_key_says_so_and_removes_nothing(server: Server, tm
     """`cleanup` signed in with a wrong key: exit 4 and the 401 named, not "left behind" nor a traceback."""
     env = {**canary_environment(tmp_path), "DEPLOYHQ_API_KEY": "wrong-key-for-the-cleanup-test-000000000"}
     result = subprocess.run(
-        [sys.executable, "-m", "contract_tests.cleanup", "--base-url", server.base_url, "--sweep"],
+        [sys.executable, "-m", "deployhq_contract.cleanup", "--base-url", server.base_url, "--sweep"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
 

@@ -1,4 +1,4 @@
-"""Tests for `contract_tests.promises`: what each promise calls broken, and what it must not."""
+"""Tests for `deployhq_contract.promises`: what each promise calls broken, and what it must not."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from contract_tests.promises import (
+from deployhq_contract.promises import (
     invitation_promises,
     list_promises,
     refusal_promises,

@@ -71,7 +71,7 @@ def test_credentials_never_show_their_key_even_to_hypothesis() -> None:
     """repr, str and Hypothesis' pretty printer (which walks dataclass fields itself) all hide the key."""
     from hypothesis.vendor.pretty import pretty
 
-    from contract_tests.target import Credentials, Target
+    from deployhq_contract.target import Credentials, Target
 
     credentials = Credentials("ops@example.com", CANARY_KEY)
     target = Target(base_url="http://127.0.0.1:1", admin=credentials, manager=credentials)

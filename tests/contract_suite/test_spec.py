@@ -1,11 +1,11 @@
-"""Tests for `contract_tests.spec`: the judge reads its facts from openapi.yaml, and "blank" as the spec means it."""
+"""Tests for `deployhq_contract.spec`: the judge reads its facts from openapi.yaml, and "blank" as the spec means it."""
 
 from __future__ import annotations
 
 import sys
 from typing import Any
 
-from contract_tests.spec import ADMIN_ONLY_FLAGS, FLAGS, TIME_ZONES, USER_FIELDS, is_blank
+from deployhq_contract.spec import ADMIN_ONLY_FLAGS, FLAGS, TIME_ZONES, USER_FIELDS, is_blank
 from deployhq_sandbox._validation import ECMA_WHITESPACE
 
 

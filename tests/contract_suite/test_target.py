@@ -1,10 +1,10 @@
-"""Tests for `contract_tests.target`: which servers the suite may judge, and how it refuses."""
+"""Tests for `deployhq_contract.target`: which servers the suite may judge, and how it refuses."""
 
 from __future__ import annotations
 
 import pytest
 
-from contract_tests.target import WRONG_API_KEY, Credentials, Target, TargetError, is_loopback
+from deployhq_contract.target import WRONG_API_KEY, Credentials, Target, TargetError, is_loopback
 
 CREDENTIALS = {"DEPLOYHQ_EMAIL": "ops@example.com", "DEPLOYHQ_API_KEY": "k" * 40}
 

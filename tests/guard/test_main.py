@@ -12,7 +12,7 @@ from .conftest import BASE, ROOT, Checkout, write_yaml
 
 def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "spec_guard", *map(str, args)]
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False, timeout=60)
+    return subprocess.run(command, cwd=ROOT / "tools", capture_output=True, text=True, check=False, timeout=60)
 
 
 def test_gate_passes_exit_0(checkout: Checkout):

@@ -23,7 +23,13 @@ def second_judge(*args: str, reports: Path) -> subprocess.CompletedProcess[str]:
     """`python -m second_judge` from the repository root, writing its reports to *reports*."""
     command = [sys.executable, "-m", "second_judge", "--prism-dir", str(DEFAULT_PRISM_DIR), "--reports", str(reports)]
     return subprocess.run(
-        [*command, *args], cwd=ROOT, env=environment(), capture_output=True, text=True, timeout=600, check=False
+        [*command, *args],
+        cwd=ROOT,
+        env=environment(PYTHONPATH=str(ROOT / "tools")),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
 
 
@@ -67,7 +73,13 @@ def test_folder_that_cannot_be_one_is_not_judged(tmp_path: Path, option: str, va
     folders = {"--prism-dir": str(tmp_path / "prism"), "--reports": str(tmp_path / "reports"), option: value}
     command = [sys.executable, "-m", "second_judge", *(part for pair in folders.items() for part in pair)]
     result = subprocess.run(
-        command, cwd=ROOT, env=environment(), capture_output=True, text=True, timeout=60, check=False
+        command,
+        cwd=ROOT,
+        env=environment(PYTHONPATH=str(ROOT / "tools")),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
     assert (4, "", f"second judge: could not judge: {problem}\n") == (result.returncode, result.stdout, result.stderr)
@@ -115,7 +127,9 @@ def test_terminated_run_stops_prism(prism: Path, tmp_path: Path) -> None:
     """A run cancelled with SIGTERM (as CI cancels) exits 143 and leaves no Prism listening."""
     command = [sys.executable, "-m", "second_judge", "--prism-dir", str(DEFAULT_PRISM_DIR), "--reports", str(tmp_path)]
     log = tmp_path / "faithful" / "prism.log"
-    with subprocess.Popen(command, cwd=ROOT, env=environment(), stdout=subprocess.DEVNULL) as run:
+    with subprocess.Popen(
+        command, cwd=ROOT, env=environment(PYTHONPATH=str(ROOT / "tools")), stdout=subprocess.DEVNULL
+    ) as run:
         listening = None
         for _ in range(600):
             listening = re.search(r"Prism is listening on http://127\.0\.0\.1:(\d+)", _text(log))

@@ -12,8 +12,8 @@ from typing import Any
 import schemathesis
 from schemathesis import GenerationMode
 
-import contract_tests.hooks  # noqa: F401 (registers the suite's own before_call)
-from contract_tests.hooks import contain_address
+import deployhq_contract.hooks  # noqa: F401 (registers the suite's own before_call)
+from deployhq_contract.hooks import contain_address
 
 
 @schemathesis.hook("before_call")

@@ -42,12 +42,11 @@ __all__ = [
 ]
 
 # Where a run records each user it creates (./reports of the directory it starts in, like its other reports);
-# DEPLOYHQ_CONTRACT_LEDGER moves it. `python -m contract_tests.cleanup` reads the same file.
+# DEPLOYHQ_CONTRACT_LEDGER moves it. `python -m deployhq_contract.cleanup` reads the same file.
 LEDGER_PATH = Path(
     os.environ.get("DEPLOYHQ_CONTRACT_LEDGER") or Path("reports", "contract-created-users.txt")
 ).resolve()
-# What removes a run's leftovers, named as this copy of the suite is imported: `contract_tests` in the repository,
-# `deployhq_contract` when installed.
+# What removes a run's leftovers (the judge's one import name, in the repository and installed).
 CLEANUP_COMMAND = f"python -m {__package__}.cleanup"
 # A 429 is waited out and re-sent up to this many times in a row for one request, then returned as the answer.
 MAX_RATE_LIMIT_WAITS = 5
@@ -74,7 +73,7 @@ class Ledger:
     """The users this run created on one target, appended to a file as each 201 arrives.
 
     Lines are `<base URL>\t<identifier>`. The file survives a killed run, so
-    `python -m contract_tests.cleanup` can remove what that run left behind.
+    `python -m deployhq_contract.cleanup` can remove what that run left behind.
     """
 
     def __init__(self, path: Path | None, base_url: str = "") -> None:
@@ -367,10 +366,6 @@ class Guard:
             # A 429 was refused before any work: re-sending it cannot duplicate an invitation.
             self.sleep(wait)
         raise AssertionError("unreachable: the loop above returns or raises")  # pragma: no cover
-
-    def is_foreign(self, identifier: str) -> bool:
-        with self._lock:
-            return identifier in self._foreign
 
 
 def _json(body: bytes) -> Any:

@@ -25,7 +25,7 @@ from deployhq_sandbox import Accounts, Invitation, Store
 from ._harness import NotMeasured, Row, Settings, measuring
 from ._process import running
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ADMIN = Accounts.defaults().administrator
 # A load run's own bound: its requests time out after 30 s each, so this is only reached by a hung generator.
 LOAD_TIMEOUT = 300.0

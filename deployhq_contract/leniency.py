@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import negative_data_rejection
 
 from . import runtime
 
-__all__ = ["LENIENCY", "Lenient", "forgive", "negative_data_leniency"]
+__all__ = ["Leniency", "Lenient", "forgive", "negative_data_leniency"]
 
 MAX_EXAMPLES = 5
 
@@ -58,9 +58,6 @@ class Leniency:
             return grouped
 
 
-LENIENCY = Leniency()
-
-
 def lenient() -> bool:
     """Whether this run forgives accepted invalid data (a live target, without --contract-strict)."""
     return runtime.active() and not runtime.current().target.strict
@@ -73,7 +70,9 @@ def forgive(response: Any, what: str) -> None:
 
         request = response.request
         command = exchange(response).partition("request: ")[2].partition("\n")[0]
-        LENIENCY.add(Lenient(f"{request.method} {request.path_url}", response.status_code, what, command))
+        runtime.current().leniency.add(
+            Lenient(f"{request.method} {request.path_url}", response.status_code, what, command)
+        )
         import pytest
 
         pytest.skip(f"leniency: {what} was accepted ({response.status_code}); --contract-strict fails on it")
@@ -89,5 +88,5 @@ def negative_data_leniency(ctx: Any, response: Any, case: Any) -> bool | None:
     except Failure as failure:
         what = str(getattr(failure, "message", failure)).partition("Invalid component:")[2].strip()
         label, curl = case.operation.label, case.as_curl_command()
-        LENIENCY.add(Lenient(label, response.status_code, what or "invalid data", curl))
+        runtime.current().leniency.add(Lenient(label, response.status_code, what or "invalid data", curl))
     return True

@@ -26,7 +26,7 @@ from .promises import (
 )
 
 __all__ = [
-    "DRIFT",
+    "Drift",
     "created_user_keeps_its_promises",
     "reads_agree_with_writes",
     "refusals_name_the_field",
@@ -50,9 +50,6 @@ class Drift:
         """Forget an earlier run's drift (a second run in the same process)."""
         with self._lock:
             self.fields.clear()
-
-
-DRIFT = Drift()
 
 
 def _json(response: Any) -> Any:
@@ -139,6 +136,6 @@ def report_additive_drift(ctx: Any, response: Any, case: Any) -> bool | None:
     for user in users:
         if isinstance(user, dict) and "identifier" in user:
             extra = unknown_fields(user)
-            if extra:
-                DRIFT.add(f"{case.method.upper()} {case.operation.path}", extra)
+            if extra and runtime.active():
+                runtime.current().drift.add(f"{case.method.upper()} {case.operation.path}", extra)
     return True

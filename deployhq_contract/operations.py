@@ -79,7 +79,7 @@ def _operations() -> dict[str, Operation]:
             operation_id = operation["operationId"]
             if operation_id not in _EFFECTS:
                 raise UnknownOperationError(
-                    f"openapi.yaml has {method.upper()} {path} ({operation_id}), which contract_tests/operations.py "
+                    f"openapi.yaml has {method.upper()} {path} ({operation_id}), which deployhq_contract/operations.py "
                     "does not describe: say whether it creates a user, sends an email, carries an address or "
                     "changes a user"
                 )
@@ -95,7 +95,9 @@ def _operations() -> dict[str, Operation]:
             )
     missing = sorted(set(_EFFECTS) - set(found))
     if missing:
-        raise UnknownOperationError(f"contract_tests/operations.py describes operations openapi.yaml lacks: {missing}")
+        raise UnknownOperationError(
+            f"deployhq_contract/operations.py describes operations openapi.yaml lacks: {missing}"
+        )
     return found
 
 

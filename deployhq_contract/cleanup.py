@@ -1,7 +1,7 @@
 """Remove the users contract runs left on a target.
 
 Usage (same target options as the suite; credentials from DEPLOYHQ_EMAIL / DEPLOYHQ_API_KEY):
-    python -m contract_tests.cleanup --base-url URL [--live] [--sweep]
+    python -m deployhq_contract.cleanup --base-url URL [--live] [--sweep]
 
 Deletes every user recorded for that target in reports/contract-created-users.txt (the ledger a run
 appends to as each invitation is accepted). `--sweep` also deletes users whose address has the exact

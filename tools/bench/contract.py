@@ -100,7 +100,7 @@ def raw_st_run(examples: int, *extra: str) -> float:
             command = [st, "--config-file", str(ST_CONFIG), "run", "openapi.yaml", "--url", base_url]
             command += ["--auth", f"{admin.email}:{admin.api_key}"]
             # The suite's unique-address hook, so st run's positive examples are not refused as duplicates either.
-            env = environment(accounts, SCHEMATHESIS_HOOKS="contract_tests.hooks", PYTHONPATH=str(ROOT))
+            env = environment(accounts, SCHEMATHESIS_HOOKS="deployhq_contract.hooks", PYTHONPATH=str(ROOT))
             start = time.perf_counter()
             result = subprocess.run(
                 [*command, *options],

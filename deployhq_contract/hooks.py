@@ -1,6 +1,6 @@
 """Schemathesis hooks shared by the pytest suite and a raw `st run`: every address the suite sends is contained.
 
-For `st run`: `SCHEMATHESIS_HOOKS=contract_tests.hooks st run openapi.yaml --url ...` (from the repo root).
+For `st run`: `SCHEMATHESIS_HOOKS=deployhq_contract.hooks st run openapi.yaml --url ...` (from the repo root).
 """
 
 from __future__ import annotations
@@ -58,10 +58,16 @@ def user_object_of(case: Any) -> dict[str, Any] | None:
 
 
 def email_domain() -> str:
+    """The run's --email-domain; for a raw `st run`, which has no run, DEPLOYHQ_CONTRACT_EMAIL_DOMAIN."""
+    if runtime.active():
+        return runtime.current().target.email_domain
     return os.environ.get("DEPLOYHQ_CONTRACT_EMAIL_DOMAIN") or DEFAULT_EMAIL_DOMAIN
 
 
 def live() -> bool:
+    """Whether the run is --live; for a raw `st run`, DEPLOYHQ_CONTRACT_LIVE=1."""
+    if runtime.active():
+        return runtime.current().target.live
     return os.environ.get("DEPLOYHQ_CONTRACT_LIVE") == "1"
 
 
@@ -124,3 +130,13 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
     user = user_object_of(case)
     if operation.effects.carries_address and user is not None:
         contain_address(user, positive=is_positive(case))
+
+
+def with_sized_addresses(fault: dict[str, Any]) -> dict[str, Any]:
+    """The fault with its address placeholders made fresh addresses in the run's domain, one over a limit."""
+    sized = {
+        "local part of 65": sized_address(80, local_length=65),
+        "255 characters": sized_address(255, local_length=64),
+        "spaces around": f" {sized_address(45)} ",
+    }
+    return {name: sized.get(value, value) if isinstance(value, str) else value for name, value in fault.items()}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ._harness import NotMeasured, Row, Settings, interleave, measuring, timed
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _env() -> dict[str, str]:

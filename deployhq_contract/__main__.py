@@ -1,21 +1,25 @@
-"""`deployhq-contract` (or `python -m contract_tests`): judge a server against the DeployHQ Users API contract.
+"""`deployhq-contract` (or `python -m deployhq_contract`): judge a server against the DeployHQ Users API contract.
 
-Runs the same suite as `pytest contract_tests`, from any directory, against the spec shipped with it.
+Runs the same suite as `pytest contract_tests`, from any directory, against the spec shipped with it, and any
+promise files or folders given after the options (a team's own rules, judged with the same rails and summary).
 Exit codes: 0 the target keeps the contract; 1 it breaks a promise; 4 it could not be judged (a refused
 option or target, unreachable, credentials refused, not allowed, not this API); 2 interrupted.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
-SUITE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent
+# The built-in promises: package data of the wheel, the checkout's contract_tests/ in an editable install.
+SUITE = next((p for p in (HERE / "suite", HERE.parent / "contract_tests") if p.is_dir()), HERE / "suite")
 USAGE = """\
-usage: deployhq-contract [options] [-- pytest options]
+usage: deployhq-contract [options] [PATH ...] [-- pytest options]
 
 Judge a server against the DeployHQ Users API contract (openapi.yaml). With no target, an embedded reference
 server on a free loopback port is judged (needs the [sandbox] extra, which [contract] includes).
@@ -38,14 +42,29 @@ reports:
   --junitxml PATH        the JUnit report (default: reports/contract-junit.xml); the Markdown summary is written
                          next to it, and appended to $GITHUB_STEP_SUMMARY when that is set
 
+your own promises:
+  PATH                   files or folders of test_*.py to judge with the built-in promises; they get the fixtures
+                         `client` (the generated client), `api` and `target`, the same rails, ledger and cleanup, and
+                         appear in the summary by their docstrings; `@pytest.mark.contract_rank(N)` orders them
+
 Exit codes: 0 kept, 1 broken, 4 could not judge, 2 interrupted. Any other pytest option may follow.
 """
 
 
 def arguments(argv: Sequence[str]) -> list[str]:
-    """pytest's arguments for the suite: its own settings file, no cache, and the user's options."""
+    """pytest's arguments for the suite: its own settings file, no cache, and the user's options and paths."""
     translated = ["--contract-strict" if arg == "--strict" else arg for arg in argv if arg != "--"]
-    return [str(SUITE), "-c", str(SUITE / "suite.ini"), "--rootdir", str(SUITE), "-p", "no:cacheprovider", *translated]
+    settings = HERE / "suite.ini"
+    # Promise files given with the suite share its rootdir, so each test is named by a path that exists.
+    paths = [Path(arg).resolve() for arg in translated if _is_promises(arg)]
+    rootdir = Path(os.path.commonpath([SUITE, *paths]))
+    return [str(SUITE), "-c", str(settings), "--rootdir", str(rootdir), "-p", "no:cacheprovider", *translated]
+
+
+def _is_promises(arg: str) -> bool:
+    """Whether a command-line argument names a file or folder of promises (not an option or its value)."""
+    path = Path(arg.partition("::")[0])
+    return not arg.startswith("-") and (path.is_dir() or (path.is_file() and path.suffix == ".py"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

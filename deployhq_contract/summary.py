@@ -10,14 +10,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .checks import DRIFT
 from .guard import CLEANUP_COMMAND, Guard
-from .leniency import LENIENCY
 from .operations import OPERATIONS
 from .spec import document
 from .target import Target
+
+if TYPE_CHECKING:
+    from .checks import Drift
+    from .leniency import Leniency
+    from .runtime import Run
 
 __all__ = ["BROKEN_MARK", "Outcome", "Summary"]
 
@@ -123,8 +126,9 @@ class Summary:
     def broken(self) -> list[tuple[str, Promise]]:
         return [(o, p) for o, promises in self.promises().items() for p in promises.values() if p.broken]
 
-    def render(self, *, target: Target, guard: Guard, exit_status: int) -> str:
+    def render(self, *, run: Run, exit_status: int) -> str:
         """The whole Markdown summary."""
+        target, guard = run.target, run.guard
         broken = self.broken()
         not_judged = self.not_judged()
         if exit_status == 0 and not not_judged:
@@ -141,7 +145,7 @@ class Summary:
         lines = [f"# Contract run against {target.base_url}", "", verdict, ""]
         lines += self._promise_sections()
         lines += self._coverage_section(guard.statuses)
-        lines += self._drift_and_leniency()
+        lines += self._drift_and_leniency(run.drift, run.leniency)
         lines += self._counts(target, guard)
         if broken:
             lines += ["## How to reproduce each broken promise", ""]
@@ -199,12 +203,12 @@ class Summary:
         return [*lines, ""]
 
     @staticmethod
-    def _drift_and_leniency() -> list[str]:
+    def _drift_and_leniency(drift: Drift, leniency: Leniency) -> list[str]:
         lines = ["## Additive drift (a warning, not a failure)", ""]
         lines += [f"- {op} answered fields the spec does not know: {', '.join(sorted(names))}"
-                  for op, names in sorted(DRIFT.fields.items())] or ["- none"]  # fmt: skip
+                  for op, names in sorted(drift.fields.items())] or ["- none"]  # fmt: skip
         lines += ["", "## Leniency (invalid data a live target accepted; fails only with --contract-strict)", ""]
-        grouped = LENIENCY.by_operation()
+        grouped = leniency.by_operation()
         for operation, found in sorted(grouped.items()):
             lines.append(f"- {operation}: {len(found)} accepted")
             lines += [f"  - {item.status} for {_cell(item.what)}: {_code(item.curl)}" for item in found[:5]]

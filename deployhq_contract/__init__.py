@@ -1,0 +1,1 @@
+"""The contract suite: judges any target against openapi.yaml."""

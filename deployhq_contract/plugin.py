@@ -1,0 +1,539 @@
+"""The judge's wiring, registered when activated (options.py): profiles, the run, fixtures, order, summary, cleanup.
+
+Run it with `nox -s contract` (embedded reference server) or
+`pytest contract_tests --base-url URL [--live]` (any other server).
+Exit codes: 0 the target keeps the contract; 1 it breaks a promise; 4 it could not be judged (a refused
+option or target, or a preflight refusal: unreachable, credentials refused, not allowed, not this API).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import schemathesis
+from hypothesis import HealthCheck, Phase, settings
+from schemathesis import BaseSchema
+from schemathesis.pytest.plugin import SchemaHandleMark
+
+# Importing checks and leniency registers the suite's own checks with schemathesis.
+from . import checks, leniency, preflight, runtime
+from .api import Api
+from .cleanup import delete_all
+from .guard import (
+    CLEANUP_COMMAND,
+    LEDGER_PATH,
+    BudgetExhaustedError,
+    Guard,
+    GuardedTransport,
+    KeptRateLimitingError,
+    Ledger,
+    guarded_session,
+)
+from .hooks import DEFAULT_EMAIL_DOMAIN, is_valid_address, unique_address
+from .options import PROFILES
+from .runtime import RUN
+from .spec import SPEC
+from .summary import BROKEN_MARK, Outcome, Summary
+from .target import LIVE_CREATE_BUDGET, LIVE_RATE_LIMIT, Credentials, Target, TargetError
+
+# Reports go to ./reports of the directory the run starts in (the repository root for `nox -s contract`).
+REPORTS = Path("reports").resolve()
+JUNIT_REPORT = REPORTS / "contract-junit.xml"
+SUMMARY_REPORT = REPORTS / "contract-summary.md"
+
+# Profiles. Schemathesis sets deadline=None itself; the health checks are suppressed because an HTTP
+# round trip per example is slow by Hypothesis' standards, and a shared target filters many inputs.
+_COMMON: dict[str, Any] = {
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+}
+settings.register_profile("ci", max_examples=25, derandomize=True, database=None, print_blob=True, **_COMMON)
+settings.register_profile("dev", max_examples=100, print_blob=True, **_COMMON)
+# Against a real account every accepted invite is a real email: few examples, no shrinking.
+settings.register_profile(
+    "live", max_examples=3, derandomize=True, database=None, phases=[Phase.explicit, Phase.generate], **_COMMON
+)
+# For running the suite many times (nox -s teeth): no coverage phase, few examples.
+settings.register_profile("quick", max_examples=10, derandomize=True, database=None, **_COMMON)
+# The coverage phase adds ~100 deterministic requests per operation (one per time zone for POST /users).
+PHASES = {"live": ["examples", "fuzzing", "stateful"], "quick": ["examples", "fuzzing", "stateful"]}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "operation(operation_id): the operation whose promise the test judges")
+    config.addinivalue_line("markers", "conditional: judged only when its situation arises (e.g. a 429)")
+    config.addinivalue_line("markers", f"{RANK_MARKER}(n): run order, lower first (default {DEFAULT_RANK})")
+    live = bool(config.getoption("--live"))
+    email_domain = _email_domain(config)
+    dry_run = bool(config.getoption("--dry-run"))
+    create_budget = config.getoption("--create-budget")
+    rate_limit = config.getoption("--rate-limit")
+    try:
+        _check_email_domain(email_domain)
+        target = Target.external(
+            config.getoption("--base-url"),
+            live=live,
+            strict=bool(config.getoption("--contract-strict")),
+            email_domain=email_domain,
+            create_budget=LIVE_CREATE_BUDGET if create_budget is None and live else create_budget,
+            rate_limit=LIVE_RATE_LIMIT if rate_limit is None and live else rate_limit,
+        )
+    except TargetError as error:
+        raise pytest.UsageError(f"contract suite refused to start: {error}") from None
+    config.stash[_TARGET] = target
+    config.stash[_RESTORE] = settings.get_current_profile_name()
+    profile = config.getoption("--contract-profile") or ("live" if live else "ci")
+    if profile not in PROFILES:  # from DEPLOYHQ_CONTRACT_PROFILE, which argparse's choices do not check
+        raise pytest.UsageError(f"contract suite refused to start: no profile {profile!r} (choose from {PROFILES})")
+    settings.load_profile(profile)
+    if config.getoption("--max-examples") is not None:
+        settings.register_profile(
+            "custom", settings.get_profile(profile), max_examples=config.getoption("--max-examples")
+        )
+        settings.load_profile("custom")
+    config.stash[_PROFILE] = profile
+    # Asking for help, listing the tests or a dry run sends nothing, starts nothing and has no verdict: it must
+    # not replace the last real run's reports.
+    sends = not (dry_run or config.getoption("--help", False) or config.getoption("--collectonly", False))
+    config.stash[_SENDS] = sends
+    if not sends:
+        config.option.xmlpath = None
+    elif not getattr(config.option, "xmlpath", None):
+        REPORTS.mkdir(exist_ok=True)
+        config.option.xmlpath = str(JUNIT_REPORT)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Start the run before collection (the test modules bind its schema) and before the header names its target.
+
+    A refusal here is still a usage error: exit 4 with its one line, nothing judged.
+    """
+    config = session.config
+    sends = config.stash[_SENDS]
+    email_domain = _email_domain(config)
+    target = config.stash[_TARGET]
+    if target is None:
+        target = _start_embedded_server(config, email_domain) if sends else _placeholder(email_domain)
+    preflight_requests = 0
+    if sends:
+        refusal, preflight_requests = preflight.check(target.base_url, target.admin)
+        if refusal is not None:
+            _stop_embedded_server(config)
+            raise pytest.UsageError(f"{refusal} (requests sent: {refusal.requests_sent})")
+        config.stash[_SUMMARY] = Summary()
+    guard = _make_guard(target)
+    guard.requests_sent += preflight_requests
+    schema = _load_schema(target, config.stash[_PROFILE])
+    _send_probes_through(schema, guard, config)
+    run = runtime.Run(target=target, schema=schema, guard=guard, drift=checks.Drift(), leniency=leniency.Leniency())
+    config.stash[RUN] = run
+    runtime.start(run)
+
+
+def _send_probes_through(schema: BaseSchema, guard: Guard, config: pytest.Config) -> None:
+    """Make the requests schemathesis sends on its own go through the guard too.
+
+    Checks such as `ignored_auth` re-send a request without credentials through the schema's transport, dropping
+    the session the test passed: without this they would escape the budget, the pacing, the ledger and the count
+    (an API that ignored credentials would then create users no cleanup knows of). The probes' session has no
+    credentials of its own, so a probe still goes out without any.
+    """
+    transport = schema.transport
+    unguarded = type(transport).send
+    probes = guarded_session(guard)
+
+    def send(case: schemathesis.Case[Any], *, session: requests.Session | None = None, **kwargs: Any) -> Any:
+        return unguarded(transport, case, session=probes if session is None else session, **kwargs)
+
+    def restore() -> None:
+        transport.__dict__.pop("send", None)
+        probes.close()
+
+    transport.send = send  # type: ignore[method-assign]  # this schema's transport only, undone by restore()
+    config.add_cleanup(restore)
+
+
+def _email_domain(config: pytest.Config) -> str:
+    """--email-domain as given (an empty one is refused by name), else example.com."""
+    domain: str | None = config.getoption("--email-domain")
+    return DEFAULT_EMAIL_DOMAIN if domain is None else domain
+
+
+def _placeholder(email_domain: str) -> Target:
+    return Target(base_url="http://127.0.0.1:0", admin=Credentials("", ""), embedded=True, email_domain=email_domain)
+
+
+def _check_email_domain(domain: str) -> None:
+    """Refuse a domain the API would refuse (the spec's special-use names, a dotless name) before any request."""
+    if "." not in domain.strip("."):
+        raise TargetError(f"--email-domain {domain!r}: the API refuses addresses in a domain without a dot")
+    address = unique_address(domain)
+    if not is_valid_address(address):
+        raise TargetError(f"--email-domain {domain!r}: {address!r} is not an address the contract accepts")
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        validate_email(address, check_deliverability=False, allow_smtputf8=False, test_environment=True)
+    except EmailNotValidError as error:
+        raise TargetError(
+            f"--email-domain {domain!r}: the API refuses such addresses ({error}); use a domain you own or example.com"
+        ) from None
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    runtime.stop()
+    _stop_embedded_server(config)
+    if config.stash.get(_RESTORE, None):
+        settings.load_profile(config.stash[_RESTORE])
+
+
+def _start_embedded_server(config: pytest.Config, email_domain: str) -> Target:
+    """A reference server on a free loopback port with a fresh SQLite file, stopped when pytest ends."""
+    from deployhq_sandbox import Accounts, create_app, serve
+
+    accounts = Accounts.from_env()
+    directory = tempfile.mkdtemp(prefix="contract-")
+    stack = contextlib.ExitStack()
+    stack.callback(shutil.rmtree, directory, ignore_errors=True)
+    config.stash[_SERVER] = stack
+    base_url = stack.enter_context(serve(create_app(Path(directory) / "users.sqlite3", accounts=accounts)))
+
+    def credentials(account: Any) -> Credentials | None:
+        return None if account is None else Credentials(account.email, account.api_key)
+
+    admin = credentials(accounts.administrator)
+    assert admin is not None
+    return Target(
+        base_url=base_url,
+        admin=admin,
+        manager=credentials(accounts.manager),
+        member=credentials(accounts.member),
+        embedded=True,
+        email_domain=email_domain,
+    )
+
+
+def _stop_embedded_server(config: pytest.Config) -> None:
+    stack = config.stash.get(_SERVER, None)
+    if stack is not None:
+        del config.stash[_SERVER]
+        stack.close()
+
+
+def _make_guard(target: Target) -> Guard:
+    ledger = Ledger(None if target.embedded else LEDGER_PATH, target.base_url)
+    ledger.load()  # users an earlier, killed run left behind are removed at the end of this one
+    return Guard(create_budget=target.create_budget, rate_limit=target.rate_limit, ledger=ledger, live=target.live)
+
+
+def _load_schema(target: Target, profile: str) -> BaseSchema:
+    """openapi.yaml, loaded by schemathesis and aimed at the target."""
+    schema = schemathesis.openapi.from_path(SPEC)
+    schema.config.update(
+        base_url=target.base_url,
+        basic_auth=(target.admin.email, target.admin.api_key),
+        headers={"Accept": "application/json"},
+        request_retries=0,  # an unanswered invite is never re-sent
+    )
+    # Constants analysis feeds string literals of the app's modules into generated data; a credential
+    # must never be one of them. Over HTTP there is no app to read, but keep it off whatever the target.
+    schema.config.analysis.constants.enabled = False
+    # Only the spec's own links: inferred ones (e.g. GET /users -> DELETE /users/{identifier}) would let a
+    # scenario change or remove users the run did not create, such as the people of a real account.
+    schema.config.phases.stateful.inference.algorithms = []
+    # Never reuse identifiers seen in answers as inputs of other operations, for the same reason.
+    schema.config.phases.fuzzing.extra_data_sources.responses = False
+    schema.config.phases.examples.extra_data_sources.responses = False
+    if not target.strict:
+        # Accepted invalid data is reported as leniency instead (leniency.py); explicit promises still fail.
+        schema.config.checks.negative_data_rejection.enabled = False
+    if target.live:
+        # ignored_auth re-sends every accepted request twice, without and with wrong credentials: against a live
+        # target that is most of the run's rate limit. test_auth.py asks the same of every operation, explicitly.
+        schema.config.checks.ignored_auth.enabled = False
+    # Spend the negative budget on bodies, not on mangled Authorization headers; auth has its own tests.
+    schema.config.generation.update(with_security_parameters=False, database="none")
+    if target.live or profile in PHASES:
+        # Live: the coverage phase's ~100 requests per operation would be ~100 real emails.
+        schema.config.phases.update(phases=PHASES.get(profile, PHASES["live"]))
+    return schema
+
+
+_SERVER = pytest.StashKey[contextlib.ExitStack]()
+_RESTORE = pytest.StashKey[str]()  # the hypothesis profile before the run
+_TARGET = pytest.StashKey[Target | None]()  # as the options name it; None: the embedded server, started with the run
+_SENDS = pytest.StashKey[bool]()
+_PROFILE = pytest.StashKey[str]()
+
+
+@pytest.fixture(scope="session", name="target")
+def _target(pytestconfig: pytest.Config) -> Target:
+    """The server under judgement: the one named on the command line, or the embedded reference server."""
+    return pytestconfig.stash[RUN].target
+
+
+@pytest.fixture(scope="session", name="guard")
+def _guard(pytestconfig: pytest.Config, target: Target) -> Iterator[Guard]:
+    """Budget, ownership, pacing and the ledger of created users, shared by every request of the run."""
+    guard = pytestconfig.stash[RUN].guard
+    yield guard
+    _clean_up(target, guard)
+
+
+@pytest.fixture(scope="session", name="http")
+def _http(guard: Guard) -> Iterator[requests.Session]:
+    """A requests session through the guard; each call says who signs it (`auth=`)."""
+    session = guarded_session(guard)
+    session.headers["Accept"] = "application/json"
+    yield session
+    session.close()
+
+
+@pytest.fixture(scope="session", name="api")
+def _api(http: requests.Session, target: Target) -> Api:
+    """The seven operations, called as any client would, through the guard."""
+    return Api(http, target)
+
+
+@pytest.fixture(scope="session", name="api_schema")
+def _api_schema(pytestconfig: pytest.Config) -> BaseSchema:
+    """openapi.yaml, loaded by schemathesis and aimed at the target."""
+    return pytestconfig.stash[RUN].schema
+
+
+@pytest.fixture(scope="session", name="client")
+def _client(target: Target, guard: Guard) -> Iterator[Any]:
+    """The generated client, built the way users build it (`connect`), sending through the guard."""
+    from deployhq_users import connect
+
+    client = connect(
+        base_url=target.base_url,
+        email=target.admin.email,
+        api_key=target.admin.api_key,
+        transport=GuardedTransport(guard),
+    )
+    with client:
+        yield client
+
+
+def _clean_up(target: Target, guard: Guard) -> None:
+    """Delete every user the run created, whatever happened during the run (also after Ctrl-C).
+
+    The embedded server's database is a temporary file thrown away with it: nothing to delete there.
+    """
+    if target.embedded:
+        return
+    delete_all(target, guard.ledger, guard=guard)
+    guard.ledger.rewrite()
+
+
+# Cheap, explicit promises first (a broken server then fails in seconds, before the fuzzing starts); tests that may
+# change the signed-in account itself run last. A file without the marker (a team's own promises) runs at
+# DEFAULT_RANK: after the built-in explicit promises, before the generated ones.
+RANK_MARKER = "contract_rank"
+DEFAULT_RANK = 100
+
+
+def rank(item: pytest.Item) -> int:
+    """Where *item* runs: its `contract_rank` marker's number, lower first, else DEFAULT_RANK."""
+    marker = item.get_closest_marker(RANK_MARKER)
+    return int(marker.args[0]) if marker is not None and marker.args else DEFAULT_RANK
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=rank)  # stable: equal ranks keep pytest's collection order
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: object) -> None:
+    """Aim each `@schema.parametrize()` test at this run's schema, also when an earlier run in this process imported
+    its module: the decorator binds a copy of the schema of the run that imported it (runtime.py says why)."""
+    run = collector.config.stash.get(RUN, None)
+    if run is not None and callable(obj) and SchemaHandleMark.is_set(obj):
+        SchemaHandleMark.set(obj, run.schema.clone(test_function=obj))
+
+
+def pytest_runtestloop(session: pytest.Session) -> bool | None:
+    """With --dry-run: show what would be sent instead of running anything."""
+    if not session.config.getoption("--dry-run"):
+        return None
+    from .dry_run import planned_requests, unforeseeable
+
+    examples = settings().max_examples
+    run = session.config.stash[RUN]
+    commands = planned_requests(run.schema, examples)
+    writer = session.config.get_terminal_writer()
+    for command in commands:
+        writer.line(command)
+    writer.line(f"dry run: {len(commands)} generated requests shown ({examples} per operation); none was sent.")
+    for line in unforeseeable(session.config.stash[_PROFILE], run.target):
+        writer.line(line)
+    return True
+
+
+_SUMMARY = pytest.StashKey[Summary]()
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    run = config.stash.get(RUN, None)
+    if run is None:
+        return []
+    target = run.target
+    where = "the embedded reference server" if target.embedded else target.base_url
+    rails = [f"budget {target.create_budget}" if target.create_budget is not None else "no email budget"]
+    rails.append(f"{target.rate_limit:g} requests/s" if target.rate_limit else "no rate limit")
+    mode = "live" if target.live else "loopback"
+    strict = "strict" if target.strict else "lenient (--contract-strict to fail on leniency)"
+    return [
+        f"contract target: {where} ({mode}, {strict}; {', '.join(rails)})",
+        f"hypothesis profile: {config.stash[_PROFILE]} ({settings().max_examples} examples per operation)",
+    ]
+
+
+def pytest_assertrepr_compare(op: str, left: object, right: object) -> list[str] | None:
+    """`assert [] == <broken promises>` shows each broken promise in full, on its own line, not a truncated diff."""
+    if op == "==" and left == [] and isinstance(right, list) and right and all(isinstance(x, str) for x in right):
+        return ["a promise is broken:", *(f"{BROKEN_MARK}{item}" for item in right)]
+    return None
+
+
+def _scrub_secrets(report: pytest.TestReport, run: runtime.Run | None) -> None:
+    """The last line of defence: no key reaches a report, whatever pytest shows (`-l`, `--full-trace`, ...).
+
+    Keys are kept out of what the suite prints in the first place; this catches what a library's own frames or
+    objects put into a traceback (a schemathesis case's headers under `-l`, for one).
+    """
+    secrets = run.target.secrets if run is not None else ()
+    if not secrets:
+        return
+    if report.longrepr is not None and any(s in report.longreprtext for s in secrets):
+        report.longrepr = _filtered(report.longreprtext, secrets)
+    report.sections = [(title, _filtered(content, secrets)) for title, content in report.sections]
+
+
+def _filtered(text: str, secrets: tuple[str, ...]) -> str:
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, "[Filtered]")
+    return text
+
+
+def _not_judgeable(error: BaseException) -> Exception | None:
+    """The rail behind a failure, if that is all it was (also inside an exception group): the budget was spent,
+    or the target answered 429 to every try."""
+    while isinstance(error, BaseExceptionGroup) and len(error.exceptions) == 1:
+        error = error.exceptions[0]
+    return error if isinstance(error, BudgetExhaustedError | KeptRateLimitingError) else None
+
+
+def _judged() -> Iterator[None]:
+    """Around a test's setup or call: a rail doing its job (budget spent, a target that keeps rate limiting) is no
+    broken promise, so the test is skipped as not judged where the rail stopped it."""
+    try:
+        yield
+    except BaseException as error:
+        rail = _not_judgeable(error)
+        if rail is None:
+            raise
+        raise pytest.skip.Exception(f"not judged: {rail}", _use_item_location=True) from None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    yield from _judged()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    yield from _judged()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    _scrub_secrets(report, item.config.stash.get(RUN, None))
+    final = report.when == "call" or (report.when == "setup" and not report.passed)
+    summary = item.config.stash.get(_SUMMARY, None)
+    if final and summary is not None:
+        operations, promise = Summary.describe(item)
+        reason = ""
+        if report.skipped and isinstance(report.longrepr, tuple):
+            reason = str(report.longrepr[2]).removeprefix("Skipped: ")
+        details = Summary.failure_details(report.longreprtext) if report.failed else []
+        outcome = "failed" if report.failed else "skipped" if report.skipped else "passed"
+        conditional = item.get_closest_marker("conditional") is not None
+        summary.add(Outcome(item.nodeid, operations, promise, outcome, reason, details, conditional))
+    return report
+
+
+def summary_path(config: pytest.Config) -> Path:
+    """The Markdown summary's file: next to the JUnit report."""
+    junit = getattr(config.option, "xmlpath", None)
+    return Path(junit).with_name(SUMMARY_REPORT.name) if junit else SUMMARY_REPORT
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    summary = session.config.stash.get(_SUMMARY, None)
+    run = session.config.stash.get(RUN, None)
+    if summary is None or run is None:
+        return
+    text = summary.render(run=run, exit_status=int(exitstatus))
+    path = summary_path(session.config)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if step_summary:
+        with open(step_summary, "a", encoding="utf-8") as file:
+            file.write(text + "\n")
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    summary = config.stash.get(_SUMMARY, None)
+    run = config.stash.get(RUN, None)
+    if summary is None or run is None:
+        return
+    guard, target = run.guard, run.target
+    ledger = guard.ledger
+    terminalreporter.section("contract run")
+    if target.embedded:
+        left: list[str] = []
+        terminalreporter.write_line(
+            f"requests sent: {guard.requests_sent}; users created: {len(ledger.created)} "
+            "(the embedded server's database is discarded with it)"
+        )
+    else:
+        left = ledger.outstanding
+        terminalreporter.write_line(
+            f"requests sent: {guard.requests_sent}; users created: {len(ledger.created)}, "
+            f"deleted: {len(ledger.created) - len(left)}, left behind: {len(left)}"
+        )
+    for identifier in left:
+        terminalreporter.write_line(f"  left behind: {identifier}  (remove: {CLEANUP_COMMAND})")
+    if guard.rate_limit_waits:
+        terminalreporter.write_line(f"429s waited out and sent again: {guard.rate_limit_waits}")
+    if run.drift.fields:
+        terminalreporter.section("additive drift (warning, not a failure)")
+        for operation, names in sorted(run.drift.fields.items()):
+            terminalreporter.write_line(
+                f"{operation} answered fields the spec does not know: {', '.join(sorted(names))}"
+            )
+    found = run.leniency.by_operation()
+    if found:
+        terminalreporter.section("leniency (warning, not a failure; --contract-strict fails on it)")
+        for operation, items in sorted(found.items()):
+            terminalreporter.write_line(f"{operation} accepted {len(items)} request(s) with invalid data")
+    terminalreporter.section("verdict")
+    for line in summary.console(target=target, exit_status=int(exitstatus)):
+        terminalreporter.write_line(line)
+    if getattr(config.option, "xmlpath", None):
+        terminalreporter.write_line(f"JUnit report: {config.option.xmlpath}")
+    terminalreporter.write_line(f"summary: {summary_path(config)}")
