@@ -14,8 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import schemathesis
+from schemathesis.checks import CHECKS
 from schemathesis.core.failures import Failure
 
+# Imported so that the suite's own checks are registered, and their docstrings found, wherever this is used.
+from . import checks, leniency  # noqa: F401
 from .operations import OPERATIONS
 
 __all__ = ["Finding", "check_promise", "findings"]
@@ -99,8 +102,6 @@ def check_promise(check: str) -> str:
     """The promise a check judges: its docstring's first line, or the spec's words for a built-in one."""
     if check in _BUILT_IN_PROMISES:
         return _BUILT_IN_PROMISES[check]
-    from schemathesis.checks import CHECKS
-
     function = CHECKS.get_one(check) if check in CHECKS.get_all_names() else None
     doc = (getattr(function, "__doc__", None) or "").strip()
     return doc.splitlines()[0] if doc else f"The answer passes the `{check}` check."
