@@ -111,7 +111,8 @@ def _grouped(not_judged: list[tuple[str, Any]]) -> Iterator[str]:
         count = sum(len(operations) for operations in promises.values())
         yield f"  {reason} ({count}):"
         for text, operations in promises.items():
-            yield f"    {text} ({', '.join(operations)})"
+            where = ", ".join(operations)
+            yield f"    {text} " + (where if where.startswith("(") else f"({where})")
 
 
 def _what_the_run_did(target: Target, guard: Guard) -> list[str]:

@@ -138,7 +138,9 @@ class Summary:
                     promise.broken.append(outcome)
                 else:
                     promise.not_judged.append(outcome.reason.removeprefix(_NOT_JUDGED))
-        unreached = "the run was interrupted before it" if exit_status == INTERRUPTED else "the run stopped before it"
+        unreached = (
+            "not reached: the run was interrupted" if exit_status == INTERRUPTED else "not reached: the run stopped"
+        )
         for promises in table.values():
             for promise in promises.values():
                 if not (promise.kept or promise.broken or promise.not_judged):
