@@ -426,7 +426,7 @@ def _clean_up(target: Target, guard: Guard, config: pytest.Config) -> None:
         return
     outstanding = len(guard.ledger.outstanding)
     if outstanding:
-        console.announce(config, f"removing the {outstanding} users the run created at {target.base_url}...")
+        console.announce(config, f"cleaning up: removing {outstanding} users created at {target.base_url}...")
     delete_all(target, guard.ledger, guard=guard)
     guard.ledger.rewrite()
     if outstanding:
