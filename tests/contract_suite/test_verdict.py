@@ -20,6 +20,13 @@ from mutants.harness import ROOT, Finished, run_suite
 
 from .conftest import CANARY_KEY, Server, canary_environment, role_credentials
 
+README = ROOT / "README.md"
+# What differs between two runs of one command: ports, identifiers, generated addresses.
+_VARYING = (
+    (re.compile(r"http://127\.0\.0\.1:(\d+|<port>)"), "http://127.0.0.1:<port>"),
+    (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "<uuid>"),
+    (re.compile(r"contract-[0-9a-f]+@"), "contract-<random>@"),
+)
 _LINE = re.compile(
     r"^(?P<url>\S+) (?P<head>[^:]+): (?P<kept>\d+) promises kept, (?P<broken>\d+) broken, "
     r"(?P<not_judged>\d+) not judged \(of (?P<total>\d+)\)$",
@@ -51,6 +58,19 @@ def verdict_of(console: str, summary: str | None = None) -> Verdict:
         assert _LINE.search(summary.replace("**", "")) is not None
         assert _LINE.findall(summary.replace("**", "")) == found
     return verdict
+
+
+def normalised(text: str) -> str:
+    for pattern, replacement in _VARYING:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def readme_console(after: str) -> list[str]:
+    """The lines of the README's first console block after the line *after* (its command)."""
+    text = README.read_text(encoding="utf-8")
+    block = text.split(after, 1)[1].split("```", 1)[0]
+    return [line for line in block.splitlines() if line.strip()]
 
 
 def suite(tmp_path: Path, *options: str, roles: bool = True, profile: str = "quick") -> tuple[Finished, str]:
@@ -109,6 +129,9 @@ def test_an_embedded_run_that_met_no_429_keeps_every_promise_judged(tmp_path: Pa
     assert "the target answered no request with 429 during the run (7):" in finished.stdout
     assert "not judged (not judged" not in summary + finished.stdout
     assert "Traceback" not in finished.output
+    # The README's passing example is what this run says.
+    (documented,) = readme_console("A passing run (`nox -s contract`, the embedded reference server) ends with\n")
+    assert normalised(documented) in normalised(finished.stdout).splitlines()
 
 
 @pytest.mark.slow
@@ -145,6 +168,15 @@ def test_a_one_fault_run_attributes_each_broken_promise_to_its_check(server: Ser
     assert reproduce.count("    - why: `") >= verdict.broken
     assert all(line.strip() != "- why: ``" for line in reproduce.splitlines())
     assert CANARY_KEY not in finished.output + summary + (tmp_path / "junit.xml").read_text(encoding="utf-8")
+    # The README's failing example is an excerpt of this run's console, in order, and its length is this one's.
+    documented = readme_console("  pytest contract_tests --base-url http://127.0.0.1:8765\n")
+    assert documented[0] == "..."
+    seen = iter(normalised(finished.stdout).splitlines())
+    for line in documented[1:]:
+        if line.strip() != "...":
+            assert any(normalised(line) == printed for printed in seen), line
+    stated = int(re.search(r"Its console is (\d+) lines long", README.read_text(encoding="utf-8")).group(1))  # type: ignore[union-attr]
+    assert abs(len(console) - stated) <= 5, len(console)
     # The full tracebacks are kept in the JUnit report.
     assert "Traceback" in (tmp_path / "junit.xml").read_text(encoding="utf-8")
 
