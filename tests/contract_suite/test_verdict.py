@@ -247,3 +247,20 @@ def test_an_embedded_run_honours_a_budget_of_zero(tmp_path: Path) -> None:
     assert verdict.head == "keeps every promise judged"
     assert verdict.not_judged > 0
     assert "the run's budget" in finished.stdout
+
+
+@pytest.mark.slow
+def test_the_last_administrator_skip_says_why_truly(server: Server, tmp_path: Path) -> None:
+    """Signed in as a manager, the only activated administrator is someone else: the skip says so, not "none"."""
+    manager = role_credentials()
+    env = canary_environment(tmp_path)
+    env.update(DEPLOYHQ_EMAIL=manager["DEPLOYHQ_MANAGER_EMAIL"], DEPLOYHQ_API_KEY=manager["DEPLOYHQ_MANAGER_API_KEY"])
+    finished = run_suite(
+        "--base-url", server.base_url, "-q", "-k", "test_last_administrator", f"--junitxml={tmp_path / 'junit.xml'}",
+        env=env,
+    )  # fmt: skip
+
+    assert 0 == finished.code, finished.output[-3000:]
+    assert "  the account's only activated administrator is not the user the suite signs in as (4):" in finished.stdout
+    assert "so none is the last" not in finished.stdout
+    verdict_of(finished.stdout)
