@@ -25,8 +25,10 @@ def _last_administrator(api: Api) -> dict[str, Any]:
         pytest.skip("not judged against a live target: it would aim at the account's own administrator")
     users = api.list().json()
     administrators = [u for u in users if u.get("account_administrator") is True and u.get("activated") is True]
-    if len(administrators) != 1 or administrators[0].get("email_address") != api.target.email:
-        pytest.skip(f"not judged: the account has {len(administrators)} activated administrators, so none is the last")
+    if len(administrators) != 1:
+        pytest.skip(f"not judged: the account has {len(administrators)} activated administrators, not exactly one")
+    if administrators[0].get("email_address") != api.target.email:
+        pytest.skip("not judged: the account's only activated administrator is not the user the suite signs in as")
     last: dict[str, Any] = administrators[0]
     return last
 

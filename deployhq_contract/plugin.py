@@ -9,6 +9,7 @@ option or target, or a preflight refusal: unreachable, credentials refused, not 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import tempfile
@@ -24,11 +25,10 @@ from schemathesis import BaseSchema
 from schemathesis.pytest.plugin import SchemaHandleMark
 
 # Importing checks and leniency registers the suite's own checks with schemathesis.
-from . import checks, leniency, preflight, runtime
+from . import checks, console, leniency, preflight, runtime, verdict
 from .api import Api
 from .cleanup import delete_all
 from .guard import (
-    CLEANUP_COMMAND,
     LEDGER_PATH,
     BudgetExhaustedError,
     Guard,
@@ -122,8 +122,14 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     sends = config.stash[_SENDS]
     email_domain = _email_domain(config)
     target = config.stash[_TARGET]
+    create_budget = config.getoption("--create-budget")
+    rate_limit = config.getoption("--rate-limit")
     if target is None:
-        target = _start_embedded_server(config, email_domain) if sends else _placeholder(email_domain)
+        target = (
+            _start_embedded_server(config, email_domain, create_budget, rate_limit)
+            if sends
+            else _placeholder(email_domain)
+        )
     preflight_requests = 0
     if sends:
         refusal, preflight_requests = preflight.check(target.base_url, target.admin)
@@ -131,6 +137,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             _stop_embedded_server(config)
             raise pytest.UsageError(f"{refusal} (requests sent: {refusal.requests_sent})")
         config.stash[_SUMMARY] = Summary()
+        verdict.RECORDED.clear()
     guard = _make_guard(target)
     guard.requests_sent += preflight_requests
     schema = _load_schema(target, config.stash[_PROFILE])
@@ -197,8 +204,13 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         settings.load_profile(config.stash[_RESTORE])
 
 
-def _start_embedded_server(config: pytest.Config, email_domain: str) -> Target:
-    """A reference server on a free loopback port with a fresh SQLite file, stopped when pytest ends."""
+def _start_embedded_server(
+    config: pytest.Config, email_domain: str, create_budget: int | None, rate_limit: float | None
+) -> Target:
+    """A reference server on a free loopback port with a fresh SQLite file, stopped when pytest ends.
+
+    --create-budget and --rate-limit hold for it as for any target: a run that asked for none sends none.
+    """
     from deployhq_sandbox import Accounts, create_app, serve
 
     accounts = Accounts.from_env()
@@ -207,6 +219,10 @@ def _start_embedded_server(config: pytest.Config, email_domain: str) -> Target:
     stack.callback(shutil.rmtree, directory, ignore_errors=True)
     config.stash[_SERVER] = stack
     base_url = stack.enter_context(serve(create_app(Path(directory) / "users.sqlite3", accounts=accounts)))
+    quiet = console.QuietDisconnects()
+    config.stash[_QUIET] = quiet
+    logging.getLogger("uvicorn.error").addFilter(quiet)
+    stack.callback(logging.getLogger("uvicorn.error").removeFilter, quiet)
 
     def credentials(account: Any) -> Credentials | None:
         return None if account is None else Credentials(account.email, account.api_key)
@@ -220,6 +236,8 @@ def _start_embedded_server(config: pytest.Config, email_domain: str) -> Target:
         member=credentials(accounts.member),
         embedded=True,
         email_domain=email_domain,
+        create_budget=create_budget,
+        rate_limit=rate_limit,
     )
 
 
@@ -270,6 +288,7 @@ def _load_schema(target: Target, profile: str) -> BaseSchema:
 
 
 _SERVER = pytest.StashKey[contextlib.ExitStack]()
+_QUIET = pytest.StashKey[console.QuietDisconnects]()
 _RESTORE = pytest.StashKey[str]()  # the hypothesis profile before the run
 _TARGET = pytest.StashKey[Target | None]()  # as the options name it; None: the embedded server, started with the run
 _SENDS = pytest.StashKey[bool]()
@@ -287,7 +306,7 @@ def _guard(pytestconfig: pytest.Config, target: Target) -> Iterator[Guard]:
     """Budget, ownership, pacing and the ledger of created users, shared by every request of the run."""
     guard = pytestconfig.stash[RUN].guard
     yield guard
-    _clean_up(target, guard)
+    _clean_up(target, guard, pytestconfig)
 
 
 @pytest.fixture(scope="session", name="http")
@@ -326,15 +345,20 @@ def _client(target: Target, guard: Guard) -> Iterator[Any]:
         yield client
 
 
-def _clean_up(target: Target, guard: Guard) -> None:
+def _clean_up(target: Target, guard: Guard, config: pytest.Config) -> None:
     """Delete every user the run created, whatever happened during the run (also after Ctrl-C).
 
     The embedded server's database is a temporary file thrown away with it: nothing to delete there.
     """
     if target.embedded:
         return
+    outstanding = len(guard.ledger.outstanding)
+    if outstanding:
+        console.announce(config, f"cleaning up: removing {outstanding} users created at {target.base_url}...")
     delete_all(target, guard.ledger, guard=guard)
     guard.ledger.rewrite()
+    if outstanding:
+        console.announce(config, f"removed {outstanding - len(guard.ledger.outstanding)} of {outstanding}")
 
 
 # Cheap, explicit promises first (a broken server then fails in seconds, before the fuzzing starts); tests that may
@@ -468,11 +492,19 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         reason = ""
         if report.skipped and isinstance(report.longrepr, tuple):
             reason = str(report.longrepr[2]).removeprefix("Skipped: ")
-        details = Summary.failure_details(report.longreprtext) if report.failed else []
+        run = item.config.stash.get(RUN, None)
+        secrets = run.target.secrets if run is not None else ()
+        error = call.excinfo.value if report.failed and call.excinfo is not None else None
         outcome = "failed" if report.failed else "skipped" if report.skipped else "passed"
-        conditional = item.get_closest_marker("conditional") is not None
-        summary.add(Outcome(item.nodeid, operations, promise, outcome, reason, details, conditional))
+        found = verdict.findings(error, secrets)
+        summary.add(Outcome(Summary.nodeid(item), operations, promise, outcome, reason, found))
     return report
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    summary = session.config.stash.get(_SUMMARY, None)
+    if summary is not None:
+        summary.plan(session.items)  # a promise the run never reaches still counts, as not judged
 
 
 def summary_path(config: pytest.Config) -> Path:
@@ -482,6 +514,9 @@ def summary_path(config: pytest.Config) -> Path:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    quiet = session.config.stash.get(_QUIET, None)
+    if quiet is not None and exitstatus == pytest.ExitCode.INTERRUPTED:
+        quiet.interrupted = True  # what the embedded server logs while it stops is no verdict
     summary = session.config.stash.get(_SUMMARY, None)
     run = session.config.stash.get(RUN, None)
     if summary is None or run is None:
@@ -496,44 +531,27 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             file.write(text + "\n")
 
 
-def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> Any:
+    """The verdict comes last, after pytest's own sections, which the default console leaves out (console.py)."""
     summary = config.stash.get(_SUMMARY, None)
     run = config.stash.get(RUN, None)
     if summary is None or run is None:
-        return
-    guard, target = run.guard, run.target
-    ledger = guard.ledger
-    terminalreporter.section("contract run")
-    if target.embedded:
-        left: list[str] = []
-        terminalreporter.write_line(
-            f"requests sent: {guard.requests_sent}; users created: {len(ledger.created)} "
-            "(the embedded server's database is discarded with it)"
-        )
-    else:
-        left = ledger.outstanding
-        terminalreporter.write_line(
-            f"requests sent: {guard.requests_sent}; users created: {len(ledger.created)}, "
-            f"deleted: {len(ledger.created) - len(left)}, left behind: {len(left)}"
-        )
-    for identifier in left:
-        terminalreporter.write_line(f"  left behind: {identifier}  (remove: {CLEANUP_COMMAND})")
-    if guard.rate_limit_waits:
-        terminalreporter.write_line(f"429s waited out and sent again: {guard.rate_limit_waits}")
-    if run.drift.fields:
-        terminalreporter.section("additive drift (warning, not a failure)")
-        for operation, names in sorted(run.drift.fields.items()):
-            terminalreporter.write_line(
-                f"{operation} answered fields the spec does not know: {', '.join(sorted(names))}"
-            )
-    found = run.leniency.by_operation()
-    if found:
-        terminalreporter.section("leniency (warning, not a failure; --contract-strict fails on it)")
-        for operation, items in sorted(found.items()):
-            terminalreporter.write_line(f"{operation} accepted {len(items)} request(s) with invalid data")
-    terminalreporter.section("verdict")
-    for line in summary.console(target=target, exit_status=int(exitstatus)):
-        terminalreporter.write_line(line)
-    if getattr(config.option, "xmlpath", None):
-        terminalreporter.write_line(f"JUnit report: {config.option.xmlpath}")
-    terminalreporter.write_line(f"summary: {summary_path(config)}")
+        return (yield)
+    console.quiet_pytest_sections(config, terminalreporter)
+    result = yield
+    reports = (
+        [f"JUnit report (full tracebacks): {config.option.xmlpath}"] if getattr(config.option, "xmlpath", None) else []
+    )
+    reports.append(f"summary: {summary_path(config)}")
+    console.write_summary(
+        terminalreporter,
+        summary=summary,
+        target=run.target,
+        guard=run.guard,
+        drift=run.drift,
+        leniency=run.leniency,
+        exit_status=int(exitstatus),
+        reports=reports,
+    )
+    return result

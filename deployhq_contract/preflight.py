@@ -104,7 +104,11 @@ def _root_cause(error: BaseException) -> str:
     for marker in ("] ", ": "):
         if marker in text:
             text = text.rsplit(marker, 1)[-1]
-    return text.strip(" ')\"") or type(seen).__name__
+    text = text.strip(" '\"")
+    # urllib3 wraps a reason in "...(reason')": drop a closing bracket only when it closes nothing in the text.
+    while text.endswith(")") and text.count(")") > text.count("("):
+        text = text[:-1].rstrip(" '\"")
+    return text or type(seen).__name__
 
 
 def _retry_after(response: requests.Response) -> float | None:

@@ -7,7 +7,6 @@ no credential can reach it (reproduce commands come filtered).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -16,6 +15,7 @@ from .guard import CLEANUP_COMMAND, Guard
 from .operations import OPERATIONS
 from .spec import document
 from .target import Target
+from .verdict import Finding
 
 if TYPE_CHECKING:
     from .checks import Drift
@@ -29,10 +29,9 @@ BROKEN_MARK = "  broken: "
 
 ACROSS = "(across operations)"
 _BY_LABEL = {operation.label: operation.operation_id for operation in OPERATIONS.values()}
-_CURL = re.compile(r"curl -X [^\n]+")
-# A custom check's failure, then (two lines on, in schemathesis' exception-group rendering) its message.
-_CUSTOM_CHECK = re.compile(r"Custom check failed: `(\w+)`\s*\n[\s|]*\n[\s|]*([^\n]+)")
-_CHECK_TITLE = re.compile(r"^\s*(?:\+\s*)?(?:\|\s*)?(?:- )?((?:ST\d+ )?[A-Z][^\n]{3,120})$", re.MULTILINE)
+# What a skip reason starts with when it says the same as the verdict column.
+_NOT_JUDGED = "not judged: "
+INTERRUPTED = 2
 
 
 @dataclass
@@ -44,9 +43,7 @@ class Outcome:
     promise: str
     outcome: str  # "passed", "failed", "skipped"
     reason: str = ""
-    details: list[str] = field(default_factory=list)
-    # Judged only when its situation arises (a 429): unjudged, it does not make the run's verdict partial.
-    conditional: bool = False
+    findings: list[Finding] = field(default_factory=list)
 
 
 @dataclass
@@ -54,7 +51,6 @@ class Promise:
     """One promise (a test function) on one operation, over all its parameters."""
 
     text: str
-    conditional: bool = False
     kept: int = 0
     broken: list[Outcome] = field(default_factory=list)
     not_judged: list[str] = field(default_factory=list)
@@ -62,17 +58,53 @@ class Promise:
     @property
     def verdict(self) -> str:
         if self.broken:
-            return "**broken**"
+            return "broken"
         if self.kept:
             return "kept"
         return "not judged"
 
+    @property
+    def reason(self) -> str:
+        """Why it was not judged, said once."""
+        return next((r for r in self.not_judged if r), "skipped")
+
+
+@dataclass(frozen=True)
+class Broken:
+    """A broken promise as a person reads it: the promise whose check failed, on the operation it failed on."""
+
+    operation: str
+    text: str
+    check: str
+    findings: tuple[Finding, ...]
+    nodeids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Counts:
+    kept: int
+    broken: int
+    not_judged: int
+
+    @property
+    def total(self) -> int:
+        return self.kept + self.broken + self.not_judged
+
 
 class Summary:
-    """Collects outcomes during the run; renders the Markdown summary and the console's last lines."""
+    """Collects outcomes during the run; renders the Markdown summary and the console's verdict.
+
+    Every promise the run collected is counted, judged or not: one the run never reached (interrupted, stopped
+    early) is "not judged", so kept + broken + not judged is the same total on every run of the same suite.
+    """
 
     def __init__(self) -> None:
         self.outcomes: list[Outcome] = []
+        self.planned: list[tuple[tuple[str, ...], str]] = []
+
+    def plan(self, items: Iterable[Any]) -> None:
+        """The promises the collected tests will judge, before any runs."""
+        self.planned = [self.describe(item) for item in items]
 
     def add(self, outcome: Outcome) -> None:
         self.outcomes.append(outcome)
@@ -88,100 +120,121 @@ class Summary:
         return operations or (ACROSS,), doc.strip().splitlines()[0]
 
     @staticmethod
-    def failure_details(text: str) -> list[str]:
-        """What broke and how to reproduce it, from a failure's long text: never more than a few lines."""
-        found: list[str] = []
-        for line in text.splitlines():
-            body = line[1:].strip() if line.startswith("E ") else ""
-            if body.startswith(BROKEN_MARK.strip()):
-                found.append(body.removeprefix(BROKEN_MARK.strip()).strip())
-        found += [f"{m.group(1)}: {m.group(2).strip()[:300]}" for m in _CUSTOM_CHECK.finditer(text)]
-        found += [m.group(1).strip() for m in _CHECK_TITLE.finditer(text) if _looks_like_check(m.group(1))]
-        found += [m.group(0) for m in _CURL.finditer(text)]
-        return list(dict.fromkeys(found))[:6]
+    def nodeid(item: Any) -> str:
+        """The test's id with its parameter: schemathesis' per-operation items share one nodeid without it."""
+        suffix = item.name.partition("[")[1:]
+        nodeid = str(item.nodeid)
+        return nodeid if not suffix[0] or nodeid.endswith("]") else nodeid + "".join(suffix)
 
-    def promises(self) -> dict[str, dict[str, Promise]]:
+    def promises(self, exit_status: int = 0) -> dict[str, dict[str, Promise]]:
         """operationId -> promise text -> its verdict, in the spec's order of operations."""
         table: dict[str, dict[str, Promise]] = {o: {} for o in [*OPERATIONS, ACROSS]}
+        for operations, text in self.planned:
+            for operation in operations:
+                table.setdefault(operation, {}).setdefault(text, Promise(text))
         for outcome in self.outcomes:
             for operation in outcome.operations:
-                promise = table.setdefault(operation, {}).setdefault(
-                    outcome.promise, Promise(outcome.promise, outcome.conditional)
-                )
+                promise = table.setdefault(operation, {}).setdefault(outcome.promise, Promise(outcome.promise))
                 if outcome.outcome == "passed":
                     promise.kept += 1
                 elif outcome.outcome == "failed":
                     promise.broken.append(outcome)
                 else:
-                    promise.not_judged.append(outcome.reason)
+                    promise.not_judged.append(outcome.reason.removeprefix(_NOT_JUDGED))
+        unreached = (
+            "not reached: the run was interrupted" if exit_status == INTERRUPTED else "not reached: the run stopped"
+        )
+        for promises in table.values():
+            for promise in promises.values():
+                if not (promise.kept or promise.broken or promise.not_judged):
+                    promise.not_judged.append(unreached)
         return table
 
-    def not_judged(self) -> list[tuple[str, Promise]]:
-        """The promises no test judged, but for those whose situation never arose (`conditional`)."""
-        table = self.promises()
+    def counts(self, exit_status: int = 0) -> Counts:
+        verdicts = [p.verdict for ps in self.promises(exit_status).values() for p in ps.values()]
+        return Counts(verdicts.count("kept"), verdicts.count("broken"), verdicts.count("not judged"))
+
+    def not_judged(self, exit_status: int = 0) -> list[tuple[str, Promise]]:
+        """Every promise no test judged, whatever the reason (a 429 that never came included)."""
         return [
-            (o, p) for o, ps in table.items() for p in ps.values() if p.verdict == "not judged" and not p.conditional
+            (o, p) for o, ps in self.promises(exit_status).items() for p in ps.values() if p.verdict == "not judged"
         ]
 
-    def broken(self) -> list[tuple[str, Promise]]:
-        return [(o, p) for o, promises in self.promises().items() for p in promises.values() if p.broken]
+    def broken(self) -> list[Broken]:
+        """Each broken promise, attributed to the check that failed when one did (fuzzing and scenarios)."""
+        found = []
+        for operation, promises in self.promises().items():
+            for promise in promises.values():
+                if not promise.broken:
+                    continue
+                findings = tuple(f for outcome in promise.broken for f in outcome.findings)
+                nodeids = tuple(dict.fromkeys(outcome.nodeid for outcome in promise.broken))
+                checked = next((f for f in findings if f.check), None)
+                if checked is None:
+                    found.append(Broken(operation, promise.text, "", findings, nodeids))
+                    continue
+                # A fuzzing test or a scenario only carries checks: the promise is the failed check's.
+                where = checked.operation if operation == ACROSS and checked.operation else operation
+                found.append(Broken(where, checked.promise, checked.check, findings, nodeids))
+        order = [*OPERATIONS, ACROSS]
+        return sorted(found, key=lambda item: order.index(item.operation) if item.operation in order else len(order))
+
+    def headline(self, exit_status: int) -> str:
+        """The verdict's words; they always agree with the counts."""
+        counts = self.counts(exit_status)
+        if counts.broken:
+            return "BREAKS the contract"
+        if exit_status == INTERRUPTED:
+            return "was interrupted before every promise was judged"
+        if exit_status != 0:
+            return "was not judged"
+        return "keeps every promise judged" if counts.not_judged else "keeps the contract"
+
+    def verdict_line(self, base_url: str, exit_status: int) -> str:
+        counts = self.counts(exit_status)
+        return (
+            f"{base_url} {self.headline(exit_status)}: {counts.kept} promises kept, {counts.broken} broken, "
+            f"{counts.not_judged} not judged (of {counts.total})"
+        )
 
     def render(self, *, run: Run, exit_status: int) -> str:
         """The whole Markdown summary."""
         target, guard = run.target, run.guard
         broken = self.broken()
-        not_judged = self.not_judged()
-        if exit_status == 0 and not not_judged:
-            verdict = "**The target keeps the contract.**"
-        elif exit_status == 0:
-            verdict = (
-                f"**The target keeps every promise judged**, but {len(not_judged)} promise(s) were not judged "
-                "(see below): this is not a verdict on the whole contract."
-            )
-        elif broken:
-            verdict = f"**The target breaks the contract:** {len(broken)} promise(s) broken."
-        else:
-            verdict = f"**No verdict:** the run ended with exit status {exit_status} before judging."
-        lines = [f"# Contract run against {target.base_url}", "", verdict, ""]
-        lines += self._promise_sections()
+        lines = [
+            f"# Contract run against {target.base_url}",
+            "",
+            f"**{self.verdict_line(target.base_url, exit_status)}**",
+        ]
+        head = self.headline(exit_status)
+        if head == "keeps every promise judged":
+            lines += ["", "Promises not judged are listed below with why: this is not a verdict on the whole contract."]
+        lines.append("")
+        lines += self._promise_sections(exit_status)
         lines += self._coverage_section(guard.statuses)
         lines += self._drift_and_leniency(run.drift, run.leniency)
         lines += self._counts(target, guard)
         if broken:
             lines += ["## How to reproduce each broken promise", ""]
-            for operation, promise in broken:
-                lines.append(f"- {operation}: {promise.text}")
-                for outcome in promise.broken:
-                    lines.append(f"  - `{outcome.nodeid}`")
-                    lines += [f"    - {_code(detail)}" for detail in outcome.details]
+            for item in broken:
+                lines.append(f"- {item.operation}: {item.text}" + (f" (check `{item.check}`)" if item.check else ""))
+                lines += [f"  - found by `{nodeid}`" for nodeid in item.nodeids]
+                for finding in item.findings:
+                    lines.append(f"    - why: {_code(finding.evidence)}")
+                    if finding.reproduce:
+                        lines.append(f"      reproduce: {_code(finding.reproduce)}")
             lines.append("")
         return "\n".join(lines)
 
-    def console(self, *, target: Target, exit_status: int) -> list[str]:
-        """The console's last lines: the same verdict in brief."""
-        table = self.promises()
-        kept = sum(1 for promises in table.values() for p in promises.values() if p.verdict == "kept")
-        not_judged = self.not_judged()
-        broken = self.broken()
-        if exit_status == 0:
-            head = "keeps every promise judged" if not_judged else "keeps the contract"
-        else:
-            head = "BREAKS the contract" if broken else "was not judged"
-        lines = [f"{target.base_url} {head}: {kept} promises kept, {len(broken)} broken, {len(not_judged)} not judged"]
-        lines += [f"  broken: {operation}: {promise.text}" for operation, promise in broken]
-        lines += [f"  not judged: {o}: {p.text} ({_first(p.not_judged)})" for o, p in not_judged]
-        return lines
-
-    def _promise_sections(self) -> list[str]:
+    def _promise_sections(self, exit_status: int) -> list[str]:
         lines = ["## Promises, per operation", ""]
-        for operation, promises in self.promises().items():
+        for operation, promises in self.promises(exit_status).items():
             if not promises:
                 continue
             label = OPERATIONS[operation].label if operation in OPERATIONS else ""
             lines += [f"### {operation}" + (f" (`{label}`)" if label else ""), "", "| promise | verdict |", "|---|---|"]
             for promise in promises.values():
-                why = f" ({_first(promise.not_judged)})" if promise.verdict == "not judged" else ""
-                lines.append(f"| {_cell(promise.text)} | {promise.verdict}{_cell(why)} |")
+                lines.append(f"| {_cell(promise.text)} | {_cell(_verdict_cell(promise))} |")
             lines.append("")
         return lines
 
@@ -227,7 +280,7 @@ class Summary:
             f"{guard.rate_limit_waits})",
             f"- accepted requests that email a person (invitations, resends): {guard.emails_sent}"
             + (f" of a budget of {target.create_budget}" if target.create_budget is not None else ""),
-            f"- users created: {len(ledger.created)}",
+            f"- users created: {users_created(guard)}",
         ]
         if target.embedded:
             lines.append("- users deleted: none needed (the embedded server's database is discarded with it)")
@@ -235,6 +288,17 @@ class Summary:
             lines += [f"- users deleted: {len(ledger.created) - len(left)}", f"- left behind: {len(left)}"]
             lines += [f"  - `{identifier}` (remove: `{CLEANUP_COMMAND}`)" for identifier in left]
         return [*lines, ""]
+
+
+def users_created(guard: Guard) -> str:
+    """Invitations answered 201, each a new user; the distinct identifiers among them when those are fewer."""
+    answered = sum(
+        n for (operation, status), n in guard.statuses.items() if operation == "createUser" and status == 201
+    )
+    distinct = len(guard.ledger.created)
+    if distinct < answered:
+        return f"{answered} (invitations answered 201; only {distinct} distinct identifiers among them)"
+    return str(answered)
 
 
 def documented_statuses() -> dict[str, list[int]]:
@@ -247,12 +311,13 @@ def documented_statuses() -> dict[str, list[int]]:
     return found
 
 
-def _looks_like_check(line: str) -> bool:
-    return bool(re.match(r"(ST\d+ |Custom check failed|Response violates|Undocumented|Server error|Schema-)", line))
-
-
-def _first(reasons: Iterable[str]) -> str:
-    return next((r for r in reasons if r), "skipped")
+def _verdict_cell(promise: Promise) -> str:
+    if promise.verdict == "broken":
+        checks = sorted({f.check for outcome in promise.broken for f in outcome.findings if f.check})
+        return "**broken**" + (f" (check {', '.join(f'`{c}`' for c in checks)})" if checks else "")
+    if promise.verdict == "not judged":
+        return f"not judged ({promise.reason})"
+    return "kept"
 
 
 def _cell(text: str) -> str:

@@ -88,3 +88,18 @@ def test_unjudgeable_target_is_refused_in_one_line(
     for secret in (ACCOUNTS.administrator.api_key, env.get("DEPLOYHQ_API_KEY", ACCOUNTS.administrator.api_key)):
         assert secret not in message + stdout
     assert not (tmp_path / "junit.xml").exists()
+
+
+def test_a_tls_failure_is_named_with_its_reason_whole(tmp_path: Path) -> None:
+    """https:// to a plain HTTP server: the TLS handshake is named, and its reason keeps its closing bracket."""
+    from contract_tests.preflight import check
+    from contract_tests.target import Credentials
+
+    with serve(create_app(tmp_path / "users.sqlite3", accounts=ACCOUNTS)) as base_url:
+        refusal, _sent = check(
+            base_url.replace("http://", "https://"), Credentials(ACCOUNTS.administrator.email, "k" * 40)
+        )
+
+    assert refusal is not None
+    assert refusal.cause.startswith("the TLS handshake with https://127.0.0.1:")
+    assert refusal.cause.count("(") == refusal.cause.count(")"), refusal.cause
