@@ -92,8 +92,8 @@ def test_unjudgeable_target_is_refused_in_one_line(
 
 def test_a_tls_failure_is_named_with_its_reason_whole(tmp_path: Path) -> None:
     """https:// to a plain HTTP server: the TLS handshake is named, and its reason keeps its closing bracket."""
-    from contract_tests.preflight import check
-    from contract_tests.target import Credentials
+    from deployhq_contract.preflight import check
+    from deployhq_contract.target import Credentials
 
     with serve(create_app(tmp_path / "users.sqlite3", accounts=ACCOUNTS)) as base_url:
         refusal, _sent = check(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from contract_tests.verdict import check_promise, findings
+from deployhq_contract.verdict import check_promise, findings
 from schemathesis.core.failures import CustomFailure, FailureGroup, ServerError
 
 from mutants.harness import ROOT, Finished, run_suite
