@@ -24,7 +24,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 
 # Importing checks and leniency registers the suite's own checks with schemathesis.
-from . import checks, leniency, preflight, runtime
+from . import bounded, checks, leniency, preflight, redact, runtime
 from .api import Api
 from .cleanup import delete_all
 from .guard import (
@@ -92,6 +92,7 @@ def _positive_rate(text: str) -> float:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("contract", "DeployHQ Users API contract suite")
+    bounded.add_options(group)
     group.addoption(
         "--base-url",
         help="judge this server (default: DEPLOYHQ_BASE_URL, DEPLOYHQ_ACCOUNT, "
@@ -151,6 +152,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "operation(operation_id): the operation whose promise the test judges")
     config.addinivalue_line("markers", "conditional: judged only when its situation arises (e.g. a 429)")
+    redact.CONSOLE.install()  # before pytest's terminal writer takes sys.stdout: all it prints is filtered
+    limits = bounded.Limits(config.getoption("--max-answer-bytes"), config.getoption("--request-timeout"))
     live = bool(config.getoption("--live"))
     email_domain = config.getoption("--email-domain")
     dry_run = bool(config.getoption("--dry-run"))
@@ -196,13 +199,14 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.xmlpath = str(JUNIT_REPORT)
     if target is None:
         target = _start_embedded_server(config, email_domain) if sends else _placeholder(email_domain)
+    redact.protect(target)
     preflight_requests = 0
     if sends:
-        refusal, preflight_requests = preflight.check(target.base_url, target.admin)
+        refusal, preflight_requests = preflight.check(target.base_url, target.admin, limits=limits)
         if refusal is not None:
             _stop_embedded_server(config)
             raise pytest.UsageError(f"{refusal} (requests sent: {refusal.requests_sent})")
-    guard = _make_guard(target)
+    guard = _make_guard(target, limits)
     guard.requests_sent += preflight_requests
     schema = _load_schema(target, profile)
     _send_probes_through(schema, guard, config)
@@ -255,6 +259,7 @@ def _check_email_domain(domain: str) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     runtime.stop()
+    redact.CONSOLE.uninstall()
     _stop_embedded_server(config)
     restore = config.stash.get(_RESTORE, {})
     for name in _HOOK_VARIABLES:
@@ -305,10 +310,11 @@ def _stop_embedded_server(config: pytest.Config) -> None:
         stack.close()
 
 
-def _make_guard(target: Target) -> Guard:
+def _make_guard(target: Target, limits: bounded.Limits = bounded.DEFAULT_LIMITS) -> Guard:
     ledger = Ledger(None if target.embedded else LEDGER_PATH, target.base_url)
     ledger.load()  # users an earlier, killed run left behind are removed at the end of this one
-    return Guard(create_budget=target.create_budget, rate_limit=target.rate_limit, ledger=ledger, live=target.live)
+    return Guard(create_budget=target.create_budget, rate_limit=target.rate_limit, ledger=ledger, live=target.live,
+                 base_url=target.base_url, limits=limits)  # fmt: skip
 
 
 def _load_schema(target: Target, profile: str) -> Any:
@@ -492,18 +498,8 @@ def _scrub_secrets(report: pytest.TestReport) -> None:
     Keys are kept out of what the suite prints in the first place; this catches what a library's own frames or
     objects put into a traceback (a schemathesis case's headers under `-l`, for one).
     """
-    secrets = runtime.current().target.secrets if runtime.active() else ()
-    if not secrets:
-        return
-    if report.longrepr is not None and any(s in report.longreprtext for s in secrets):
-        report.longrepr = _filtered(report.longreprtext, secrets)
-    report.sections = [(title, _filtered(content, secrets)) for title, content in report.sections]
-
-
-def _filtered(text: str, secrets: tuple[str, ...]) -> str:
-    for secret in sorted(secrets, key=len, reverse=True):
-        text = text.replace(secret, "[Filtered]")
-    return text
+    if runtime.active():
+        redact.scrub_report(report, redact.protect(runtime.current().target))
 
 
 def _not_judgeable(excinfo: pytest.ExceptionInfo[BaseException] | None) -> Exception | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import json
 import os
 import threading
 import time
@@ -19,13 +18,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import httpx
 import requests
-from requests.adapters import HTTPAdapter
 
 from . import operations
+from .bounded import DEFAULT_LIMITS, BoundedAdapter, BoundedSession, BoundedTransport, Limits, loads
 from .history import History
 
 __all__ = [
@@ -64,6 +63,10 @@ class BudgetExhaustedError(RefusedBySuiteError):
 
 class ForeignUserError(RefusedBySuiteError):
     """The request would change a user this run did not create; nothing was sent."""
+
+
+class OffTargetError(RefusedBySuiteError):
+    """The request is for another origin than the target's, or (live) for none of the spec's operations; not sent."""
 
 
 class KeptRateLimitingError(Exception):
@@ -185,12 +188,16 @@ class Guard:
         history: History | None = None,
         live: bool = False,
         sleep: Callable[[float], None] = time.sleep,
+        base_url: str | None = None,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         self.create_budget = create_budget
         self.rate_limit = rate_limit
         self.ledger = ledger or Ledger(None)
         self.history = history or History()
         self.live = live
+        self.limits = limits
+        self.base_url = base_url
         self.emails_sent = 0
         self.requests_sent = 0
         self.rate_limit_waits = 0
@@ -207,7 +214,12 @@ class Guard:
 
     def before_send(self, method: str, url: str) -> Ticket:
         """Reserve a slot for one request, or raise RefusedBySuiteError without sending it."""
-        found = operations.find(method, url)
+        found = operations.find(method, self._relative(method, url))
+        if found is None and self.live:
+            raise OffTargetError(
+                f"not sent: {method.upper()} {urlsplit(url).path} is none of the spec's operations under "
+                f"{self.base_url}, so no rail (budget, ownership, ledger) could apply to it"
+            )
         operation, identifier = found if found else (None, None)
         identifier = unquote(identifier) if identifier else None
         emails = bool(operation and operation.effects.sends_email)
@@ -229,6 +241,18 @@ class Guard:
         if delay:
             self.sleep(delay)
         return Ticket(method.upper(), url, operation, identifier, emails)
+
+    def _relative(self, method: str, url: str) -> str:
+        """*url*'s path below the base URL's path (`/deployhq/users` -> `/users`); refuses another origin."""
+        if self.base_url is None or "://" not in url:
+            return url
+        base, sent = urlsplit(self.base_url), urlsplit(url)
+        if (sent.scheme, sent.netloc.lower()) != (base.scheme, base.netloc.lower()):
+            raise OffTargetError(f"not sent: {method.upper()} to {sent.scheme}://{sent.netloc}, not the target")
+        prefix = base.path.rstrip("/")
+        if prefix and not (sent.path == prefix or sent.path.startswith(prefix + "/")):
+            return sent.path  # outside the base URL: maps to no operation
+        return sent.path[len(prefix) :] or "/"
 
     def _check_ownership(self, operation: operations.Operation, identifier: str) -> None:
         # A user this run never saw is fine (a fuzzed identifier: the answer is a 404). A user it saw in a list
@@ -375,7 +399,7 @@ class Guard:
 
 def _json(body: bytes) -> Any:
     try:
-        return json.loads(body)
+        return loads(body)
     except ValueError:
         return None
 
@@ -390,11 +414,11 @@ def _requests_not_sent(error: Exception) -> bool:
     return isinstance(error, requests.exceptions.ConnectionError) and "NewConnectionError" in repr(error.args)
 
 
-class GuardedAdapter(HTTPAdapter):
-    """A `requests` adapter (what schemathesis sends with) that obeys a Guard and never retries."""
+class GuardedAdapter(BoundedAdapter):
+    """A `requests` adapter (what schemathesis sends with) that obeys a Guard, its bounds, and never retries."""
 
     def __init__(self, guard: Guard) -> None:
-        super().__init__(max_retries=0)
+        super().__init__(guard.limits)
         self.guard = guard
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
@@ -408,11 +432,8 @@ class GuardedAdapter(HTTPAdapter):
 
 
 def guarded_session(guard: Guard) -> requests.Session:
-    session = requests.Session()
-    adapter = GuardedAdapter(guard)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    return session
+    """A session through the guard that follows no redirect (a 3xx is the answer judged)."""
+    return BoundedSession(guard.limits, GuardedAdapter(guard))
 
 
 class GuardedTransport(httpx.BaseTransport):
@@ -420,7 +441,7 @@ class GuardedTransport(httpx.BaseTransport):
 
     def __init__(self, guard: Guard, inner: httpx.BaseTransport | None = None) -> None:
         self.guard = guard
-        self.inner = inner or httpx.HTTPTransport(retries=0)
+        self.inner = inner or BoundedTransport(guard.limits)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         def once() -> httpx.Response:
