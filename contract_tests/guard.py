@@ -9,10 +9,12 @@ outcome is unknown is never re-sent: neither adapter retries anything but an ans
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import itertools
 import os
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -76,16 +78,21 @@ class KeptRateLimitingError(Exception):
 class Ledger:
     """The users this run created on one target, appended to a file as each 201 arrives.
 
-    Lines are `<base URL>\t<identifier>`. The file survives a killed run, so
-    `python -m contract_tests.cleanup` can remove what that run left behind.
+    Lines are `<base URL>\t<identifier>\t<run>`. The file survives a killed run, so
+    `python -m contract_tests.cleanup` can remove what that run left behind. Runs at the same time from one
+    checkout share the file: every read-modify-write holds its lock (`<file>.lock`), a run holds a lock of its own
+    (`<file>.runs/<run>`) while it lives, and a run adopts only entries of runs that no longer live.
     """
 
     def __init__(self, path: Path | None, base_url: str = "") -> None:
         self.path = path
         self.base_url = base_url
+        self.run = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.created: list[str] = []
         self.deleted: set[str] = set()
         self._lock = threading.Lock()
+        # This run's lock file, held open while the run lives (a plain descriptor: the process's end releases it).
+        self._alive: int | None = None
 
     def record(self, identifier: str) -> None:
         with self._lock:
@@ -93,9 +100,18 @@ class Ledger:
                 return
             self.created.append(identifier)
             if self.path is not None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                with self.path.open("a", encoding="utf-8") as file:
-                    file.write(f"{self.base_url}\t{identifier}\n")
+                self._claim()
+                with _locked(self.path), self.path.open("a", encoding="utf-8") as file:
+                    file.write(f"{self.base_url}\t{identifier}\t{self.run}\n")
+
+    def _claim(self) -> None:
+        """Hold this run's lock, so that no other run adopts (and deletes) its users while it still uses them."""
+        if self._alive is not None or self.path is None:
+            return
+        runs = _runs(self.path)
+        runs.mkdir(parents=True, exist_ok=True)
+        self._alive = os.open(runs / self.run, os.O_WRONLY | os.O_CREAT, 0o600)
+        fcntl.flock(self._alive, fcntl.LOCK_EX)
 
     def forget(self, identifier: str) -> None:
         with self._lock:
@@ -117,34 +133,93 @@ class Ledger:
                 self.created.append(identifier)
 
     def load(self) -> None:
-        """Adopt this target's entries already in the file (left by an earlier run)."""
-        for identifier in read_ledger(self.path, self.base_url) if self.path else []:
-            self.adopt(identifier)
+        """Adopt this target's entries already in the file, left by runs that have ended (not by a running one)."""
+        if self.path is None:
+            return
+        with _locked(self.path):
+            entries = _entries(self.path)
+        for url, identifier, run in entries:
+            if url == self.base_url and run != self.run and not _running(self.path, run):
+                self.adopt(identifier)
 
     def rewrite(self) -> None:
-        """Keep in the file only what is still outstanding (other targets' entries are kept as they are)."""
-        if self.path is None or not self.path.exists():
+        """Take out of the file what this run deleted; everything else (other runs', other targets') stays."""
+        if self.path is None:
             return
-        with self._lock:
-            others = [
-                line
-                for line in self.path.read_text(encoding="utf-8").splitlines()
-                if line and line.split("\t", 1)[0] != self.base_url
-            ]
-            mine = [i for i in self.created if i not in self.deleted]
-            lines = others + [f"{self.base_url}\t{identifier}" for identifier in mine]
-            if lines:
-                self.path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-            else:
-                self.path.unlink()
+        with self._lock, _locked(self.path):
+            if self.path.exists():
+                deleted = self.deleted
+                lines = [
+                    line
+                    for line in self.path.read_text(encoding="utf-8").splitlines()
+                    if line and not (_fields(line)[0] == self.base_url and _fields(line)[1] in deleted)
+                ]
+                if lines:
+                    temporary = self.path.with_name(f"{self.path.name}.{self.run}")
+                    temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
+                    temporary.replace(self.path)
+                else:
+                    self.path.unlink()
+            if self._alive is not None:
+                _release(self.path, self.run, self._alive)
+                self._alive = None
+
+
+def _fields(line: str) -> tuple[str, str, str]:
+    url, _, rest = line.partition("\t")
+    identifier, _, run = rest.partition("\t")
+    return url, identifier, run
+
+
+def _entries(path: Path) -> list[tuple[str, str, str]]:
+    if not path.exists():
+        return []
+    return [_fields(line) for line in path.read_text(encoding="utf-8").splitlines() if "\t" in line]
+
+
+def _runs(path: Path) -> Path:
+    return path.with_name(f"{path.name}.runs")
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """The ledger file's lock, held across one read-modify-write (or one append)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.with_name(f"{path.name}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _running(path: Path, run: str) -> bool:
+    """Whether the run that wrote *run* still holds its lock (an entry without a run is from an ended one)."""
+    if not run:
+        return False
+    try:
+        held = (_runs(path) / run).open("a")
+    except OSError:
+        return False
+    with held:
+        try:
+            fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        (_runs(path) / run).unlink(missing_ok=True)  # an ended run's leftover lock file
+        return False
+
+
+def _release(path: Path, run: str, held: int) -> None:
+    (_runs(path) / run).unlink(missing_ok=True)
+    os.close(held)
+    with contextlib.suppress(OSError):  # other runs' lock files still in it
+        _runs(path).rmdir()
 
 
 def read_ledger(path: Path, base_url: str) -> list[str]:
     """The identifiers recorded in *path* for *base_url*."""
-    if not path.exists():
-        return []
-    entries = (line.split("\t", 1) for line in path.read_text(encoding="utf-8").splitlines() if "\t" in line)
-    return [identifier for url, identifier in entries if url == base_url]
+    return [identifier for url, identifier, _run in _entries(path) if url == base_url]
 
 
 class _Answer(Protocol):

@@ -55,9 +55,10 @@ def _check(base_url: str, admin: Credentials, sleep: object, limits: Limits) -> 
     sent = 0
     for _attempt in range(2):
         try:
-            with BoundedSession(limits) as session:
-                timeout = min(TIMEOUT, limits.request_seconds)
-                response = session.get(url, auth=admin, headers={"Accept": "application/json"}, timeout=timeout)
+            # However the answer trickles in, preflight waits TIMEOUT at most in all.
+            first = Limits(limits.max_answer_bytes, min(TIMEOUT, limits.request_seconds))
+            with BoundedSession(first) as session:
+                response = session.get(url, auth=admin, headers={"Accept": "application/json"}, timeout=TIMEOUT)
         except UnboundedAnswerError as error:
             return _refuse(f"{url} answered, but {error}", "a target that answers this API never sends that", sent + 1)
         except requests.RequestException as error:
