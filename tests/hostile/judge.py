@@ -96,4 +96,3 @@ def suite(*options: str) -> tuple[str, ...]:
 def key_pieces(secret: str, size: int = 8) -> set[str]:
     """Every *size* characters in a row of *secret*."""
     return {secret[i : i + size] for i in range(len(secret) - size + 1)}
-
