@@ -242,6 +242,7 @@ class BoundedAdapter(HTTPAdapter):
                 body += chunk
                 if len(body) > self.limits.max_answer_bytes:
                     response.close()
+                    body.clear()  # a traceback kept for the report (Hypothesis keeps many) must not keep the bytes
                     raise RequestsUnboundedAnswerError(too_large(self.limits), request=response.request)
         except UnboundedAnswerError:
             raise
@@ -350,6 +351,7 @@ class BoundedTransport(httpx.BaseTransport):
             for chunk in response.iter_bytes(CHUNK):
                 body += chunk
                 if len(body) > self.limits.max_answer_bytes:
+                    body.clear()  # as above
                     raise HttpxUnboundedAnswerError(too_large(self.limits), request=request)
         except httpx.DecodingError as error:
             raise httpx.ReadError(str(error), request=request) from error
