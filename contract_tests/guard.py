@@ -289,7 +289,8 @@ class Guard:
 
     def before_send(self, method: str, url: str) -> Ticket:
         """Reserve a slot for one request, or raise RefusedBySuiteError without sending it."""
-        found = operations.find(method, self._relative(method, url))
+        relative = self._relative(method, url)
+        found = operations.find(method, relative) if relative is not None else None
         if found is None and self.live:
             raise OffTargetError(
                 f"not sent: {method.upper()} {urlsplit(url).path} is none of the spec's operations under "
@@ -317,8 +318,9 @@ class Guard:
             self.sleep(delay)
         return Ticket(method.upper(), url, operation, identifier, emails)
 
-    def _relative(self, method: str, url: str) -> str:
-        """*url*'s path below the base URL's path (`/deployhq/users` -> `/users`); refuses another origin."""
+    def _relative(self, method: str, url: str) -> str | None:
+        """*url*'s path below the base URL's path (`/deployhq/users` -> `/users`), None outside it; refuses another
+        origin."""
         if self.base_url is None or "://" not in url:
             return url
         base, sent = urlsplit(self.base_url), urlsplit(url)
@@ -326,7 +328,7 @@ class Guard:
             raise OffTargetError(f"not sent: {method.upper()} to {sent.scheme}://{sent.netloc}, not the target")
         prefix = base.path.rstrip("/")
         if prefix and not (sent.path == prefix or sent.path.startswith(prefix + "/")):
-            return sent.path  # outside the base URL: maps to no operation
+            return None
         return sent.path[len(prefix) :] or "/"
 
     def _check_ownership(self, operation: operations.Operation, identifier: str) -> None:
