@@ -100,8 +100,8 @@ class Ledger:
                 return
             self.created.append(identifier)
             if self.path is not None:
-                self._claim()
                 with _locked(self.path), self.path.open("a", encoding="utf-8") as file:
+                    self._claim()  # under the file's lock: a run ending now may remove the folder of run locks
                     file.write(f"{self.base_url}\t{identifier}\t{self.run}\n")
 
     def _claim(self) -> None:
