@@ -34,8 +34,10 @@ class Redactor:
         """Also cut out *secrets*; *public* text (an address) is never cut, pieces of it being no secret."""
         self._secrets.update(s for s in secrets if s)
         self._public.update(p for p in public if p)
-        shown = "\n".join(self._public | {f"{p}:" for p in self._public})
-        pieces = {s[i : i + PIECE] for s in self._secrets for i in range(max(1, len(s) - PIECE + 1))}
+        shown = "\n".join(self._public)
+        # `email:key` is cut from the key on: pieces reaching back into the address would cut the address too.
+        secrets = {_after_address(s, self._public) for s in self._secrets}
+        pieces = {s[i : i + PIECE] for s in secrets for i in range(max(1, len(s) - PIECE + 1))}
         pieces = {p for p in pieces if p not in shown}
         # A lookahead finds every start of a piece, overlapping ones included, so a run of them is cut whole.
         alternatives = "|".join(re.escape(p) for p in sorted(pieces, key=len, reverse=True))
@@ -62,6 +64,13 @@ class Redactor:
             last = end
         parts.append(text[last:])
         return "".join(parts)
+
+
+def _after_address(secret: str, public: set[str]) -> str:
+    for address in public:
+        if secret.startswith(f"{address}:"):
+            return secret[len(address) + 1 :]
+    return secret
 
 
 class RedactingStream:
