@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,8 +41,12 @@ class Judged:
 
 
 def canary_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    return environment(DEPLOYHQ_EMAIL=ADMIN, DEPLOYHQ_API_KEY=CANARY_KEY,
-                       DEPLOYHQ_CONTRACT_LEDGER=str(tmp_path / "ledger.txt"), **extra)  # fmt: skip
+    variables = {
+        "DEPLOYHQ_EMAIL": ADMIN,
+        "DEPLOYHQ_API_KEY": CANARY_KEY,
+        "DEPLOYHQ_CONTRACT_LEDGER": str(tmp_path / "ledger.txt"),
+    }
+    return environment(None, **variables, **extra)
 
 
 def _peak_mb(pid: int) -> float | None:
@@ -61,10 +65,13 @@ def judge(
     env: Mapping[str, str],
     tmp_path: Path,
     cwd: Path = ROOT,
-    interrupt_after: float | None = None,
+    interrupt_when: Callable[[], bool] | None = None,
     kill_seconds: float = KILL_SECONDS,
 ) -> Judged:
-    """`python -m <arguments>` in *cwd*; with *interrupt_after*, Ctrl-C (SIGINT) is sent that many seconds in."""
+    """`python -m <arguments>` in *cwd*; Ctrl-C (SIGINT) is sent once *interrupt_when* says so.
+
+    With an interruption, `seconds` is how long the judge took to exit after it.
+    """
     out, err = tmp_path / "judge.stdout", tmp_path / "judge.stderr"
     started = time.monotonic()
     peak, killed, interrupted = 0.0, "", False
@@ -75,9 +82,9 @@ def judge(
         while process.poll() is None:
             peak = max(peak, _peak_mb(process.pid) or 0.0)
             elapsed = time.monotonic() - started
-            if interrupt_after is not None and elapsed > interrupt_after and not interrupted:
+            if interrupt_when is not None and not interrupted and interrupt_when():
                 process.send_signal(signal.SIGINT)
-                interrupted = True
+                interrupted, started = True, time.monotonic()
             if peak > KILL_MB or elapsed > kill_seconds:
                 killed = f" (killed: past {KILL_MB} MB or {kill_seconds:g} s)"
                 process.kill()

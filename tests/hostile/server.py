@@ -99,7 +99,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _drip(self, key: str) -> None:
         self.wfile.write(b"HTTP/1.1 200 OK\r\n")
-        self._stream(lambda: (self.wfile.write(b"X"), self.wfile.flush(), time.sleep(1.0)))
+
+        def one_byte() -> None:
+            self.wfile.write(b"X")
+            self.wfile.flush()
+            time.sleep(1.0)
+
+        self._stream(one_byte)
 
     def _nested(self, key: str) -> None:
         self._send(200, b"[" * NESTING + b"]" * NESTING)
