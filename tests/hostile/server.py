@@ -1,8 +1,9 @@
 """A hostile target on loopback: it answers like the Users API until told to attack, then attacks every request.
 
 Attacks: a redirect to another origin, a huge answer (2 GB announced, streamed until the client hangs up), an
-endless chunked answer, headers dripped one byte a second, JSON nested 200,000 deep, and the caller's key echoed
-back in the body, the headers, the reason phrase and `WWW-Authenticate`. Every attack ends on its own within
+endless chunked answer, 1 MB of gzip that inflates to 1 GiB, headers dripped one byte a second, JSON nested
+200,000 deep, and the caller's key echoed back in the body, the headers, the reason phrase and
+`WWW-Authenticate`. Every attack ends on its own within
 `MAX_SECONDS`, so a judge that never stops cannot keep a test (or this server) running.
 """
 
@@ -10,6 +11,9 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
+import gzip
+import io
 import json
 import threading
 import time
@@ -18,7 +22,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-ATTACKS = ("redirect", "huge", "endless", "drip", "nested", "echo", "throttle-delete")
+ATTACKS = ("redirect", "huge", "endless", "bomb", "drip", "nested", "echo", "throttle-delete")
 MAX_SECONDS = 120.0
 NESTING = 200_000
 CHUNK = b"x" * 65536
@@ -97,6 +101,15 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(b"1\r\n[\r\n")
         self._stream(lambda: self.wfile.write(b"%x\r\n%s\r\n" % (len(CHUNK), CHUNK)))
 
+    def _bomb(self, key: str) -> None:
+        body = _bomb()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def _drip(self, key: str) -> None:
         self.wfile.write(b"HTTP/1.1 200 OK\r\n")
 
@@ -136,6 +149,15 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     hostility: Hostility
     stopping: threading.Event
+
+
+@functools.cache
+def _bomb() -> bytes:
+    packed = io.BytesIO()
+    with gzip.GzipFile(fileobj=packed, mode="wb", compresslevel=9) as file:
+        for _ in range(1024):
+            file.write(bytes(1 << 20))
+    return packed.getvalue()
 
 
 def _key(authorization: str) -> str:

@@ -19,6 +19,7 @@ PEAK_MB = 400  # the judge idles at about 80 MB; 2 GB of answer must not show
         pytest.param("redirect", [], "answered 307, a redirect to ", 30, id="redirect"),
         pytest.param("huge", [], "larger than 10485760 bytes", 30, id="2 GB answer"),
         pytest.param("endless", [], "larger than 10485760 bytes", 30, id="endless chunked answer"),
+        pytest.param("bomb", [], "larger than 10485760 bytes", 30, id="gzip bomb"),
         pytest.param("huge", ["--max-answer-bytes", "64KiB"], "larger than 65536 bytes", 30, id="--max-answer-bytes"),
         pytest.param("drip", ["--request-timeout", "3"], "no whole answer within 3 s", 30, id="dripped headers"),
         pytest.param("nested", [], "not JSON", 30, id="200,000 nested ["),
