@@ -35,6 +35,8 @@ rails and budget:
   --create-budget N      at most N accepted invitations and resends (default 100 with --live); 0 sends none
   --rate-limit R         at most R requests per second, above 0 (default 2 with --live)
   --dry-run              print the generated requests (credentials filtered), send none
+  --max-answer-bytes N   refuse any answer larger than N bytes, e.g. 10MiB (the default)
+  --request-timeout S    give up on a request not wholly answered within S seconds in all (default 30)
 generation:
   --contract-profile P   ci (default), dev, live (default with --live) or quick (DEPLOYHQ_CONTRACT_PROFILE)
   --max-examples N       generated examples per operation

@@ -4,9 +4,11 @@ Usage (same target options as the suite; credentials from DEPLOYHQ_EMAIL / DEPLO
     python -m deployhq_contract.cleanup --base-url URL [--live] [--sweep]
 
 Deletes every user recorded for that target in reports/contract-created-users.txt (the ledger a run
-appends to as each invitation is accepted). `--sweep` also deletes users whose address has the exact
-shape the suite invites (`contract-<20 hex digits>@<email domain>`): these catch an invitation that was
-accepted in the instant a run was killed, before it could be recorded.
+appends to as each invitation is accepted), except those of a run still going. `--sweep` also deletes users
+whose address has a shape the suite invites (`contract-<20 hex digits>` in the email domain, as sent, upper-
+or title-cased, tagged, padded or with added subdomain labels to reach a length): these catch an invitation
+that was accepted in the instant a run was killed, before it could be recorded. A target that keeps answering
+429 to a DELETE ends the deleting (the rest are listed as left behind), not the cleanup.
 Exit 0 when nothing is left, 1 when some users could not be removed, 4 when the target cannot be reached or
 refuses the credentials (nothing was removed).
 """
@@ -14,7 +16,6 @@ refuses the credentials (nothing was removed).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import re
 import sys
 import threading
@@ -22,33 +23,63 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from . import preflight
-from .guard import CLEANUP_COMMAND, LEDGER_PATH, Guard, Ledger, guarded_session
+from . import bounded, preflight
+from .guard import (
+    CLEANUP_COMMAND,
+    LEDGER_PATH,
+    Guard,
+    KeptRateLimitingError,
+    Ledger,
+    RefusedBySuiteError,
+    guarded_session,
+)
 from .hooks import ADDRESS_PREFIX, DEFAULT_EMAIL_DOMAIN
 from .target import LIVE_RATE_LIMIT, Target, TargetError
 
-__all__ = ["delete_all", "main", "sweep"]
+__all__ = ["delete_all", "is_suite_address", "main", "sweep"]
 
 
-def delete_all(target: Target, ledger: Ledger, *, guard: Guard | None = None, workers: int = 4) -> None:
+def is_suite_address(address: str, email_domain: str) -> bool:
+    """Whether *address* is one the suite makes in *email_domain* (hooks.py, strategies.py), in any of its shapes.
+
+    A fresh address `contract-<20 hex>@domain`; upper-cased, title-cased behind `Ada.`, or `+tagged`; its local part
+    padded with x to a length, and `d` labels added in front of the domain to reach a total length; malformed
+    with `@@`.
+    """
+    shape = (
+        rf"(?:ada\.)?{re.escape(ADDRESS_PREFIX)}[0-9a-f]{{20}}(?:x*|\+[^@\s]*)"
+        rf"@@?(?:d{{1,63}}\.)*{re.escape(email_domain)}"
+    )
+    return re.fullmatch(shape, address, re.IGNORECASE) is not None
+
+
+def delete_all(target: Target, ledger: Ledger, *, guard: Guard | None = None, workers: int = 4) -> str | None:
     """DELETE every outstanding user of *ledger*, a few at a time; a 404 counts as removed.
 
     Through the run's *guard* when there is one (so its count of requests is whole), else a new one.
-    Deletes email nobody, so no budget can refuse them.
+    Deletes email nobody, so no budget can refuse them. A target that answers 429 to every try of one DELETE
+    stops the deleting: the users not yet removed stay outstanding. Returns why it stopped early, if it did.
     """
-    guard = guard or Guard(ledger=ledger, rate_limit=target.rate_limit)
+    guard = guard or Guard(ledger=ledger, rate_limit=target.rate_limit, base_url=target.base_url)
     local = threading.local()
     sessions: list[requests.Session] = []
+    stopped: list[str] = []
 
     def delete(identifier: str) -> None:
+        if stopped:
+            return
         if not hasattr(local, "session"):
             local.session = guarded_session(guard)
             local.session.auth = target.admin
             local.session.headers["Accept"] = "application/json"
             sessions.append(local.session)
         # A failed delete stays outstanding, and is listed as left behind.
-        with contextlib.suppress(requests.RequestException):
+        try:
             local.session.delete(f"{target.base_url}/users/{identifier}", timeout=30)
+        except KeptRateLimitingError as error:
+            stopped.append(str(error))
+        except (requests.RequestException, RefusedBySuiteError):
+            pass
 
     try:
         with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -56,19 +87,22 @@ def delete_all(target: Target, ledger: Ledger, *, guard: Guard | None = None, wo
     finally:
         for session in sessions:
             session.close()
+    return stopped[0] if stopped else None
 
 
-def sweep(target: Target, ledger: Ledger) -> None:
+def sweep(target: Target, ledger: Ledger, limits: bounded.Limits = bounded.DEFAULT_LIMITS) -> None:
     """Adopt into *ledger* every user whose address is one the suite makes."""
-    pattern = re.compile(rf"{re.escape(ADDRESS_PREFIX)}[0-9a-f]{{20}}@{re.escape(target.email_domain)}", re.IGNORECASE)
-    with guarded_session(Guard(rate_limit=target.rate_limit)) as session:
+    with guarded_session(Guard(rate_limit=target.rate_limit, base_url=target.base_url, limits=limits)) as session:
         response = session.get(
             f"{target.base_url}/users", auth=target.admin, timeout=30, headers={"Accept": "application/json"}
         )
     response.raise_for_status()
-    for user in response.json():
-        if pattern.fullmatch(str(user.get("email_address", ""))):
-            ledger.adopt(user["identifier"])
+    users = bounded.loads(response.content)
+    if not isinstance(users, list):
+        raise ValueError("GET /users did not answer a list")
+    for user in users:
+        if isinstance(user, dict) and is_suite_address(str(user.get("email_address", "")), target.email_domain):
+            ledger.adopt(str(user["identifier"]))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--rate-limit", type=float, default=None, help=f"requests per second (default: {LIVE_RATE_LIMIT:g} with --live)"
     )
+    bounded.add_options(parser)
     args = parser.parse_args(argv)
+    limits = bounded.Limits(args.max_answer_bytes, args.request_timeout)
     try:
         # A budget of 0: cleanup never sends anything that emails a person. Paced like the suite against a live target.
         target = Target.external(
@@ -93,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     if target is None:
         print("error: name the target with --base-url or DEPLOYHQ_BASE_URL / DEPLOYHQ_ACCOUNT", file=sys.stderr)
         return 4
-    refusal, _ = preflight.check(target.base_url, target.admin)
+    refusal, _ = preflight.check(target.base_url, target.admin, limits=limits)
     if refusal is not None:
         print(f"error: {refusal}", file=sys.stderr)
         return 4
@@ -101,14 +137,17 @@ def main(argv: list[str] | None = None) -> int:
     ledger.load()
     if args.sweep:
         try:
-            sweep(target, ledger)
-        except (requests.RequestException, ValueError) as error:
+            sweep(target, ledger, limits)
+        except (requests.RequestException, RefusedBySuiteError, ValueError, KeyError) as error:
             print(f"error: could not list the users of {target.base_url} to sweep them ({error})", file=sys.stderr)
             return 4
-    delete_all(target, ledger)
+    stopped = delete_all(target, ledger, guard=Guard(ledger=ledger, rate_limit=target.rate_limit,
+                                                     base_url=target.base_url, limits=limits))  # fmt: skip
     left = ledger.outstanding
     ledger.rewrite()
     print(f"{target.base_url}: removed {len(ledger.created) - len(left)} user(s), {len(left)} left behind")
+    if stopped:
+        print(f"  stopped deleting: {stopped}")
     for identifier in left:
         print(f"  left behind: {identifier}")
     return 1 if left else 0

@@ -9,23 +9,24 @@ outcome is unknown is never re-sent: neither adapter retries anything but an ans
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import itertools
-import json
 import os
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import httpx
 import requests
-from requests.adapters import HTTPAdapter
 
 from . import operations
+from .bounded import DEFAULT_LIMITS, BoundedAdapter, BoundedSession, BoundedTransport, Limits, loads
 from .history import History
 
 __all__ = [
@@ -65,6 +66,10 @@ class ForeignUserError(RefusedBySuiteError):
     """The request would change a user this run did not create; nothing was sent."""
 
 
+class OffTargetError(RefusedBySuiteError):
+    """The request is for another origin than the target's, or (live) for none of the spec's operations; not sent."""
+
+
 class KeptRateLimitingError(Exception):
     """The target answered 429 to every try of one request: it cannot be judged now (the test is not judged)."""
 
@@ -72,16 +77,21 @@ class KeptRateLimitingError(Exception):
 class Ledger:
     """The users this run created on one target, appended to a file as each 201 arrives.
 
-    Lines are `<base URL>\t<identifier>`. The file survives a killed run, so
-    `python -m deployhq_contract.cleanup` can remove what that run left behind.
+    Lines are `<base URL>\t<identifier>\t<run>`. The file survives a killed run, so
+    `python -m deployhq_contract.cleanup` can remove what that run left behind. Runs at the same time from one
+    checkout share the file: every read-modify-write holds its lock (`<file>.lock`), a run holds a lock of its own
+    (`<file>.runs/<run>`) while it lives, and a run adopts only entries of runs that no longer live.
     """
 
     def __init__(self, path: Path | None, base_url: str = "") -> None:
         self.path = path
         self.base_url = base_url
+        self.run = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.created: list[str] = []
         self.deleted: set[str] = set()
         self._lock = threading.Lock()
+        # This run's lock file, held open while the run lives (a plain descriptor: the process's end releases it).
+        self._alive: int | None = None
 
     def record(self, identifier: str) -> None:
         with self._lock:
@@ -89,9 +99,18 @@ class Ledger:
                 return
             self.created.append(identifier)
             if self.path is not None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                with self.path.open("a", encoding="utf-8") as file:
-                    file.write(f"{self.base_url}\t{identifier}\n")
+                with _locked(self.path), self.path.open("a", encoding="utf-8") as file:
+                    self._claim()  # under the file's lock: a run ending now may remove the folder of run locks
+                    file.write(f"{self.base_url}\t{identifier}\t{self.run}\n")
+
+    def _claim(self) -> None:
+        """Hold this run's lock, so that no other run adopts (and deletes) its users while it still uses them."""
+        if self._alive is not None or self.path is None:
+            return
+        runs = _runs(self.path)
+        runs.mkdir(parents=True, exist_ok=True)
+        self._alive = os.open(runs / self.run, os.O_WRONLY | os.O_CREAT, 0o600)
+        fcntl.flock(self._alive, fcntl.LOCK_EX)
 
     def forget(self, identifier: str) -> None:
         with self._lock:
@@ -113,34 +132,93 @@ class Ledger:
                 self.created.append(identifier)
 
     def load(self) -> None:
-        """Adopt this target's entries already in the file (left by an earlier run)."""
-        for identifier in read_ledger(self.path, self.base_url) if self.path else []:
-            self.adopt(identifier)
+        """Adopt this target's entries already in the file, left by runs that have ended (not by a running one)."""
+        if self.path is None:
+            return
+        with _locked(self.path):
+            entries = _entries(self.path)
+        for url, identifier, run in entries:
+            if url == self.base_url and run != self.run and not _running(self.path, run):
+                self.adopt(identifier)
 
     def rewrite(self) -> None:
-        """Keep in the file only what is still outstanding (other targets' entries are kept as they are)."""
-        if self.path is None or not self.path.exists():
+        """Take out of the file what this run deleted; everything else (other runs', other targets') stays."""
+        if self.path is None:
             return
-        with self._lock:
-            others = [
-                line
-                for line in self.path.read_text(encoding="utf-8").splitlines()
-                if line and line.split("\t", 1)[0] != self.base_url
-            ]
-            mine = [i for i in self.created if i not in self.deleted]
-            lines = others + [f"{self.base_url}\t{identifier}" for identifier in mine]
-            if lines:
-                self.path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-            else:
-                self.path.unlink()
+        with self._lock, _locked(self.path):
+            if self.path.exists():
+                deleted = self.deleted
+                lines = [
+                    line
+                    for line in self.path.read_text(encoding="utf-8").splitlines()
+                    if line and not (_fields(line)[0] == self.base_url and _fields(line)[1] in deleted)
+                ]
+                if lines:
+                    temporary = self.path.with_name(f"{self.path.name}.{self.run}")
+                    temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
+                    temporary.replace(self.path)
+                else:
+                    self.path.unlink()
+            if self._alive is not None:
+                _release(self.path, self.run, self._alive)
+                self._alive = None
+
+
+def _fields(line: str) -> tuple[str, str, str]:
+    url, _, rest = line.partition("\t")
+    identifier, _, run = rest.partition("\t")
+    return url, identifier, run
+
+
+def _entries(path: Path) -> list[tuple[str, str, str]]:
+    if not path.exists():
+        return []
+    return [_fields(line) for line in path.read_text(encoding="utf-8").splitlines() if "\t" in line]
+
+
+def _runs(path: Path) -> Path:
+    return path.with_name(f"{path.name}.runs")
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """The ledger file's lock, held across one read-modify-write (or one append)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.with_name(f"{path.name}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _running(path: Path, run: str) -> bool:
+    """Whether the run that wrote *run* still holds its lock (an entry without a run is from an ended one)."""
+    if not run:
+        return False
+    try:
+        held = (_runs(path) / run).open("a")
+    except OSError:
+        return False
+    with held:
+        try:
+            fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        (_runs(path) / run).unlink(missing_ok=True)  # an ended run's leftover lock file
+        return False
+
+
+def _release(path: Path, run: str, held: int) -> None:
+    (_runs(path) / run).unlink(missing_ok=True)
+    os.close(held)
+    with contextlib.suppress(OSError):  # other runs' lock files still in it
+        _runs(path).rmdir()
 
 
 def read_ledger(path: Path, base_url: str) -> list[str]:
     """The identifiers recorded in *path* for *base_url*."""
-    if not path.exists():
-        return []
-    entries = (line.split("\t", 1) for line in path.read_text(encoding="utf-8").splitlines() if "\t" in line)
-    return [identifier for url, identifier in entries if url == base_url]
+    return [identifier for url, identifier, _run in _entries(path) if url == base_url]
 
 
 class _Answer(Protocol):
@@ -184,12 +262,16 @@ class Guard:
         history: History | None = None,
         live: bool = False,
         sleep: Callable[[float], None] = time.sleep,
+        base_url: str | None = None,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         self.create_budget = create_budget
         self.rate_limit = rate_limit
         self.ledger = ledger or Ledger(None)
         self.history = history or History()
         self.live = live
+        self.limits = limits
+        self.base_url = base_url
         self.emails_sent = 0
         self.requests_sent = 0
         self.rate_limit_waits = 0
@@ -206,7 +288,13 @@ class Guard:
 
     def before_send(self, method: str, url: str) -> Ticket:
         """Reserve a slot for one request, or raise RefusedBySuiteError without sending it."""
-        found = operations.find(method, url)
+        relative = self._relative(method, url)
+        found = operations.find(method, relative) if relative is not None else None
+        if found is None and self.live:
+            raise OffTargetError(
+                f"not sent: {method.upper()} {urlsplit(url).path} is none of the spec's operations under "
+                f"{self.base_url}, so no rail (budget, ownership, ledger) could apply to it"
+            )
         operation, identifier = found if found else (None, None)
         identifier = unquote(identifier) if identifier else None
         emails = bool(operation and operation.effects.sends_email)
@@ -228,6 +316,19 @@ class Guard:
         if delay:
             self.sleep(delay)
         return Ticket(method.upper(), url, operation, identifier, emails)
+
+    def _relative(self, method: str, url: str) -> str | None:
+        """*url*'s path below the base URL's path (`/deployhq/users` -> `/users`), None outside it; refuses another
+        origin."""
+        if self.base_url is None or "://" not in url:
+            return url
+        base, sent = urlsplit(self.base_url), urlsplit(url)
+        if (sent.scheme, sent.netloc.lower()) != (base.scheme, base.netloc.lower()):
+            raise OffTargetError(f"not sent: {method.upper()} to {sent.scheme}://{sent.netloc}, not the target")
+        prefix = base.path.rstrip("/")
+        if prefix and not (sent.path == prefix or sent.path.startswith(prefix + "/")):
+            return None
+        return sent.path[len(prefix) :] or "/"
 
     def _check_ownership(self, operation: operations.Operation, identifier: str) -> None:
         # A user this run never saw is fine (a fuzzed identifier: the answer is a 404). A user it saw in a list
@@ -370,7 +471,7 @@ class Guard:
 
 def _json(body: bytes) -> Any:
     try:
-        return json.loads(body)
+        return loads(body)
     except ValueError:
         return None
 
@@ -385,11 +486,11 @@ def _requests_not_sent(error: Exception) -> bool:
     return isinstance(error, requests.exceptions.ConnectionError) and "NewConnectionError" in repr(error.args)
 
 
-class GuardedAdapter(HTTPAdapter):
-    """A `requests` adapter (what schemathesis sends with) that obeys a Guard and never retries."""
+class GuardedAdapter(BoundedAdapter):
+    """A `requests` adapter (what schemathesis sends with) that obeys a Guard, its bounds, and never retries."""
 
     def __init__(self, guard: Guard) -> None:
-        super().__init__(max_retries=0)
+        super().__init__(guard.limits)
         self.guard = guard
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
@@ -403,11 +504,8 @@ class GuardedAdapter(HTTPAdapter):
 
 
 def guarded_session(guard: Guard) -> requests.Session:
-    session = requests.Session()
-    adapter = GuardedAdapter(guard)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    return session
+    """A session through the guard that follows no redirect (a 3xx is the answer judged)."""
+    return BoundedSession(guard.limits, GuardedAdapter(guard))
 
 
 class GuardedTransport(httpx.BaseTransport):
@@ -415,7 +513,7 @@ class GuardedTransport(httpx.BaseTransport):
 
     def __init__(self, guard: Guard, inner: httpx.BaseTransport | None = None) -> None:
         self.guard = guard
-        self.inner = inner or httpx.HTTPTransport(retries=0)
+        self.inner = inner or BoundedTransport(guard.limits)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         def once() -> httpx.Response:

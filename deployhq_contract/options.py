@@ -31,6 +31,8 @@ OPTIONS = (
     "--max-examples",
     "--dry-run",
     "--contract-profile",
+    "--max-answer-bytes",
+    "--request-timeout",
 )
 
 
@@ -60,11 +62,13 @@ def _positive_rate(text: str) -> float:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     try:
+        from .bounded import add_options as add_bound_options
         from .target import LIVE_CREATE_BUDGET, LIVE_RATE_LIMIT
     except ImportError:
         # Installed without the [contract] extra (no requests, ...): the judge cannot run, and pytest must not break.
         return
     group = parser.getgroup("contract", "DeployHQ Users API contract suite")
+    add_bound_options(group)
     group.addoption(
         "--base-url",
         help="judge this server (default: DEPLOYHQ_BASE_URL, DEPLOYHQ_ACCOUNT, "

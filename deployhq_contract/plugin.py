@@ -25,7 +25,7 @@ from schemathesis import BaseSchema
 from schemathesis.pytest.plugin import SchemaHandleMark
 
 # Importing checks and leniency registers the suite's own checks with schemathesis.
-from . import checks, console, leniency, preflight, runtime, verdict
+from . import bounded, checks, console, leniency, preflight, redact, runtime, verdict
 from .api import Api
 from .cleanup import delete_all
 from .guard import (
@@ -72,6 +72,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "operation(operation_id): the operation whose promise the test judges")
     config.addinivalue_line("markers", "conditional: judged only when its situation arises (e.g. a 429)")
     config.addinivalue_line("markers", f"{RANK_MARKER}(n): run order, lower first (default {DEFAULT_RANK})")
+    redact.CONSOLE.install()  # before pytest's terminal writer takes sys.stdout: all it prints is filtered
     live = bool(config.getoption("--live"))
     email_domain = _email_domain(config)
     dry_run = bool(config.getoption("--dry-run"))
@@ -130,15 +131,16 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             if sends
             else _placeholder(email_domain)
         )
+    redact.protect(target)
     preflight_requests = 0
     if sends:
-        refusal, preflight_requests = preflight.check(target.base_url, target.admin)
+        refusal, preflight_requests = preflight.check(target.base_url, target.admin, limits=_limits(config))
         if refusal is not None:
             _stop_embedded_server(config)
             raise pytest.UsageError(f"{refusal} (requests sent: {refusal.requests_sent})")
         config.stash[_SUMMARY] = Summary()
         verdict.RECORDED.clear()
-    guard = _make_guard(target)
+    guard = _make_guard(target, _limits(config))
     guard.requests_sent += preflight_requests
     schema = _load_schema(target, config.stash[_PROFILE])
     _send_probes_through(schema, guard, config)
@@ -199,6 +201,7 @@ def _check_email_domain(domain: str) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     runtime.stop()
+    redact.CONSOLE.uninstall()
     _stop_embedded_server(config)
     if config.stash.get(_RESTORE, None):
         settings.load_profile(config.stash[_RESTORE])
@@ -248,10 +251,16 @@ def _stop_embedded_server(config: pytest.Config) -> None:
         stack.close()
 
 
-def _make_guard(target: Target) -> Guard:
+def _limits(config: pytest.Config) -> bounded.Limits:
+    """How large an answer and how long a request may be (--max-answer-bytes, --request-timeout)."""
+    return bounded.Limits(config.getoption("--max-answer-bytes"), config.getoption("--request-timeout"))
+
+
+def _make_guard(target: Target, limits: bounded.Limits = bounded.DEFAULT_LIMITS) -> Guard:
     ledger = Ledger(None if target.embedded else LEDGER_PATH, target.base_url)
     ledger.load()  # users an earlier, killed run left behind are removed at the end of this one
-    return Guard(create_budget=target.create_budget, rate_limit=target.rate_limit, ledger=ledger, live=target.live)
+    return Guard(create_budget=target.create_budget, rate_limit=target.rate_limit, ledger=ledger, live=target.live,
+                 base_url=target.base_url, limits=limits)  # fmt: skip
 
 
 def _load_schema(target: Target, profile: str) -> BaseSchema:
@@ -437,18 +446,8 @@ def _scrub_secrets(report: pytest.TestReport, run: runtime.Run | None) -> None:
     Keys are kept out of what the suite prints in the first place; this catches what a library's own frames or
     objects put into a traceback (a schemathesis case's headers under `-l`, for one).
     """
-    secrets = run.target.secrets if run is not None else ()
-    if not secrets:
-        return
-    if report.longrepr is not None and any(s in report.longreprtext for s in secrets):
-        report.longrepr = _filtered(report.longreprtext, secrets)
-    report.sections = [(title, _filtered(content, secrets)) for title, content in report.sections]
-
-
-def _filtered(text: str, secrets: tuple[str, ...]) -> str:
-    for secret in sorted(secrets, key=len, reverse=True):
-        text = text.replace(secret, "[Filtered]")
-    return text
+    if run is not None:
+        redact.scrub_report(report, redact.protect(run.target))
 
 
 def _not_judgeable(error: BaseException) -> Exception | None:

@@ -8,12 +8,13 @@ contract (a wrong field, a wrong content type) is judged, and fails (exit 1).
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 
 import requests
 
+from .bounded import DEFAULT_LIMITS, BoundedSession, Limits, UnboundedAnswerError, loads
+from .redact import Redactor
 from .target import Credentials
 
 __all__ = ["Refusal", "check"]
@@ -35,13 +36,31 @@ class Refusal:
         return f"could not judge the target: {self.cause}; {self.hint}"
 
 
-def check(base_url: str, admin: Credentials, *, sleep: object = time.sleep) -> tuple[Refusal | None, int]:
-    """(None, requests sent) when *base_url* answers `GET /users` like the Users API to *admin*; else why not."""
+def check(
+    base_url: str, admin: Credentials, *, sleep: object = time.sleep, limits: Limits = DEFAULT_LIMITS
+) -> tuple[Refusal | None, int]:
+    """(None, requests sent) when *base_url* answers `GET /users` like the Users API to *admin*; else why not.
+
+    What the target sent back (a Location, a content type) is shown with every piece of the key cut out.
+    """
+    refusal, sent = _check(base_url, admin, sleep, limits)
+    if refusal is None:
+        return None, sent
+    redact = Redactor(admin.secrets, public=(admin.email,))
+    return Refusal(redact(refusal.cause), refusal.hint, sent), sent
+
+
+def _check(base_url: str, admin: Credentials, sleep: object, limits: Limits) -> tuple[Refusal | None, int]:
     url = f"{base_url}/users"
     sent = 0
     for _attempt in range(2):
         try:
-            response = requests.get(url, auth=admin, headers={"Accept": "application/json"}, timeout=TIMEOUT)
+            # However the answer trickles in, preflight waits TIMEOUT at most in all.
+            first = Limits(limits.max_answer_bytes, min(TIMEOUT, limits.request_seconds))
+            with BoundedSession(first) as session:
+                response = session.get(url, auth=admin, headers={"Accept": "application/json"}, timeout=TIMEOUT)
+        except UnboundedAnswerError as error:
+            return _refuse(f"{url} answered, but {error}", "a target that answers this API never sends that", sent + 1)
         except requests.RequestException as error:
             hint = "check the URL (--base-url, DEPLOYHQ_BASE_URL or DEPLOYHQ_ACCOUNT) and that the server is up"
             return _refuse(_unreachable(base_url, error), hint, sent)
@@ -53,6 +72,13 @@ def check(base_url: str, admin: Credentials, *, sleep: object = time.sleep) -> t
             return _refuse(f"{url} keeps answering 429 Too Many Requests", "try again later", sent)
         sleep(wait)  # type: ignore[operator]
     status = response.status_code
+    if 300 <= status < 400:
+        location = response.headers.get("Location", "nowhere (no Location)")
+        return _refuse(
+            f"{url} answered {status}, a redirect to {location}, which the suite does not follow",
+            "give the URL the API answers at itself (--base-url, DEPLOYHQ_BASE_URL or DEPLOYHQ_ACCOUNT)",
+            sent,
+        )
     if status == 401:
         return _refuse(
             f"{url} refused the credentials of {admin.email} (401)",
@@ -120,7 +146,7 @@ def _retry_after(response: requests.Response) -> float | None:
 
 def _is_json(content: bytes) -> bool:
     try:
-        json.loads(content)
+        loads(content)
     except ValueError:
         return False
     return True

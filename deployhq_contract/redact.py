@@ -1,0 +1,158 @@
+"""Cut every piece of a key out of what the judge shows: the console, pytest's reports (and so JUnit), refusals.
+
+A hostile target can echo the key back (in a body, a header, a reason phrase, `WWW-Authenticate`), and a
+library's failure text, a truncated repr or a wrapped line can show part of it. So not just the key is cut out,
+but any `PIECE` characters in a row of it, of `email:key`, and of the base64 of `email:key` (a Basic auth
+header); pieces inside the address alone are not secret and stay. Eight characters of a 40-character key leave
+too little to guess the rest (DeployHQ's keys are random), while shorter pieces would also cut ordinary words.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import threading
+from collections.abc import Iterable
+from typing import Any, TextIO
+
+__all__ = ["CONSOLE", "FILTERED", "PIECE", "Redactor", "RedactingStream", "scrub_report"]
+
+PIECE = 8
+FILTERED = "[Filtered]"
+
+
+class Redactor:
+    """Replaces every run of text made of `PIECE`-character pieces of the secrets with FILTERED."""
+
+    def __init__(self, secrets: Iterable[str] = (), public: Iterable[str] = ()) -> None:
+        self._secrets: set[str] = set()
+        self._public: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
+        self.add(secrets, public)
+
+    def add(self, secrets: Iterable[str], public: Iterable[str] = ()) -> None:
+        """Also cut out *secrets*; *public* text (an address) is never cut, pieces of it being no secret."""
+        self._secrets.update(s for s in secrets if s)
+        self._public.update(p for p in public if p)
+        shown = "\n".join(self._public)
+        # `email:key` is cut from the key on: pieces reaching back into the address would cut the address too.
+        secrets = {_after_address(s, self._public) for s in self._secrets}
+        pieces = {s[i : i + PIECE] for s in secrets for i in range(max(1, len(s) - PIECE + 1))}
+        pieces = {p for p in pieces if p not in shown}
+        # A lookahead finds every start of a piece, overlapping ones included, so a run of them is cut whole.
+        alternatives = "|".join(re.escape(p) for p in sorted(pieces, key=len, reverse=True))
+        self._pattern = re.compile(f"(?=({alternatives}))") if pieces else None
+
+    def __bool__(self) -> bool:
+        return self._pattern is not None
+
+    def __call__(self, text: str) -> str:
+        if self._pattern is None or not text:
+            return text
+        spans: list[list[int]] = []
+        for match in self._pattern.finditer(text):
+            start, end = match.start(), match.start() + len(match.group(1))
+            if spans and start <= spans[-1][1]:
+                spans[-1][1] = max(spans[-1][1], end)
+            else:
+                spans.append([start, end])
+        if not spans:
+            return text
+        parts, last = [], 0
+        for start, end in spans:
+            parts += [text[last:start], FILTERED]
+            last = end
+        parts.append(text[last:])
+        return "".join(parts)
+
+
+def _after_address(secret: str, public: set[str]) -> str:
+    for address in public:
+        if secret.startswith(f"{address}:"):
+            return secret[len(address) + 1 :]
+    return secret
+
+
+class RedactingStream:
+    """A text stream that writes through a Redactor: whole lines at once, the rest when flushed.
+
+    Holding back a line's start until its end keeps a key written in two parts from escaping as two short ones.
+    """
+
+    def __init__(self, inner: TextIO, redactor: Redactor) -> None:
+        self.inner = inner
+        self.redactor = redactor
+        self._pending = ""
+        self._lock = threading.Lock()
+
+    def write(self, text: str) -> int:
+        with self._lock:
+            self._pending += text
+            head, newline, self._pending = self._pending.rpartition("\n")
+            if newline:
+                self.inner.write(self.redactor(head + newline))
+        return len(text)
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        with self._lock:
+            if self._pending:
+                self.inner.write(self.redactor(self._pending))
+                self._pending = ""
+        self.inner.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+class _Console:
+    """sys.stdout and sys.stderr of the whole run, filtered (pytest's terminal writer keeps the stdout it finds)."""
+
+    def __init__(self) -> None:
+        self.redactor = Redactor()
+        self._saved: tuple[TextIO, TextIO] | None = None
+
+    def install(self) -> None:
+        if self._saved is not None:
+            return
+        self._saved = (sys.stdout, sys.stderr)
+        sys.stdout = RedactingStream(sys.stdout, self.redactor)
+        sys.stderr = RedactingStream(sys.stderr, self.redactor)
+
+    def uninstall(self) -> None:
+        if self._saved is None:
+            return
+        for stream in (sys.stdout, sys.stderr):
+            if isinstance(stream, RedactingStream):
+                stream.flush()
+        sys.stdout, sys.stderr = self._saved
+        self._saved = None
+
+
+CONSOLE = _Console()
+
+
+def scrub_report(report: Any, redactor: Redactor) -> None:
+    """A pytest report with every piece of a key cut out of its long representation and captured sections."""
+    if not redactor:
+        return
+    if report.longrepr is not None:
+        text = report.longreprtext
+        cleaned = redactor(text)
+        if cleaned != text:
+            if isinstance(report.longrepr, tuple):  # a skip: (path, line, reason)
+                path, line, reason = report.longrepr
+                report.longrepr = (path, line, redactor(str(reason)))
+            else:
+                report.longrepr = cleaned
+    report.sections = [(title, redactor(content)) for title, content in report.sections]
+
+
+def protect(target: Any) -> Redactor:
+    """Cut out every key of *target*'s callers (a `Target`) from the console from now on; the redactor doing it."""
+    callers = [c for c in (target.admin, target.manager, target.member) if c is not None]
+    CONSOLE.redactor.add(target.secrets, public=[c.email for c in callers])
+    return CONSOLE.redactor
