@@ -131,7 +131,9 @@ def sync_detailed(
     them forced to `false`. Taking `account_administrator` away from the account's last activated
     administrator is 403 with `error_code` `last_administrator`, and nothing changes: an account
     always keeps an administrator who can sign in. An administrator invited but not yet activated
-    does not count, and can lose the flag like any other user.
+    does not count, and can lose the flag like any other user. (DeployHQ's update page says only
+    that the last account administrator cannot be removed; the status, body and the rule about
+    invited administrators are decisions of this contract.)
 
     Args:
         identifier (UUID):
@@ -182,7 +184,9 @@ def sync(
     them forced to `false`. Taking `account_administrator` away from the account's last activated
     administrator is 403 with `error_code` `last_administrator`, and nothing changes: an account
     always keeps an administrator who can sign in. An administrator invited but not yet activated
-    does not count, and can lose the flag like any other user.
+    does not count, and can lose the flag like any other user. (DeployHQ's update page says only
+    that the last account administrator cannot be removed; the status, body and the rule about
+    invited administrators are decisions of this contract.)
 
     Args:
         identifier (UUID):
@@ -228,7 +232,9 @@ async def asyncio_detailed(
     them forced to `false`. Taking `account_administrator` away from the account's last activated
     administrator is 403 with `error_code` `last_administrator`, and nothing changes: an account
     always keeps an administrator who can sign in. An administrator invited but not yet activated
-    does not count, and can lose the flag like any other user.
+    does not count, and can lose the flag like any other user. (DeployHQ's update page says only
+    that the last account administrator cannot be removed; the status, body and the rule about
+    invited administrators are decisions of this contract.)
 
     Args:
         identifier (UUID):
@@ -277,7 +283,9 @@ async def asyncio(
     them forced to `false`. Taking `account_administrator` away from the account's last activated
     administrator is 403 with `error_code` `last_administrator`, and nothing changes: an account
     always keeps an administrator who can sign in. An administrator invited but not yet activated
-    does not count, and can lose the flag like any other user.
+    does not count, and can lose the flag like any other user. (DeployHQ's update page says only
+    that the last account administrator cannot be removed; the status, body and the rule about
+    invited administrators are decisions of this contract.)
 
     Args:
         identifier (UUID):
