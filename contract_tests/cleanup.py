@@ -48,7 +48,11 @@ def delete_all(target: Target, ledger: Ledger, *, guard: Guard | None = None, wo
             sessions.append(local.session)
         # A failed delete stays outstanding, and is listed as left behind.
         with contextlib.suppress(requests.RequestException):
-            local.session.delete(f"{target.base_url}/users/{identifier}", timeout=30)
+            url = f"{target.base_url}/users/{identifier}"
+            if local.session.delete(url, timeout=30).status_code == 403:
+                # An account administrator cannot be removed (DeployHQ's remove-user page): take the flag first.
+                local.session.patch(url, json={"user": {"account_administrator": False}}, timeout=30)
+                local.session.delete(url, timeout=30)
 
     try:
         with ThreadPoolExecutor(max_workers=workers) as pool:

@@ -216,6 +216,14 @@ def _delete_403_uncoded(exchange: Exchange) -> None:
         exchange.set_json({"status": 403, "error": exchange.json().get("error", "Forbidden")})
 
 
+def _administrator_refused_in_other_words(exchange: Exchange) -> None:
+    """The refusal this project used to answer: `last_administrator`, not DeployHQ's `forbidden` and its words."""
+    refusal = exchange.operation == "deleteUser" and exchange.status == 403
+    if refusal and exchange.json().get("error") == "Cannot remove the account administrator":
+        exchange.set_json({"error": "The account's last administrator cannot be removed.",
+                           "error_code": "last_administrator"})  # fmt: skip
+
+
 class _UpdateAcceptsDuplicates(Validator):
     def changes(self, payload: object) -> Changes | Errors:
         result = super().changes(payload)
@@ -256,6 +264,14 @@ class _PendingAdministratorsCount(Store):
         query = "SELECT count(*) FROM users WHERE account_administrator AND identifier != ?"
         (others,) = connection.execute(query, (user.identifier,)).fetchone()
         return bool(others == 0)
+
+
+class _RemovesAdministrators(Store):
+    """Removes an account administrator as any other user: the rule DeployHQ's remove-user page refuses."""
+
+    def _delete(self, connection: sqlite3.Connection, identifier: str) -> Any:
+        connection.execute("UPDATE users SET account_administrator = 0 WHERE identifier = ?", (identifier,))
+        return super()._delete(connection, identifier)
 
 
 class _DemotesTheLastAdministrator(Store):
@@ -719,8 +735,21 @@ _VARIANTS = [
     Variant(
         "delete-403-uncoded",
         "the 403 of DELETE is {error, error_code}",
-        "test_roles.py::test_member_may_not_manage_users[deleteUser]",
+        # The first 403 of DELETE a run meets is an account administrator's, before the roles are judged.
+        "test_remove.py::test_an_account_administrator_cannot_be_removed",
         _answers(_delete_403_uncoded),
+    ),
+    Variant(
+        "administrator-removable",
+        "an account administrator cannot be removed",
+        "test_remove.py::test_an_account_administrator_cannot_be_removed",
+        _piece(store_class=_RemovesAdministrators),
+    ),
+    Variant(
+        "administrator-refusal-reworded",
+        "removing an account administrator is 403 in DeployHQ's words, error_code forbidden",
+        "test_remove.py::test_an_account_administrator_cannot_be_removed",
+        _answers(_administrator_refused_in_other_words),
     ),
     Variant(
         "last-administrator-demotable",
