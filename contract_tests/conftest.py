@@ -24,7 +24,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 
 # Importing checks and leniency registers the suite's own checks with schemathesis.
-from . import checks, leniency, preflight, runtime
+from . import calibration, checks, leniency, preflight, provenance, runtime
 from .api import Api
 from .cleanup import delete_all
 from .guard import (
@@ -46,6 +46,7 @@ from .target import LIVE_CREATE_BUDGET, LIVE_RATE_LIMIT, Credentials, Target, Ta
 REPORTS = Path("reports").resolve()
 JUNIT_REPORT = REPORTS / "contract-junit.xml"
 SUMMARY_REPORT = REPORTS / "contract-summary.md"
+CALIBRATION_REPORT = REPORTS / "contract-calibration.json"
 
 # Profiles. Schemathesis sets deadline=None itself; the health checks are suppressed because an HTTP
 # round trip per example is slow by Hypothesis' standards, and a shared target filters many inputs.
@@ -139,6 +140,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="print the generated requests a run would send (credentials filtered) and send none",
     )
     group.addoption(
+        "--list-promises",
+        action="store_true",
+        help="print every promise (operation, sentence, source, test) as a JSON array and send nothing",
+    )
+    group.addoption(
         "--contract-profile",
         choices=PROFILES,
         default=os.environ.get("DEPLOYHQ_CONTRACT_PROFILE") or None,
@@ -175,6 +181,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_RESTORE]["hypothesis profile"] = settings.get_current_profile_name()
     checks.DRIFT.clear()
     leniency.LENIENCY.clear()
+    calibration.CALIBRATION.clear()
     profile = config.getoption("--contract-profile") or ("live" if live else "ci")
     if profile not in PROFILES:  # from DEPLOYHQ_CONTRACT_PROFILE, which argparse's choices do not check
         raise pytest.UsageError(f"contract suite refused to start: no profile {profile!r} (choose from {PROFILES})")
@@ -187,7 +194,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_PROFILE] = profile
     # Asking for help, listing the tests or a dry run sends nothing, starts nothing and has no verdict: it must
     # not replace the last real run's reports.
-    sends = not (dry_run or config.getoption("--help", False) or config.getoption("--collectonly", False))
+    listing = config.getoption("--list-promises")
+    sends = not (dry_run or listing or config.getoption("--help", False) or config.getoption("--collectonly", False))
     config.stash[_SENDS] = sends
     if not sends:
         config.option.xmlpath = None
@@ -436,6 +444,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     unplaced = sorted({item.path.name for item in items} - set(_ORDER))
     if unplaced:
         raise pytest.UsageError(f"contract_tests/conftest.py: add {', '.join(unplaced)} to _ORDER, where it must run")
+    unsourced = provenance.missing(items)
+    if unsourced:
+        raise pytest.UsageError(f"contract_tests/provenance.py: give {', '.join(unsourced)} a source in SOURCES")
 
     def rank(item: pytest.Item) -> int:
         name = item.path.name
@@ -445,7 +456,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_runtestloop(session: pytest.Session) -> bool | None:
-    """With --dry-run: show what would be sent instead of running anything."""
+    """With --dry-run: show what would be sent instead of running anything; with --list-promises, the promises."""
+    if session.config.getoption("--list-promises"):
+        provenance.print_registry(session)
+        return True
     if not session.config.getoption("--dry-run"):
         return None
     from .dry_run import planned_requests, unforeseeable
@@ -524,6 +538,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         # A rail doing its job (budget spent, a target that keeps rate limiting) is no broken promise: not judged.
         report.outcome = "skipped"
         report.longrepr = (str(item.path), item.location[1] or 0, f"Skipped: not judged: {rail}")
+    details = Summary.failure_details(report.longreprtext) if report.failed else []
+    differs = calibration.forgive(item, report)
     final = report.when == "call" or (report.when == "setup" and not report.passed)
     summary = item.config.stash.get(_SUMMARY, None)
     if final and summary is not None:
@@ -531,10 +547,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         reason = ""
         if report.skipped and isinstance(report.longrepr, tuple):
             reason = str(report.longrepr[2]).removeprefix("Skipped: ")
-        details = Summary.failure_details(report.longreprtext) if report.failed else []
-        outcome = "failed" if report.failed else "skipped" if report.skipped else "passed"
+        outcome = "differs" if differs else "failed" if report.failed else "skipped" if report.skipped else "passed"
         conditional = item.get_closest_marker("conditional") is not None
-        summary.add(Outcome(item.nodeid, operations, promise, outcome, reason, details, conditional))
+        source = provenance.source_of(item)
+        summary.add(Outcome(item.nodeid, operations, promise, outcome, reason, details, conditional, str(source)))
+        if source is not None and source.decided:
+            calibration.CALIBRATION.promise(provenance.key_of(item), operations, promise, outcome, details)
     return report
 
 
@@ -556,6 +574,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run = runtime.current()
     text = summary.render(target=run.target, guard=run.guard, exit_status=int(exitstatus))
     path = summary_path(session.config)
+    calibration.write_report(path.with_name(CALIBRATION_REPORT.name), session.items)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")

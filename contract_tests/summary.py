@@ -44,6 +44,7 @@ class Outcome:
     details: list[str] = field(default_factory=list)
     # Judged only when its situation arises (a 429): unjudged, it does not make the run's verdict partial.
     conditional: bool = False
+    source: str = ""  # where the promise comes from (provenance.SOURCES): "decided", "vendor-docs (page)", ...
 
 
 @dataclass
@@ -52,14 +53,23 @@ class Promise:
 
     text: str
     conditional: bool = False
+    source: str = ""
     kept: int = 0
     broken: list[Outcome] = field(default_factory=list)
     not_judged: list[str] = field(default_factory=list)
+    # Broken, but only a decision of this contract, against a live target without --contract-strict.
+    differs: list[Outcome] = field(default_factory=list)
+
+    @property
+    def decided(self) -> bool:
+        return self.source == "decided"
 
     @property
     def verdict(self) -> str:
         if self.broken:
             return "**broken**"
+        if self.differs:
+            return "differs (decided)"
         if self.kept:
             return "kept"
         return "not judged"
@@ -103,9 +113,11 @@ class Summary:
         for outcome in self.outcomes:
             for operation in outcome.operations:
                 promise = table.setdefault(operation, {}).setdefault(
-                    outcome.promise, Promise(outcome.promise, outcome.conditional)
+                    outcome.promise, Promise(outcome.promise, outcome.conditional, outcome.source)
                 )
-                if outcome.outcome == "passed":
+                if outcome.outcome == "differs":
+                    promise.differs.append(outcome)
+                elif outcome.outcome == "passed":
                     promise.kept += 1
                 elif outcome.outcome == "failed":
                     promise.broken.append(outcome)
@@ -122,6 +134,11 @@ class Summary:
 
     def broken(self) -> list[tuple[str, Promise]]:
         return [(o, p) for o, promises in self.promises().items() for p in promises.values() if p.broken]
+
+    def differing(self) -> list[tuple[str, Promise]]:
+        """Promises that only a decision of this contract makes broken: failed ones (strict runs) or forgiven."""
+        table = self.promises().items()
+        return [(o, p) for o, promises in table for p in promises.values() if p.decided and (p.broken or p.differs)]
 
     def render(self, *, target: Target, guard: Guard, exit_status: int) -> str:
         """The whole Markdown summary."""
@@ -140,6 +157,7 @@ class Summary:
             verdict = f"**No verdict:** the run ended with exit status {exit_status} before judging."
         lines = [f"# Contract run against {target.base_url}", "", verdict, ""]
         lines += self._promise_sections()
+        lines += self._split_sections()
         lines += self._coverage_section(guard.statuses)
         lines += self._drift_and_leniency()
         lines += self._counts(target, guard)
@@ -165,6 +183,7 @@ class Summary:
             head = "BREAKS the contract" if broken else "was not judged"
         lines = [f"{target.base_url} {head}: {kept} promises kept, {len(broken)} broken, {len(not_judged)} not judged"]
         lines += [f"  broken: {operation}: {promise.text}" for operation, promise in broken]
+        lines += _differs_lines(self.promises())
         lines += [f"  not judged: {o}: {p.text} ({_first(p.not_judged)})" for o, p in not_judged]
         return lines
 
@@ -174,12 +193,36 @@ class Summary:
             if not promises:
                 continue
             label = OPERATIONS[operation].label if operation in OPERATIONS else ""
-            lines += [f"### {operation}" + (f" (`{label}`)" if label else ""), "", "| promise | verdict |", "|---|---|"]
+            lines += [f"### {operation}" + (f" (`{label}`)" if label else ""), "", "| promise | source | verdict |"]
+            lines.append("|---|---|---|")
             for promise in promises.values():
                 why = f" ({_first(promise.not_judged)})" if promise.verdict == "not judged" else ""
-                lines.append(f"| {_cell(promise.text)} | {promise.verdict}{_cell(why)} |")
+                lines.append(f"| {_cell(promise.text)} | {promise.source or '-'} | {promise.verdict}{_cell(why)} |")
             lines.append("")
         return lines
+
+    def _split_sections(self) -> list[str]:
+        """Broken promises split by source: DeployHQ's own word, or only this contract's decision."""
+        vendor = [(o, p) for o, p in self.broken() if not p.decided]
+        lines = ["## Breaks what DeployHQ documents", ""]
+        lines += [f"- {o}: {_cell(p.text)} ({p.source})" for o, p in vendor] or ["- none"]
+        lines += ["", "## Differs from what this contract decided", ""]
+        lines.append("Decisions of this contract (source `decided`) the target contradicted; against a live target "
+                     "they fail only with --contract-strict. See reports/contract-calibration.json.")  # fmt: skip
+        lines.append("")
+        differing = self.differing()
+        for operation, promise in differing:
+            lines.append(f"- {operation}: {_cell(promise.text)}")
+            for outcome in [*promise.broken, *promise.differs][:2]:
+                lines += [f"  - {_code(detail)}" for detail in outcome.details]
+        for rule in _contradicted_rules():
+            lines.append(f"- {', '.join(rule.operations)}: {_cell(rule.promise)}")
+            lines += [
+                f"  - {_code(e['detail'])}: {_code(e['request'])} answered {_code(e['answer'])}" for e in rule.exchanges
+            ]
+        if not differing and not _contradicted_rules():
+            lines.append("- none")
+        return [*lines, ""]
 
     @staticmethod
     def _coverage_section(statuses: Mapping[tuple[str, int], int]) -> list[str]:
@@ -257,3 +300,25 @@ def _cell(text: str) -> str:
 
 def _code(text: str) -> str:
     return "`" + text.replace("`", "'") + "`"
+
+
+def _differs_lines(table: dict[str, dict[str, Promise]]) -> list[str]:
+    """The console's lines for decisions a lenient live run forgave: listed, not failed."""
+    forgiven = [(o, p) for o, ps in table.items() for p in ps.values() if p.differs and not p.broken]
+    lines = [f"  differs from what this contract decided: {o}: {p.text}" for o, p in forgiven]
+    rules = [f"  differs from what this contract decided: {', '.join(r.operations)}: {r.promise}"
+             for r in _contradicted_rules()]  # fmt: skip
+    return lines + rules
+
+
+@dataclass(frozen=True)
+class _Contradiction:
+    operations: tuple[str, ...]
+    promise: str
+    exchanges: list[dict[str, str]]
+
+
+def _contradicted_rules() -> list[_Contradiction]:
+    from .calibration import CALIBRATION, RULES
+
+    return [_Contradiction(RULES[name].operations, text, found) for name, text, found in CALIBRATION.contradicted()]

@@ -76,11 +76,12 @@ def read_pages(path: Path) -> list[Page]:
         where = f"{path.name}: page {number}"
         if not isinstance(raw, dict):
             raise SpecError(f"{where} is not a mapping")
-        name, updated, operation = raw.get("page"), raw.get("updated"), raw.get("operation")
+        # The index page documents no operation of its own (only who may call them all).
+        name, updated, operation = raw.get("page"), raw.get("updated"), raw.get("operation", "")
         if not isinstance(name, str) or not isinstance(updated, str) or not isinstance(operation, str):
             raise SpecError(f"{where} needs `page`, `updated` (YYYY-MM-DD, quoted) and `operation` (METHOD /path)")
         method, _, route = operation.partition(" ")
-        if not route.startswith("/"):
+        if operation and not route.startswith("/"):
             raise SpecError(f"{where} ({name}): `operation` {operation!r} is not `METHOD /path`")
         request = raw.get("request")
         parsed: Request | None = None
@@ -207,7 +208,7 @@ def differences(pages: list[Page], document: Node, source: str) -> list[Differen
     """Every difference between what the pages document and our openapi.yaml, in the order of the pages."""
     ours = _Ours(document, source)
     found: list[Difference] = []
-    for page in pages:
+    for page in (page for page in pages if page.method):
         label = f"{page.method} {page.path}"
         operation = ours.operation(page.method, page.path)
         if operation is None:
