@@ -68,6 +68,17 @@ def seen(text: str) -> None:
     _last.text = text
 
 
+def seen_httpx(request: Any, response: Any) -> None:
+    """The same for an exchange of the generated client (httpx); the Authorization header is never shown."""
+    body = request.content.decode("utf-8", "replace")[:1000] if request.content else ""
+    command = f"curl -X {request.method} {request.url}"
+    if "authorization" in request.headers:
+        command += " -u '<email>:<api key>'"
+    if body:
+        command += f" -H 'Content-Type: {request.headers.get('content-type', 'application/json')}' -d '{body}'"
+    seen(f"\n  request: {command}\n  answer: {response.status_code} {response.text[:500]}")
+
+
 def _exchange(detail: str) -> dict[str, str]:
     text: str = getattr(_last, "text", "")
     request = text.partition("request: ")[2].partition("\n")[0].strip()
@@ -178,6 +189,12 @@ def judge(rule: str, holds: bool, detail: str) -> bool:
 
 _SERVER_ERROR = re.compile(r"answer: 5\d\d\b")
 DIFFERS = "differs from what this contract decided (--contract-strict fails on it)"
+
+
+def failure_lines(text: str) -> list[str]:
+    """The first lines pytest marks `E` in a failure (its message and the exchange), for the calibration report."""
+    lines = [line[1:].strip() for line in text.splitlines() if line.startswith("E ") and line[1:].strip()]
+    return lines[:6]
 
 
 def forgive(item: Any, report: Any) -> bool:

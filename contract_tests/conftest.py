@@ -552,7 +552,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         source = provenance.source_of(item)
         summary.add(Outcome(item.nodeid, operations, promise, outcome, reason, details, conditional, str(source)))
         if source is not None and source.decided:
-            calibration.CALIBRATION.promise(provenance.key_of(item), operations, promise, outcome, details)
+            found = details or calibration.failure_lines(report.longreprtext)
+            calibration.CALIBRATION.promise(provenance.key_of(item), operations, promise, outcome, found)
     return report
 
 
