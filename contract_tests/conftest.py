@@ -22,6 +22,7 @@ import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, settings
+from hypothesis.errors import Flaky
 
 # Importing checks and leniency registers the suite's own checks with schemathesis.
 from . import calibration, checks, leniency, preflight, provenance, runtime
@@ -526,6 +527,8 @@ def _not_judgeable(excinfo: pytest.ExceptionInfo[BaseException] | None) -> Excep
     error = excinfo.value if excinfo is not None else None
     while isinstance(error, BaseExceptionGroup) and len(error.exceptions) == 1:
         error = error.exceptions[0]
+    if isinstance(error, Flaky):  # hypothesis replaying a step the rail refused reports it as flaky generation
+        error = error.__cause__ or error.__context__
     return error if isinstance(error, BudgetExhaustedError | KeptRateLimitingError) else None
 
 
