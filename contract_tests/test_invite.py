@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.contract_rank(10), pytest.mark.operation("createUser")
 
 
 def test_omitted_fields_get_their_defaults(api: Api) -> None:
-    """Only the required fields: every permission flag false, time_zone Etc/UTC, last_name null, not activated."""
+    """Only the required fields: every permission flag false, time_zone Etc/UTC, not activated; last_name null."""
     sent = {"first_name": "Ada", "email_address": api.address()}
     response = api.invite(sent)
 

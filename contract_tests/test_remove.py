@@ -7,7 +7,10 @@ import uuid
 import pytest
 
 from deployhq_contract.api import Api, exchange
-from deployhq_contract.promises import error_body_promises, list_promises
+from deployhq_contract.promises import coded_error_promises, error_body_promises, list_promises
+
+# DeployHQ's remove-user page (April 2026), word for word.
+CANNOT_REMOVE = "Cannot remove the account administrator"
 
 pytestmark = [pytest.mark.contract_rank(70), pytest.mark.operation("deleteUser")]
 
@@ -42,3 +45,24 @@ def test_unknown_identifier_is_a_404(api: Api) -> None:
 
     assert 404 == response.status_code, exchange(response)
     assert [] == error_body_promises(404, response.json()), exchange(response)
+
+
+def test_an_account_administrator_cannot_be_removed(api: Api) -> None:
+    """Removing an account administrator is 403 "Cannot remove the account administrator", `forbidden`; it stays."""
+    identifier = api.fresh_user(account_administrator=True)["identifier"]
+    response = api.delete(identifier)
+
+    assert 403 == response.status_code, exchange(response)
+    assert [] == coded_error_promises(response.json(), "forbidden"), exchange(response)
+    assert CANNOT_REMOVE == response.json().get("error"), exchange(response)
+    assert 200 == api.get(identifier).status_code
+
+
+def test_an_administrator_can_be_removed_once_it_loses_the_flag(api: Api) -> None:
+    """An update that takes account_administrator away from an invited administrator makes it removable: 200."""
+    identifier = api.fresh_user(account_administrator=True)["identifier"]
+    demoted = api.update(identifier, {"account_administrator": False})
+
+    assert 200 == demoted.status_code, exchange(demoted)
+    response = api.delete(identifier)
+    assert 200 == response.status_code, exchange(response)

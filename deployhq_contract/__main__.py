@@ -8,6 +8,8 @@ option or target, unreachable, credentials refused, not allowed, not this API); 
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -37,6 +39,7 @@ rails and budget:
   --dry-run              print the generated requests (credentials filtered), send none
   --max-answer-bytes N   refuse any answer larger than N bytes, e.g. 10MiB (the default)
   --request-timeout S    give up on a request not wholly answered within S seconds in all (default 30)
+  --list-promises        print every promise (operation, sentence, source, test) as a JSON array, send none
 generation:
   --contract-profile P   ci (default), dev, live (default with --live) or quick (DEPLOYHQ_CONTRACT_PROFILE)
   --max-examples N       generated examples per operation
@@ -74,7 +77,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     if any(arg in ("-h", "--help") for arg in argv):
         print(USAGE, end="")
         return 0
+    if "--list-promises" in argv:
+        return _list_promises(argv)
     return int(pytest.main(arguments(argv)))
+
+
+def _list_promises(argv: list[str]) -> int:
+    """Print the promise registry alone on standard output (pytest's lines go to standard error); send nothing."""
+    from .provenance import LISTED
+
+    with contextlib.redirect_stdout(sys.stderr):
+        code = int(pytest.main([*arguments(argv), "-q"], plugins=[_Cli()]))
+    if code == 0:
+        print(json.dumps(LISTED, indent=2, ensure_ascii=False))
+    return code
+
+
+class _Cli:
+    """Marks a run started by this command: provenance.print_registry leaves the printing to it."""
+
+    keeps_listing = True
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from typing import Any
 
 import requests
 
+from . import calibration
 from .hooks import unique_address
 from .operations import OPERATIONS
 from .target import Target
@@ -42,7 +43,7 @@ class Api:
         """Send one request of *operation_id*; `auth=None` sends no credentials at all."""
         operation = OPERATIONS[operation_id]
         signed_by = self.target.admin if auth is _UNSET else auth
-        return self.http.request(
+        response = self.http.request(
             operation.method,
             operation.url(self.target.base_url, identifier),
             json=None if body is _UNSET else body,
@@ -51,6 +52,8 @@ class Api:
             auth=signed_by if signed_by is not None else _NoAuth(),
             timeout=TIMEOUT,
         )
+        calibration.seen(exchange(response))  # a decision judged on this answer is calibrated with it
+        return response
 
     def invite(self, user: Mapping[str, Any], **kwargs: Any) -> requests.Response:
         return self.call("createUser", body={"user": dict(user)}, **kwargs)

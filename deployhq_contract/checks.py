@@ -14,7 +14,7 @@ from typing import Any
 
 import schemathesis
 
-from . import operations, runtime
+from . import calibration, operations, runtime
 from .hooks import user_object_of
 from .promises import (
     invitation_promises,
@@ -67,6 +67,12 @@ def _fail(broken: list[str]) -> bool:
     return True
 
 
+def _seen(case: Any, response: Any) -> None:
+    """The exchange a decision may be calibrated on (schemathesis' cURL command shows no credentials)."""
+    answer = bytes(response.content[:500]).decode("utf-8", "replace")
+    calibration.seen(f"\n  request: {case.as_curl_command()}\n  answer: {response.status_code} {answer}")
+
+
 def _identifier(case: Any) -> str | None:
     value = (case.path_parameters or {}).get("identifier")
     return str(value) if value is not None else None
@@ -80,6 +86,7 @@ def created_user_keeps_its_promises(ctx: Any, response: Any, case: Any) -> bool 
         return None
     if sent is None or not isinstance(body, dict):
         return None  # not JSON / not an object: the built-in schema checks report it
+    _seen(case, response)
     return _fail(invitation_promises(sent, body))
 
 
@@ -123,6 +130,7 @@ def refusals_name_the_field(ctx: Any, response: Any, case: Any) -> bool | None:
     operation, sent = operations.of_case(case), user_object_of(case)
     if operation is None or not operation.effects.carries_address or sent is None:
         return None
+    _seen(case, response)
     return _fail(refusal_promises(operation.operation_id, sent, response.status_code, _json(response)))
 
 

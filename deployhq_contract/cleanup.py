@@ -74,8 +74,12 @@ def delete_all(target: Target, ledger: Ledger, *, guard: Guard | None = None, wo
             local.session.headers["Accept"] = "application/json"
             sessions.append(local.session)
         # A failed delete stays outstanding, and is listed as left behind.
+        url = f"{target.base_url}/users/{identifier}"
         try:
-            local.session.delete(f"{target.base_url}/users/{identifier}", timeout=30)
+            if local.session.delete(url, timeout=30).status_code == 403:
+                # An account administrator cannot be removed (DeployHQ's remove-user page): take the flag first.
+                local.session.patch(url, json={"user": {"account_administrator": False}}, timeout=30)
+                local.session.delete(url, timeout=30)
         except KeptRateLimitingError as error:
             stopped.append(str(error))
         except (requests.RequestException, RefusedBySuiteError):

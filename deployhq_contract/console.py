@@ -14,7 +14,7 @@ from typing import Any
 from .checks import Drift
 from .guard import CLEANUP_COMMAND, Guard
 from .leniency import Leniency
-from .summary import Summary, users_created
+from .summary import Summary, differs_lines, users_created
 from .target import Target
 
 __all__ = ["QuietDisconnects", "announce", "quiet_pytest_sections", "verdict_lines", "write_summary"]
@@ -104,6 +104,7 @@ def verdict_lines(summary: Summary, base_url: str, exit_status: int) -> list[str
             lines.append(f"    ({len(item.findings) - FINDINGS_SHOWN} more in the summary)")
         more = f" (and {len(item.nodeids) - 1} more)" if len(item.nodeids) > 1 else ""
         lines.append(f"    test: {item.nodeids[0]}{more}" if item.nodeids else "    test: (none)")
+    lines += differs_lines(summary)
     not_judged = summary.not_judged(exit_status)
     if not_judged:
         lines.append(f"not judged ({len(not_judged)}), by reason:")

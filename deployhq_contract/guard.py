@@ -519,6 +519,9 @@ class GuardedTransport(httpx.BaseTransport):
         def once() -> httpx.Response:
             response = self.inner.handle_request(request)
             response.read()
+            from .calibration import seen_httpx  # a decision judged on this answer is calibrated with it
+
+            seen_httpx(request, response)
             return response
 
         return self.guard.send(

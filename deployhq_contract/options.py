@@ -33,6 +33,7 @@ OPTIONS = (
     "--contract-profile",
     "--max-answer-bytes",
     "--request-timeout",
+    "--list-promises",
 )
 
 
@@ -114,6 +115,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--dry-run",
         action="store_true",
         help="print the generated requests a run would send (credentials filtered) and send none",
+    )
+    group.addoption(
+        "--list-promises",
+        action="store_true",
+        help="print every promise (operation, sentence, source, test) as a JSON array and send nothing",
     )
     group.addoption(
         "--contract-profile",

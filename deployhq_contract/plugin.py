@@ -21,11 +21,12 @@ import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, settings
+from hypothesis.errors import Flaky
 from schemathesis import BaseSchema
 from schemathesis.pytest.plugin import SchemaHandleMark
 
 # Importing checks and leniency registers the suite's own checks with schemathesis.
-from . import bounded, checks, console, leniency, preflight, redact, runtime, verdict
+from . import bounded, calibration, checks, console, leniency, preflight, provenance, redact, runtime, verdict
 from .api import Api
 from .cleanup import delete_all
 from .guard import (
@@ -48,6 +49,7 @@ from .target import LIVE_CREATE_BUDGET, LIVE_RATE_LIMIT, Credentials, Target, Ta
 REPORTS = Path("reports").resolve()
 JUNIT_REPORT = REPORTS / "contract-junit.xml"
 SUMMARY_REPORT = REPORTS / "contract-summary.md"
+CALIBRATION_REPORT = REPORTS / "contract-calibration.json"
 
 # Profiles. Schemathesis sets deadline=None itself; the health checks are suppressed because an HTTP
 # round trip per example is slow by Hypothesis' standards, and a shared target filters many inputs.
@@ -73,6 +75,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "conditional: judged only when its situation arises (e.g. a 429)")
     config.addinivalue_line("markers", f"{RANK_MARKER}(n): run order, lower first (default {DEFAULT_RANK})")
     redact.CONSOLE.install()  # before pytest's terminal writer takes sys.stdout: all it prints is filtered
+    calibration.CALIBRATION.clear()
     live = bool(config.getoption("--live"))
     email_domain = _email_domain(config)
     dry_run = bool(config.getoption("--dry-run"))
@@ -104,7 +107,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_PROFILE] = profile
     # Asking for help, listing the tests or a dry run sends nothing, starts nothing and has no verdict: it must
     # not replace the last real run's reports.
-    sends = not (dry_run or config.getoption("--help", False) or config.getoption("--collectonly", False))
+    listing = config.getoption("--list-promises")
+    sends = not (dry_run or listing or config.getoption("--help", False) or config.getoption("--collectonly", False))
     config.stash[_SENDS] = sends
     if not sends:
         config.option.xmlpath = None
@@ -384,6 +388,9 @@ def rank(item: pytest.Item) -> int:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    unsourced = provenance.missing(items)
+    if unsourced:
+        raise pytest.UsageError(f"deployhq_contract/provenance.py: give {', '.join(unsourced)} a source in SOURCES")
     items.sort(key=rank)  # stable: equal ranks keep pytest's collection order
 
 
@@ -397,7 +404,10 @@ def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: objec
 
 
 def pytest_runtestloop(session: pytest.Session) -> bool | None:
-    """With --dry-run: show what would be sent instead of running anything."""
+    """With --dry-run: show what would be sent instead of running anything; with --list-promises, the promises."""
+    if session.config.getoption("--list-promises"):
+        provenance.print_registry(session)
+        return True
     if not session.config.getoption("--dry-run"):
         return None
     from .dry_run import planned_requests, unforeseeable
@@ -455,6 +465,8 @@ def _not_judgeable(error: BaseException) -> Exception | None:
     or the target answered 429 to every try."""
     while isinstance(error, BaseExceptionGroup) and len(error.exceptions) == 1:
         error = error.exceptions[0]
+    if isinstance(error, Flaky):  # hypothesis replaying a step the rail refused reports it as flaky generation
+        error = error.__cause__ or error.__context__ or error
     return error if isinstance(error, BudgetExhaustedError | KeptRateLimitingError) else None
 
 
@@ -484,6 +496,7 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
     _scrub_secrets(report, item.config.stash.get(RUN, None))
+    differs = calibration.forgive(item, report)
     final = report.when == "call" or (report.when == "setup" and not report.passed)
     summary = item.config.stash.get(_SUMMARY, None)
     if final and summary is not None:
@@ -494,9 +507,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         run = item.config.stash.get(RUN, None)
         secrets = run.target.secrets if run is not None else ()
         error = call.excinfo.value if report.failed and call.excinfo is not None else None
-        outcome = "failed" if report.failed else "skipped" if report.skipped else "passed"
+        outcome = "differs" if differs else "failed" if report.failed else "skipped" if report.skipped else "passed"
+        if differs and call.excinfo is not None:
+            error = call.excinfo.value
         found = verdict.findings(error, secrets)
-        summary.add(Outcome(Summary.nodeid(item), operations, promise, outcome, reason, found))
+        source = provenance.source_of(item)
+        summary.add(Outcome(Summary.nodeid(item), operations, promise, outcome, reason, found, str(source or "")))
+        if source is not None and source.decided:
+            details = [f.evidence for f in found] or calibration.failure_lines(report.longreprtext)
+            calibration.CALIBRATION.promise(provenance.key_of(item), operations, promise, outcome, details)
     return report
 
 
@@ -522,6 +541,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     text = summary.render(run=run, exit_status=int(exitstatus))
     path = summary_path(session.config)
+    calibration.write_report(path.with_name(CALIBRATION_REPORT.name), session.items)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")

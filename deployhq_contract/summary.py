@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from .leniency import Leniency
     from .runtime import Run
 
-__all__ = ["BROKEN_MARK", "Outcome", "Summary"]
+__all__ = ["BROKEN_MARK", "Outcome", "Summary", "differs_lines"]
 
 # How a failed `assert [] == <broken promises>` lists each one (conftest.pytest_assertrepr_compare).
 BROKEN_MARK = "  broken: "
@@ -44,6 +44,7 @@ class Outcome:
     outcome: str  # "passed", "failed", "skipped"
     reason: str = ""
     findings: list[Finding] = field(default_factory=list)
+    source: str = ""  # where the promise comes from (provenance.SOURCES): "decided", "vendor-docs (page)", ...
 
 
 @dataclass
@@ -51,14 +52,23 @@ class Promise:
     """One promise (a test function) on one operation, over all its parameters."""
 
     text: str
+    source: str = ""
     kept: int = 0
     broken: list[Outcome] = field(default_factory=list)
     not_judged: list[str] = field(default_factory=list)
+    # Broken, but only a decision of this contract, against a live target without --contract-strict.
+    differs: list[Outcome] = field(default_factory=list)
+
+    @property
+    def decided(self) -> bool:
+        return self.source == "decided"
 
     @property
     def verdict(self) -> str:
         if self.broken:
             return "broken"
+        if self.differs:
+            return "differs (decided)"
         if self.kept:
             return "kept"
         return "not judged"
@@ -85,10 +95,11 @@ class Counts:
     kept: int
     broken: int
     not_judged: int
+    differs: int = 0  # judged, and contradicted a decision of this contract that a lenient live run forgives
 
     @property
     def total(self) -> int:
-        return self.kept + self.broken + self.not_judged
+        return self.kept + self.broken + self.not_judged + self.differs
 
 
 class Summary:
@@ -135,7 +146,10 @@ class Summary:
         for outcome in self.outcomes:
             for operation in outcome.operations:
                 promise = table.setdefault(operation, {}).setdefault(outcome.promise, Promise(outcome.promise))
-                if outcome.outcome == "passed":
+                promise.source = promise.source or outcome.source
+                if outcome.outcome == "differs":
+                    promise.differs.append(outcome)
+                elif outcome.outcome == "passed":
                     promise.kept += 1
                 elif outcome.outcome == "failed":
                     promise.broken.append(outcome)
@@ -146,13 +160,18 @@ class Summary:
         )
         for promises in table.values():
             for promise in promises.values():
-                if not (promise.kept or promise.broken or promise.not_judged):
+                if not (promise.kept or promise.broken or promise.not_judged or promise.differs):
                     promise.not_judged.append(unreached)
         return table
 
     def counts(self, exit_status: int = 0) -> Counts:
         verdicts = [p.verdict for ps in self.promises(exit_status).values() for p in ps.values()]
-        return Counts(verdicts.count("kept"), verdicts.count("broken"), verdicts.count("not judged"))
+        return Counts(
+            verdicts.count("kept"),
+            verdicts.count("broken"),
+            verdicts.count("not judged"),
+            verdicts.count("differs (decided)"),
+        )
 
     def not_judged(self, exit_status: int = 0) -> list[tuple[str, Promise]]:
         """Every promise no test judged, whatever the reason (a 429 that never came included)."""
@@ -188,14 +207,22 @@ class Summary:
             return "was interrupted before every promise was judged"
         if exit_status != 0:
             return "was not judged"
+        if counts.differs:
+            return "keeps what DeployHQ documents, but differs from some of this contract's decisions"
         return "keeps every promise judged" if counts.not_judged else "keeps the contract"
 
     def verdict_line(self, base_url: str, exit_status: int) -> str:
         counts = self.counts(exit_status)
+        differs = f", {counts.differs} differ from this contract's decisions" if counts.differs else ""
         return (
-            f"{base_url} {self.headline(exit_status)}: {counts.kept} promises kept, {counts.broken} broken, "
+            f"{base_url} {self.headline(exit_status)}: {counts.kept} promises kept, {counts.broken} broken{differs}, "
             f"{counts.not_judged} not judged (of {counts.total})"
         )
+
+    def differing(self) -> list[tuple[str, Promise]]:
+        """Promises that only a decision of this contract makes broken: failed ones (strict runs) or forgiven."""
+        table = self.promises().items()
+        return [(o, p) for o, promises in table for p in promises.values() if p.decided and (p.broken or p.differs)]
 
     def render(self, *, run: Run, exit_status: int) -> str:
         """The whole Markdown summary."""
@@ -211,6 +238,7 @@ class Summary:
             lines += ["", "Promises not judged are listed below with why: this is not a verdict on the whole contract."]
         lines.append("")
         lines += self._promise_sections(exit_status)
+        lines += self._split_sections()
         lines += self._coverage_section(guard.statuses)
         lines += self._drift_and_leniency(run.drift, run.leniency)
         lines += self._counts(target, guard)
@@ -232,11 +260,37 @@ class Summary:
             if not promises:
                 continue
             label = OPERATIONS[operation].label if operation in OPERATIONS else ""
-            lines += [f"### {operation}" + (f" (`{label}`)" if label else ""), "", "| promise | verdict |", "|---|---|"]
+            lines += [f"### {operation}" + (f" (`{label}`)" if label else ""), "", "| promise | source | verdict |"]
+            lines.append("|---|---|---|")
             for promise in promises.values():
-                lines.append(f"| {_cell(promise.text)} | {_cell(_verdict_cell(promise))} |")
+                source = promise.source or "-"
+                lines.append(f"| {_cell(promise.text)} | {source} | {_cell(_verdict_cell(promise))} |")
             lines.append("")
         return lines
+
+    def _split_sections(self) -> list[str]:
+        """Broken promises split by source: DeployHQ's own word, or only this contract's decision."""
+        table = self.promises()
+        vendor = [(o, p) for o, ps in table.items() for p in ps.values() if p.broken and not p.decided]
+        lines = ["## Breaks what DeployHQ documents", ""]
+        lines += [f"- {o}: {_cell(p.text)} ({p.source or 'no source'})" for o, p in vendor] or ["- none"]
+        lines += ["", "## Differs from what this contract decided", ""]
+        lines.append("Decisions of this contract (source `decided`) the target contradicted; against a live target "
+                     "they fail only with --contract-strict. See reports/contract-calibration.json.")  # fmt: skip
+        lines.append("")
+        differing = self.differing()
+        for operation, promise in differing:
+            lines.append(f"- {operation}: {_cell(promise.text)}")
+            for outcome in [*promise.broken, *promise.differs][:2]:
+                lines += [f"  - {_code(finding.evidence)}" for finding in outcome.findings]
+        for rule in _contradicted_rules():
+            lines.append(f"- {', '.join(rule.operations)}: {_cell(rule.promise)}")
+            lines += [
+                f"  - {_code(e['detail'])}: {_code(e['request'])} answered {_code(e['answer'])}" for e in rule.exchanges
+            ]
+        if not differing and not _contradicted_rules():
+            lines.append("- none")
+        return [*lines, ""]
 
     @staticmethod
     def _coverage_section(statuses: Mapping[tuple[str, int], int]) -> list[str]:
@@ -311,13 +365,36 @@ def documented_statuses() -> dict[str, list[int]]:
     return found
 
 
+def differs_lines(summary: Summary) -> list[str]:
+    """The console's lines for decisions a lenient live run forgave: listed, not failed."""
+    table = summary.promises()
+    forgiven = [(o, p) for o, ps in table.items() for p in ps.values() if p.differs and not p.broken]
+    lines = [f"  differs from what this contract decided: {o}: {p.text}" for o, p in forgiven]
+    rules = [f"  differs from what this contract decided: {', '.join(r.operations)}: {r.promise}"
+             for r in _contradicted_rules()]  # fmt: skip
+    return lines + rules
+
+
+@dataclass(frozen=True)
+class _Contradiction:
+    operations: tuple[str, ...]
+    promise: str
+    exchanges: list[dict[str, str]]
+
+
+def _contradicted_rules() -> list[_Contradiction]:
+    from .calibration import CALIBRATION, RULES
+
+    return [_Contradiction(RULES[name].operations, text, found) for name, text, found in CALIBRATION.contradicted()]
+
+
 def _verdict_cell(promise: Promise) -> str:
     if promise.verdict == "broken":
         checks = sorted({f.check for outcome in promise.broken for f in outcome.findings if f.check})
         return "**broken**" + (f" (check {', '.join(f'`{c}`' for c in checks)})" if checks else "")
     if promise.verdict == "not judged":
         return f"not judged ({promise.reason})"
-    return "kept"
+    return promise.verdict
 
 
 def _cell(text: str) -> str:

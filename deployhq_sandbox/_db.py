@@ -358,7 +358,9 @@ class Store:
         row = connection.execute(_SELECT + " WHERE identifier = ?", (identifier,)).fetchone()
         if row is None:
             return DeleteOutcome.NOT_FOUND
-        if self._is_last_administrator(connection, _user(row)):
+        # DeployHQ's remove-user page: "the account administrator" cannot be removed. openapi.yaml reads that
+        # as every user with the flag, activated or not; an update takes the flag away first.
+        if _user(row).account_administrator:
             return DeleteOutcome.ADMINISTRATOR
         connection.execute("DELETE FROM users WHERE identifier = ?", (identifier,))
         return DeleteOutcome.DELETED

@@ -198,7 +198,7 @@ class UsersAPI:
         return JSONResponse(self.render_user(user))
 
     async def delete_user(self, identifier: str | None, caller: Account) -> Response:
-        """Remove a user: 404 if unknown, 403 for the account's last administrator."""
+        """Remove a user: 404 if unknown, 403 `forbidden` in DeployHQ's words for an account administrator."""
 
         def permit(signed_in: User | None, target: User | None) -> None:
             self.recheck(caller, signed_in, coded=True)
@@ -211,7 +211,7 @@ class UsersAPI:
         if outcome is DeleteOutcome.NOT_FOUND:
             raise HTTPException(404, "Not found")
         if outcome is DeleteOutcome.ADMINISTRATOR:
-            raise CodedRefusal("last_administrator", "The account's last administrator cannot be removed.")
+            raise CodedRefusal("forbidden", "Cannot remove the account administrator")
         return JSONResponse({"status": "ok"})
 
     async def update_user(self, request: Request, identifier: str | None, caller: Account) -> Response:

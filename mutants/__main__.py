@@ -11,6 +11,9 @@ from pathlib import Path
 import uvicorn
 
 from .catalogue import CATALOGUE, LENIENT, MUST_PASS, SERVABLE, build
+from .promises_doc import check as check_promises
+from .promises_doc import render as render_promises
+from .promises_doc import write as write_promises
 from .table import table, write_readme
 
 
@@ -24,7 +27,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--table", action="store_true", help="print the README's detection table")
     parser.add_argument("--write", action="store_true", help="with --table: write it into README.md")
+    parser.add_argument("--promises", action="store_true", help="print docs/promises.md (--write it, --check it)")
+    parser.add_argument("--check", action="store_true", help="with --promises: fail when docs/promises.md is stale")
     args = parser.parse_args(argv)
+    if args.promises:
+        if args.check:
+            stale = check_promises()
+            print("\n".join(stale) or "docs/promises.md is up to date", file=sys.stderr if stale else sys.stdout)
+            return 1 if stale else 0
+        if args.write:
+            write_promises()
+        else:
+            print(render_promises(), end="")
+        return 0
     if args.table:
         if args.write:
             write_readme()

@@ -50,7 +50,7 @@ def test_failing_run_names_the_broken_promise_and_how_to_reproduce_it(server: Se
     assert 1 == code, console[-3000:]
     assert f"**{server.base_url} BREAKS the contract: " in summary
     assert (
-        "| The seed's request with every flag set true: each value comes back exactly as sent. | **broken** |"
+        "| The seed's request with every flag set true: each value comes back exactly as sent. | seed | **broken** |"
         in summary
     )
     assert "permission flag can_create_projects was sent as true but came back false" in summary

@@ -310,12 +310,19 @@ def test_delete_removes_the_user(client: TestClient, invite: Invite) -> None:
     ) == (200, {"status": "ok"}, 404, 404)
 
 
-def test_only_the_last_administrator_cannot_be_removed(client: TestClient, invite: Invite) -> None:
-    """An invited administrator can be removed; the account's last administrator is a 403."""
+def test_no_administrator_can_be_removed_until_it_loses_the_flag(client: TestClient, invite: Invite) -> None:
+    """An administrator, invited or activated, is a 403; once an update takes its flag away it can be removed."""
     invited = invite(first_name="Ad", email_address="ad@example.com", account_administrator=True).json()
     configured = client.get("/users").json()[0]
-    statuses = [client.delete(f"/users/{user['identifier']}").status_code for user in (invited, configured)]
-    assert (statuses, len(client.get("/users").json())) == ([200, 403], 3)
+    refused = [client.delete(f"/users/{user['identifier']}").status_code for user in (invited, configured)]
+    demoted = client.patch(f"/users/{invited['identifier']}", json={"user": {"account_administrator": False}})
+    removed = client.delete(f"/users/{invited['identifier']}")
+    assert (refused, demoted.status_code, removed.status_code, len(client.get("/users").json())) == (
+        [403, 403],
+        200,
+        200,
+        3,
+    )
 
 
 def test_address_is_free_again_after_delete(client: TestClient, invite: Invite) -> None:

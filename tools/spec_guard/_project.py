@@ -36,6 +36,11 @@ class Project:
         return self.root / "drift" / "vendor-users-facts.yaml"
 
     @property
+    def vendor_docs(self) -> Path:
+        """Our facts about DeployHQ's Users API pages: their example answers, refusals and request fields."""
+        return self.root / "drift" / "vendor-docs-facts.yaml"
+
+    @property
     def intentional(self) -> Path:
         """The differences from the vendor's document we keep on purpose, each with its reason."""
         return self.root / "drift" / "intentional-differences.yaml"

@@ -1,4 +1,5 @@
-"""Drift against the vendor: our openapi.yaml against the facts of DeployHQ's own published document.
+"""Drift against the vendor: our openapi.yaml against the facts of DeployHQ's published document and of its
+Users API pages (drift/vendor-docs-facts.yaml, when present).
 
 `check` lists every difference and fails on one that drift/intentional-differences.yaml does not explain (or on an
 explanation that no longer matches anything). `refresh` rewrites the facts file from a vendor document and says which
@@ -13,6 +14,8 @@ from pathlib import Path
 from spec_guard._document import Node, SpecError, load
 from spec_guard._drift import Difference, differences, judge, read_explanations
 from spec_guard._facts import users_operations
+from spec_guard._pages import differences as page_differences
+from spec_guard._pages import read_pages
 from spec_guard._project import Project
 from spec_guard._snapshot import Snapshot, Source, dump, read
 
@@ -26,8 +29,14 @@ def check(project: Project) -> tuple[bool, list[str]]:
     """(passed, lines to print): each difference with its reason, then what fails."""
     snapshot = read(project.vendor_facts)
     explanations = read_explanations(project.intentional)
-    verdict = judge(_current(project, snapshot), explanations)
-    lines = [f"{project.spec.name} against the vendor's document ({snapshot.source}):"]
+    found = _current(project, snapshot)
+    source = f"the vendor's document ({snapshot.source})"
+    if project.vendor_docs.is_file():
+        pages = read_pages(project.vendor_docs)
+        found += page_differences(pages, load(project.spec), project.spec.name)
+        source += f" and {len(pages)} of its Users API pages"
+    verdict = judge(found, explanations)
+    lines = [f"{project.spec.name} against {source}:"]
     for explanation in explanations:
         explained = [difference for difference, by in verdict.explained if by is explanation]
         if explained:

@@ -16,7 +16,8 @@ class Error:
     """The body of every error answer except 422.
 
     Attributes:
-        status (int): The HTTP status code, repeated.
+        status (int): The HTTP status code, repeated. From the vendor's OpenAPI document alone: DeployHQ's own
+            tests elsewhere in its API show error bodies without it.
         error (str | Unset): What went wrong, for a person to read.
     """
 

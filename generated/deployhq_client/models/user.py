@@ -18,7 +18,9 @@ class User:
         id (int): Numeric id, increasing in order of creation.
         identifier (UUID): The user's stable identifier, used in `/users/{identifier}`.
         first_name (str):
-        last_name (None | str): `null` when the invitation gave none.
+        last_name (None | str): `null` when the invitation gave none: a decision of this contract (DeployHQ's examples
+            always
+            show a string; its OpenAPI document types it as a string).
         email_address (str):
         time_zone (None | str): An IANA zone name; `Etc/UTC` when the invitation gave none.
         account_administrator (bool):

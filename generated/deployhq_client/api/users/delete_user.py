@@ -85,10 +85,16 @@ def sync_detailed(
     """Remove a user
 
      Removes a user from the account. An identifier the account does not know is 404. Removing the
-    account's last activated administrator is 403 with `error_code` `last_administrator`: an
-    account always keeps an administrator who can sign in (one invited but not yet activated does
-    not count). Any other user, administrators included, can be removed by an administrator or a
-    user who may manage users. A removed user can no longer sign in to the API.
+    account administrator is 403 `{"error": "Cannot remove the account administrator",
+    "error_code": "forbidden"}` and the user stays (DeployHQ's remove-user page, April 2026).
+
+    The page does not say who "the account administrator" is. This contract takes the literal
+    reading of the field of that name: every user whose `account_administrator` is `true`, activated
+    or only invited, is refused so. To remove one, first take the flag away with an update (refused
+    for the account's last activated administrator), then remove the user: that order is a decision
+    of this contract. Any other user can be removed by an administrator or a user who may manage
+    users. A removed user can no longer sign in to the API, and comes back only through a new
+    invitation.
 
     Args:
         identifier (UUID):
@@ -120,10 +126,16 @@ def sync(
     """Remove a user
 
      Removes a user from the account. An identifier the account does not know is 404. Removing the
-    account's last activated administrator is 403 with `error_code` `last_administrator`: an
-    account always keeps an administrator who can sign in (one invited but not yet activated does
-    not count). Any other user, administrators included, can be removed by an administrator or a
-    user who may manage users. A removed user can no longer sign in to the API.
+    account administrator is 403 `{"error": "Cannot remove the account administrator",
+    "error_code": "forbidden"}` and the user stays (DeployHQ's remove-user page, April 2026).
+
+    The page does not say who "the account administrator" is. This contract takes the literal
+    reading of the field of that name: every user whose `account_administrator` is `true`, activated
+    or only invited, is refused so. To remove one, first take the flag away with an update (refused
+    for the account's last activated administrator), then remove the user: that order is a decision
+    of this contract. Any other user can be removed by an administrator or a user who may manage
+    users. A removed user can no longer sign in to the API, and comes back only through a new
+    invitation.
 
     Args:
         identifier (UUID):
@@ -150,10 +162,16 @@ async def asyncio_detailed(
     """Remove a user
 
      Removes a user from the account. An identifier the account does not know is 404. Removing the
-    account's last activated administrator is 403 with `error_code` `last_administrator`: an
-    account always keeps an administrator who can sign in (one invited but not yet activated does
-    not count). Any other user, administrators included, can be removed by an administrator or a
-    user who may manage users. A removed user can no longer sign in to the API.
+    account administrator is 403 `{"error": "Cannot remove the account administrator",
+    "error_code": "forbidden"}` and the user stays (DeployHQ's remove-user page, April 2026).
+
+    The page does not say who "the account administrator" is. This contract takes the literal
+    reading of the field of that name: every user whose `account_administrator` is `true`, activated
+    or only invited, is refused so. To remove one, first take the flag away with an update (refused
+    for the account's last activated administrator), then remove the user: that order is a decision
+    of this contract. Any other user can be removed by an administrator or a user who may manage
+    users. A removed user can no longer sign in to the API, and comes back only through a new
+    invitation.
 
     Args:
         identifier (UUID):
@@ -183,10 +201,16 @@ async def asyncio(
     """Remove a user
 
      Removes a user from the account. An identifier the account does not know is 404. Removing the
-    account's last activated administrator is 403 with `error_code` `last_administrator`: an
-    account always keeps an administrator who can sign in (one invited but not yet activated does
-    not count). Any other user, administrators included, can be removed by an administrator or a
-    user who may manage users. A removed user can no longer sign in to the API.
+    account administrator is 403 `{"error": "Cannot remove the account administrator",
+    "error_code": "forbidden"}` and the user stays (DeployHQ's remove-user page, April 2026).
+
+    The page does not say who "the account administrator" is. This contract takes the literal
+    reading of the field of that name: every user whose `account_administrator` is `true`, activated
+    or only invited, is refused so. To remove one, first take the flag away with an update (refused
+    for the account's last activated administrator), then remove the user: that order is a decision
+    of this contract. Any other user can be removed by an administrator or a user who may manage
+    users. A removed user can no longer sign in to the API, and comes back only through a new
+    invitation.
 
     Args:
         identifier (UUID):

@@ -131,7 +131,9 @@ def sync_detailed(
     them forced to `false`. Taking `account_administrator` away from the account's last activated
     administrator is 403 with `error_code` `last_administrator`, and nothing changes: an account
     always keeps an administrator who can sign in. An administrator invited but not yet activated
-    does not count, and can lose the flag like any other user.
+    does not count, and can lose the flag like any other user. (DeployHQ's update page says only
+    that the last account administrator cannot be removed; the status, body and the rule about
+    invited administrators are decisions of this contract.)
 
     An account administrator's `email_address` is for account administrators to change: from any
     other caller, a different address for an administrator is 403 with `error_code` `forbidden`,
@@ -189,7 +191,9 @@ def sync(
     them forced to `false`. Taking `account_administrator` away from the account's last activated
     administrator is 403 with `error_code` `last_administrator`, and nothing changes: an account
     always keeps an administrator who can sign in. An administrator invited but not yet activated
-    does not count, and can lose the flag like any other user.
+    does not count, and can lose the flag like any other user. (DeployHQ's update page says only
+    that the last account administrator cannot be removed; the status, body and the rule about
+    invited administrators are decisions of this contract.)
 
     An account administrator's `email_address` is for account administrators to change: from any
     other caller, a different address for an administrator is 403 with `error_code` `forbidden`,
@@ -242,7 +246,9 @@ async def asyncio_detailed(
     them forced to `false`. Taking `account_administrator` away from the account's last activated
     administrator is 403 with `error_code` `last_administrator`, and nothing changes: an account
     always keeps an administrator who can sign in. An administrator invited but not yet activated
-    does not count, and can lose the flag like any other user.
+    does not count, and can lose the flag like any other user. (DeployHQ's update page says only
+    that the last account administrator cannot be removed; the status, body and the rule about
+    invited administrators are decisions of this contract.)
 
     An account administrator's `email_address` is for account administrators to change: from any
     other caller, a different address for an administrator is 403 with `error_code` `forbidden`,
@@ -298,7 +304,9 @@ async def asyncio(
     them forced to `false`. Taking `account_administrator` away from the account's last activated
     administrator is 403 with `error_code` `last_administrator`, and nothing changes: an account
     always keeps an administrator who can sign in. An administrator invited but not yet activated
-    does not count, and can lose the flag like any other user.
+    does not count, and can lose the flag like any other user. (DeployHQ's update page says only
+    that the last account administrator cannot be removed; the status, body and the rule about
+    invited administrators are decisions of this contract.)
 
     An account administrator's `email_address` is for account administrators to change: from any
     other caller, a different address for an administrator is 403 with `error_code` `forbidden`,
