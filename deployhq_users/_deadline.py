@@ -19,12 +19,11 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 
 import httpcore
 import httpx
 
-__all__ = ["Deadline", "DeadlineUnsupportedError", "bound_client", "bound_transport", "deadline"]
+__all__ = ["Deadline", "DeadlineUnsupportedError", "bound_client", "bound_transport", "clamp", "deadline"]
 
 
 class DeadlineUnsupportedError(RuntimeError):
@@ -67,49 +66,10 @@ def deadline(seconds: float) -> Iterator[Deadline]:
         _CURRENT.reset(token)
 
 
-def _clamp(timeout: float | None) -> float | None:
+def clamp(timeout: float | None) -> float | None:
+    """*timeout* shortened to the deadline in force, if any (what a bound connection waits at most)."""
     current = _CURRENT.get()
     return timeout if current is None else current.clamp(timeout)
-
-
-class _DeadlineStream(httpcore.NetworkStream):
-    """A connection whose every read and write waits at most until the deadline in force."""
-
-    def __init__(self, inner: httpcore.NetworkStream) -> None:
-        self._inner = inner
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, _clamp(timeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, _clamp(timeout))
-
-    def close(self) -> None:
-        self._inner.close()
-
-    def start_tls(self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None) -> Any:
-        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, _clamp(timeout)))
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
-
-
-class _DeadlineBackend(httpcore.NetworkBackend):
-    """The pool's own backend, its connections wrapped in _DeadlineStream (proxies, TLS and options kept)."""
-
-    def __init__(self, inner: httpcore.NetworkBackend) -> None:
-        self._inner = inner
-
-    def connect_tcp(self, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
-        kwargs["timeout"] = _clamp(kwargs.get("timeout"))
-        return _DeadlineStream(self._inner.connect_tcp(*args, **kwargs))
-
-    def connect_unix_socket(self, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
-        kwargs["timeout"] = _clamp(kwargs.get("timeout"))
-        return _DeadlineStream(self._inner.connect_unix_socket(*args, **kwargs))
-
-    def sleep(self, seconds: float) -> None:
-        self._inner.sleep(seconds)
 
 
 def _unsupported(where: str) -> DeadlineUnsupportedError:
@@ -128,10 +88,15 @@ def bound_transport(transport: httpx.HTTPTransport) -> None:
     if not isinstance(pool, httpcore.ConnectionPool):  # HTTPProxy and SOCKSProxy are ConnectionPools too
         raise _unsupported("httpx.HTTPTransport._pool holding an httpcore.ConnectionPool")
     backend = getattr(pool, "_network_backend", None)
-    if not isinstance(backend, httpcore.NetworkBackend):
+    if backend is None or not callable(getattr(backend, "connect_tcp", None)):
         raise _unsupported("httpcore.ConnectionPool._network_backend")
-    if not isinstance(backend, _DeadlineBackend):
-        pool._network_backend = _DeadlineBackend(backend)
+    try:
+        # httpcore made its network backends public in a later release than the oldest httpx this package takes.
+        from ._deadline_io import DeadlineBackend
+    except AttributeError:
+        raise _unsupported("public httpcore.NetworkBackend") from None
+    if not isinstance(backend, DeadlineBackend):
+        pool._network_backend = DeadlineBackend(backend)
 
 
 def bound_client(http: httpx.Client) -> None:

@@ -30,7 +30,7 @@ def test_every_transport_httpx_builds_is_bound(monkeypatch):
         http = connect(base_url=BASE_URL, email=EMAIL, api_key=API_KEY, env={}).get_httpx_client()
     transports = [http._transport, *http._mounts.values()]
     assert 2 == len(transports)
-    assert all(type(t._pool._network_backend).__name__ == "_DeadlineBackend" for t in transports)
+    assert all(type(t._pool._network_backend).__name__ == "DeadlineBackend" for t in transports)
 
 
 def test_a_bound_transport_ends_a_dripped_head_at_the_deadline():
@@ -41,7 +41,7 @@ def test_a_bound_transport_ends_a_dripped_head_at_the_deadline():
         with deadline(1.5) as bound, pytest.raises(httpx.ReadTimeout):
             http.get(base_url)
         seconds = time.monotonic() - started
-    assert (True, True) == (bound.cut, 1.5 <= seconds < 2.4), seconds
+    assert (True, True) == (bound.cut, 1.5 <= seconds < 3), seconds
 
 
 def _moved(monkeypatch: pytest.MonkeyPatch, cls: type, name: str) -> None:
