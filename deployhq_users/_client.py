@@ -78,11 +78,7 @@ class LoopAwareClient(Client):
         fresh = self._client is None
         http = super().get_httpx_client()
         if fresh and "transport" not in self._httpx_args:
-            try:
-                bound_client(http)
-            except DeadlineUnsupportedError as error:
-                # Calls still work, with the deadline checked between reads, as with a transport of the caller's.
-                warnings.warn(f"{error}: sync calls check it only between reads", RuntimeWarning, stacklevel=2)
+            _bound(http)
         return http
 
     def get_async_httpx_client(self) -> httpx.AsyncClient:
@@ -135,6 +131,15 @@ def _reachable(http: _Http, operation: str) -> _Http:
             "nothing was sent"
         )
     return http
+
+
+def _bound(http: httpx.Client) -> None:
+    """Bind the transports *http* built itself to the deadline of the call in progress, or warn that it cannot."""
+    try:
+        bound_client(http)
+    except DeadlineUnsupportedError as error:
+        # Calls still work, with the deadline checked between reads, as through a transport of the caller's.
+        warnings.warn(f"{error}: sync calls check it only between reads", RuntimeWarning, stacklevel=3)
 
 
 def usable_client(client: Client, operation: str) -> httpx.Client:

@@ -15,7 +15,7 @@ import httpcore
 import httpx
 import pytest
 
-from deployhq_users import connect
+from deployhq_users import connect, list_users
 from deployhq_users._deadline import DeadlineUnsupportedError, bound_client, deadline
 
 from .conftest import API_KEY, BASE_URL, EMAIL
@@ -31,6 +31,19 @@ def test_every_transport_httpx_builds_is_bound(monkeypatch):
     transports = [http._transport, *http._mounts.values()]
     assert 2 == len(transports)
     assert all(type(t._pool._network_backend).__name__ == "DeadlineBackend" for t in transports)
+
+
+def _bound(http: httpx.Client) -> bool:
+    return type(http._transport._pool._network_backend).__name__ == "DeadlineBackend"  # type: ignore[attr-defined]
+
+
+def test_an_httpx_client_the_caller_sets_stays_theirs(served):
+    """A connect() client given an httpx client by `set_httpx_client` sends through it, not re-wired."""
+    auth = (served.email, served.api_key)
+    with httpx.Client(base_url=served.base_url, auth=auth) as given:
+        client = served.connect().set_httpx_client(given)
+        assert list_users(client)
+        assert (False, True) == (_bound(given), _bound(served.connect().get_httpx_client()))
 
 
 def test_a_bound_transport_ends_a_dripped_head_at_the_deadline():
