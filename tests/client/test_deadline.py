@@ -15,11 +15,11 @@ import httpcore
 import httpx
 import pytest
 
-from deployhq_users import connect, list_users
+from deployhq_users import ConnectionFailedError, DeadlineExceededError, connect, list_users
 from deployhq_users._deadline import DeadlineUnsupportedError, bound_client, deadline
 
 from .conftest import API_KEY, BASE_URL, EMAIL
-from .hostile import drip_head, hostile
+from .hostile import drip_head, hostile, silent
 
 
 def test_every_transport_httpx_builds_is_bound(monkeypatch):
@@ -55,6 +55,17 @@ def test_a_bound_transport_ends_a_dripped_head_at_the_deadline():
             http.get(base_url)
         seconds = time.monotonic() - started
     assert (True, True) == (bound.cut, 1.5 <= seconds < 3), seconds
+
+
+def test_a_read_timeout_before_the_deadline_stays_a_read_timeout():
+    """A server silent past the read timeout (1 s), with the deadline far off, is a lost answer, not the deadline."""
+    with hostile(silent) as base_url:
+        client = connect(base_url=base_url, email=EMAIL, api_key=API_KEY, env={}, timeout=1, deadline=30)
+        started = time.monotonic()
+        with client, pytest.raises(ConnectionFailedError, match="ReadTimeout") as caught:
+            list_users(client)
+        seconds = time.monotonic() - started
+    assert (False, True) == (isinstance(caught.value, DeadlineExceededError), 1 <= seconds < 3), seconds
 
 
 def _moved(monkeypatch: pytest.MonkeyPatch, cls: type, name: str) -> None:
