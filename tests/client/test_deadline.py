@@ -29,7 +29,7 @@ def test_every_transport_httpx_builds_is_bound(monkeypatch):
         warnings.simplefilter("error")
         http = connect(base_url=BASE_URL, email=EMAIL, api_key=API_KEY, env={}).get_httpx_client()
     transports = [http._transport, *http._mounts.values()]
-    assert 2 == len(transports)
+    assert len(transports) >= 2  # more if the environment names other proxies too
     assert all(type(t._pool._network_backend).__name__ == "DeadlineBackend" for t in transports)
 
 
