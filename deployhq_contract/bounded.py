@@ -15,17 +15,17 @@ import json
 import math
 import socket
 import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 
-import httpcore
 import httpx
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+from deployhq_users._deadline import bound_transport, deadline
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -269,47 +269,6 @@ class BoundedSession(requests.Session):
 
 # -- httpx ------------------------------------------------------------------------------------------------------
 
-_DEADLINE = threading.local()
-
-
-def _clamp(timeout: float | None) -> float | None:
-    deadline: float | None = getattr(_DEADLINE, "at", None)
-    if deadline is None:
-        return timeout
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise httpcore.ReadTimeout("the request's total time is up")
-    return left if timeout is None else min(timeout, left)
-
-
-class _DeadlineStream(httpcore.NetworkStream):
-    """Every read and write waits at most until the request's deadline, however the bytes trickle in."""
-
-    def __init__(self, inner: httpcore.NetworkStream) -> None:
-        self._inner = inner
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, _clamp(timeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, _clamp(timeout))
-
-    def close(self) -> None:
-        self._inner.close()
-
-    def start_tls(self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None) -> Any:
-        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, _clamp(timeout)))
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
-
-
-class _DeadlineBackend(httpcore.SyncBackend):
-    def connect_tcp(self, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
-        if kwargs.get("timeout") is not None or getattr(_DEADLINE, "at", None) is not None:
-            kwargs["timeout"] = _clamp(kwargs.get("timeout"))
-        return _DeadlineStream(super().connect_tcp(*args, **kwargs))
-
 
 class BoundedTransport(httpx.BaseTransport):
     """An httpx transport that never retries, reads at most the answer limit, and ends a request on time."""
@@ -317,25 +276,22 @@ class BoundedTransport(httpx.BaseTransport):
     def __init__(self, limits: Limits = DEFAULT_LIMITS) -> None:
         self.limits = limits
         self.inner = httpx.HTTPTransport(retries=0)
-        # httpx takes no network backend of its own; its pool is the one place a total deadline can reach a read.
-        self.inner._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(), retries=0, network_backend=_DeadlineBackend()
-        )
+        # Every read and write, the head's included, waits at most until the request's deadline (the client's piece:
+        # it raises DeadlineUnsupportedError, rather than run unbounded, if a later httpx moved its private seam).
+        bound_transport(self.inner)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        _DEADLINE.at = time.monotonic() + self.limits.request_seconds
-        try:
-            response = self.inner.handle_request(request)
+        with deadline(self.limits.request_seconds) as bound:
             try:
-                body = self._read(response, request)
-            finally:
-                response.close()
-        except httpx.TimeoutException:
-            if time.monotonic() >= _DEADLINE.at:
-                raise HttpxUnboundedAnswerError(too_slow(self.limits), request=request) from None
-            raise
-        finally:
-            _DEADLINE.at = None
+                response = self.inner.handle_request(request)
+                try:
+                    body = self._read(response, request)
+                finally:
+                    response.close()
+            except httpx.TimeoutException:
+                if bound.cut:
+                    raise HttpxUnboundedAnswerError(too_slow(self.limits), request=request) from None
+                raise
         # Decoded here, within the limit: the body handed on is plain, so it is not decoded (or inflated) again.
         headers = [(k, v) for k, v in response.headers.raw if k.lower() not in (b"content-encoding", b"content-length")]
         return httpx.Response(

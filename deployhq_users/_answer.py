@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import anyio
 import httpx
 
+from ._deadline import deadline
+
 __all__ = [
     "DEFAULT_DEADLINE",
     "DEFAULT_MAX_ANSWER_BYTES",
@@ -81,29 +83,35 @@ def _whole(response: httpx.Response, body: bytes) -> httpx.Response:
 def receive(http: httpx.Client, request: httpx.Request, limits: Limits) -> httpx.Response:
     """Send *request*; the answer read whole, or AnswerTooLargeError / AnswerOverdueError; httpx's errors pass.
 
-    A sync read cannot be interrupted, so the deadline is checked once the head has come and after each read of the
-    body, each read being bounded by the client's read timeout: a dripped body is stopped at most one read timeout
-    after the deadline. httpx reads the head in one call, so a head dripped byte by byte is bounded only per read
-    (and by h11's limit on a head's size); the async form has no such gap.
+    A sync read cannot be interrupted, so the deadline is taken down to each read instead: a transport bound to it
+    (`_deadline.bound_client`, as connect() builds) waits no read or write past it, the answer's head included.
+    Through another transport (the caller's own) it is checked once the head has come and after each read of the
+    body, each bounded by the client's read timeout: a head dripped byte by byte is then bounded only per read.
     """
-    end = time.monotonic() + limits.deadline
-    response = http.send(request, stream=True)
-    try:
-        if time.monotonic() > end:  # its head alone took too long
-            raise AnswerOverdueError(limits.deadline, response)
-        if _declared_too_large(response, limits.max_answer_bytes):
-            raise AnswerTooLargeError(response, limits.max_answer_bytes)
-        chunks: list[bytes] = []
-        size = 0
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > limits.max_answer_bytes:
-                raise AnswerTooLargeError(response, limits.max_answer_bytes)
-            if time.monotonic() > end:
+    with deadline(limits.deadline) as bound:
+        response: httpx.Response | None = None
+        try:
+            response = http.send(request, stream=True)
+            if time.monotonic() > bound.at:  # its head alone took too long
                 raise AnswerOverdueError(limits.deadline, response)
-            chunks.append(chunk)
-    finally:
-        response.close()
+            if _declared_too_large(response, limits.max_answer_bytes):
+                raise AnswerTooLargeError(response, limits.max_answer_bytes)
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > limits.max_answer_bytes:
+                    raise AnswerTooLargeError(response, limits.max_answer_bytes)
+                if time.monotonic() > bound.at:
+                    raise AnswerOverdueError(limits.deadline, response)
+                chunks.append(chunk)
+        except httpx.TimeoutException as error:
+            if not bound.cut:  # the read timeout of one read, as httpx reports it
+                raise
+            raise AnswerOverdueError(limits.deadline, response) from error
+        finally:
+            if response is not None:
+                response.close()
     return _whole(response, b"".join(chunks))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import warnings
 import weakref
 from collections.abc import Iterator
 from typing import Self, TypeVar
@@ -21,6 +22,7 @@ from attrs import define, field
 from deployhq_client import Client
 
 from ._answer import Limits
+from ._deadline import DeadlineUnsupportedError, bound_client
 from ._errors import ClientUnusableError, ConfigurationError
 from ._hosts import host_problem
 
@@ -65,6 +67,19 @@ class LoopAwareClient(Client):
         """Use *async_client* for every async call, in whatever loop (it is then never replaced)."""
         self._caller_set_async_client = True
         return super().set_async_httpx_client(async_client)
+
+    def get_httpx_client(self) -> httpx.Client:
+        """The sync httpx client, built on first use; one built here reads within the call's total deadline.
+
+        httpx bounds each read, not a whole answer's head: its transport is bound here to the deadline of the call
+        in progress (`_deadline`), unless connect() was given a transport, or `set_httpx_client` a client: those
+        stay the caller's own, bounded per read while the head comes.
+        """
+        fresh = self._client is None
+        http = super().get_httpx_client()
+        if fresh and "transport" not in self._httpx_args:
+            _bound(http)
+        return http
 
     def get_async_httpx_client(self) -> httpx.AsyncClient:
         """The async httpx client for the running event loop, built on first use in that loop."""
@@ -116,6 +131,15 @@ def _reachable(http: _Http, operation: str) -> _Http:
             "nothing was sent"
         )
     return http
+
+
+def _bound(http: httpx.Client) -> None:
+    """Bind the transports *http* built itself to the deadline of the call in progress, or warn that it cannot."""
+    try:
+        bound_client(http)
+    except DeadlineUnsupportedError as error:
+        # Calls still work, with the deadline checked between reads, as through a transport of the caller's.
+        warnings.warn(f"{error}: sync calls check it only between reads", RuntimeWarning, stacklevel=3)
 
 
 def usable_client(client: Client, operation: str) -> httpx.Client:

@@ -191,9 +191,10 @@ def connect(
 
     Against a server that sends too much or too slowly, a call ends: an answer over *max_answer_bytes* (10 MiB) raises
     ResponseTooLargeError, and one not whole within *deadline* seconds (120) of sending raises
-    DeadlineExceededError, however slowly it trickles in (httpx's *timeout* is per read). A sync call checks the
-    deadline once the answer's head has come and after each read of its body, so it may end up to one read timeout
-    later (and a head dripped byte by byte is bounded only per read); an async call ends on time.
+    DeadlineExceededError, however slowly it trickles in, head or body (httpx's *timeout* is per read): no read
+    of the transport built here waits past it, sync or async. Through a *transport* of yours a sync call checks the
+    deadline only between reads, so a head dripped byte by byte is bounded there only per read; an async one ends
+    on time whatever the transport.
     A 429 whose Retry-After is over *max_retry_wait* seconds (60) is raised at once instead of waited out.
 
     The client keeps connections open between calls. Close them with `with client:` (sync calls) or
@@ -213,7 +214,8 @@ def connect(
     that calls the API without a server (it serves both the sync and the async calls), or
     `httpx.HTTPTransport(retries=2)` to retry failed connections (sync calls only; an async client
     needs an `httpx.AsyncHTTPTransport`, which holds connections of one event loop and so serves only
-    the first loop that uses it).
+    the first loop that uses it). Such a transport stays as given: it is not bound to the deadline as the one built
+    here is (see above).
     """
     checked_timeout = _checked_timeout(timeout)  # before the environment: a bad argument is named first
     limits = _checked_limits(max_answer_bytes, deadline, max_retry_wait)

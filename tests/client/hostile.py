@@ -89,6 +89,19 @@ def drip_head(sock: socket.socket, until: float) -> None:
         time.sleep(0.5)
 
 
+def silent(sock: socket.socket, until: float) -> None:
+    """No answer at all: the connection is held open, quiet, until the client hangs up."""
+    sock.settimeout(0.1)
+    while time.monotonic() < until:
+        try:
+            if not sock.recv(1):
+                return
+        except TimeoutError:
+            continue
+        except OSError:
+            return
+
+
 class _Handler(socketserver.BaseRequestHandler):
     server: _Server
 
