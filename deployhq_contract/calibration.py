@@ -173,9 +173,12 @@ class Calibration:
         return {"target": base_url, "live": live, "strict": strict, "decisions": decisions}
 
     def write(self, path: Path, report: Mapping[str, Any], secrets: tuple[str, ...]) -> None:
+        from .redact import CONSOLE
+
         text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
         for secret in sorted(secrets, key=len, reverse=True):
             text = text.replace(secret, "[Filtered]")
+        text = CONSOLE.redactor(text)  # pieces of a key an echoing target sent back too (the run's keys, from protect)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
 

@@ -539,7 +539,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run = session.config.stash.get(RUN, None)
     if summary is None or run is None:
         return
-    text = summary.render(run=run, exit_status=int(exitstatus))
+    # Evidence comes from the target's own answers: a target that echoes the key must not get pieces of it in here.
+    text = redact.protect(run.target)(summary.render(run=run, exit_status=int(exitstatus)))
     path = summary_path(session.config)
     calibration.write_report(path.with_name(CALIBRATION_REPORT.name), session.items)
     path.parent.mkdir(parents=True, exist_ok=True)
