@@ -57,6 +57,6 @@ def unforeseeable(profile: str, target: Target) -> list[str]:
     lines += [
         "  - a re-send of each request answered 429, after its Retry-After;",
         "  - at the end, a DELETE of every user the run created (not against the embedded server).",
-        f"Requests that email a person ({emailing}) are capped by --create-budget: {budget}.",
+        f"Requests that email a person ({emailing}) are capped by --email-budget: {budget}.",
     ]
     return lines
