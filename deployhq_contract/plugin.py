@@ -213,7 +213,7 @@ def _start_embedded_server(
 ) -> Target:
     """A reference server on a free loopback port with a fresh SQLite file, stopped when pytest ends.
 
-    --create-budget and --rate-limit hold for it as for any target: a run that asked for none sends none.
+    --email-budget and --rate-limit hold for it as for any target: a run that asked for none sends none.
     """
     from deployhq_sandbox import Accounts, Controls, create_app, load_spec, serve
 
