@@ -34,7 +34,8 @@ target:
   --strict               with --live, fail on invalid data the target accepts instead of reporting it as leniency
 rails and budget:
   --email-domain DOMAIN  every invited address is in this domain (default: example.com)
-  --create-budget N      at most N accepted invitations and resends (default 100 with --live); 0 sends none
+  --email-budget N       at most N requests that email a person: accepted invitations and resends
+                         (default 100 with --live); 0 sends none (--create-budget N is the same option)
   --rate-limit R         at most R requests per second, above 0 (default 2 with --live)
   --dry-run              print the generated requests (credentials filtered), send none
   --max-answer-bytes N   refuse any answer larger than N bytes, e.g. 10MiB (the default)

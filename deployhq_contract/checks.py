@@ -13,6 +13,7 @@ import threading
 from typing import Any
 
 import schemathesis
+from schemathesis import Case, CheckContext, Response
 
 from . import calibration, operations, runtime
 from .hooks import user_object_of
@@ -52,7 +53,7 @@ class Drift:
             self.fields.clear()
 
 
-def _json(response: Any) -> Any:
+def _json(response: Response) -> Any:
     try:
         return json.loads(response.content)
     except ValueError:
@@ -67,19 +68,19 @@ def _fail(broken: list[str]) -> bool:
     return True
 
 
-def _seen(case: Any, response: Any) -> None:
+def _seen(case: Case[Any], response: Response) -> None:
     """The exchange a decision may be calibrated on (schemathesis' cURL command shows no credentials)."""
     answer = bytes(response.content[:500]).decode("utf-8", "replace")
     calibration.seen(f"\n  request: {case.as_curl_command()}\n  answer: {response.status_code} {answer}")
 
 
-def _identifier(case: Any) -> str | None:
+def _identifier(case: Case[Any]) -> str | None:
     value = (case.path_parameters or {}).get("identifier")
     return str(value) if value is not None else None
 
 
 @schemathesis.check
-def created_user_keeps_its_promises(ctx: Any, response: Any, case: Any) -> bool | None:
+def created_user_keeps_its_promises(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """A 201 to POST /users: defaults applied, sent values echoed, not activated, UUID identifier."""
     operation, sent, body = operations.of_case(case), user_object_of(case), _json(response)
     if operation is None or not operation.effects.creates_user or response.status_code != 201:
@@ -91,7 +92,7 @@ def created_user_keeps_its_promises(ctx: Any, response: Any, case: Any) -> bool 
 
 
 @schemathesis.check
-def updated_user_keeps_its_promises(ctx: Any, response: Any, case: Any) -> bool | None:
+def updated_user_keeps_its_promises(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """A 200 to PATCH/PUT: the user asked for, the sent fields changed, every other field as it was."""
     operation, sent, body = operations.of_case(case), user_object_of(case), _json(response)
     identifier = _identifier(case)
@@ -108,7 +109,7 @@ def updated_user_keeps_its_promises(ctx: Any, response: Any, case: Any) -> bool 
 
 
 @schemathesis.check
-def reads_agree_with_writes(ctx: Any, response: Any, case: Any) -> bool | None:
+def reads_agree_with_writes(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """GET of a user is that user as last written; the list shows each user once, as written, none removed."""
     operation, body = operations.of_case(case), _json(response)
     if operation is None or response.status_code != 200:
@@ -125,7 +126,7 @@ def reads_agree_with_writes(ctx: Any, response: Any, case: Any) -> bool | None:
 
 
 @schemathesis.check
-def refusals_name_the_field(ctx: Any, response: Any, case: Any) -> bool | None:
+def refusals_name_the_field(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """A missing or blank first name or address is refused with a 422 naming the field."""
     operation, sent = operations.of_case(case), user_object_of(case)
     if operation is None or not operation.effects.carries_address or sent is None:
@@ -135,7 +136,7 @@ def refusals_name_the_field(ctx: Any, response: Any, case: Any) -> bool | None:
 
 
 @schemathesis.check
-def report_additive_drift(ctx: Any, response: Any, case: Any) -> bool | None:
+def report_additive_drift(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """Note (never fail on) user fields the spec does not know."""
     if not 200 <= response.status_code < 300:
         return None

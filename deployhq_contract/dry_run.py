@@ -6,13 +6,16 @@ Only the generated requests can be listed ahead: the rest of a run depends on th
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hypothesis import HealthCheck, Phase, given, settings
 
 from . import operations
 from .hooks import contain_address, user_object_of
 from .target import Target
+
+if TYPE_CHECKING:
+    from schemathesis import Case
 
 __all__ = ["planned_requests", "unforeseeable"]
 
@@ -22,12 +25,12 @@ def planned_requests(schema: Any, examples: int) -> list[str]:
     commands: list[str] = []
     for result in schema.get_all_operations():
         operation = result.ok()
-        cases: list[Any] = []
+        cases: list[Case[Any]] = []
 
         @settings(max_examples=examples, database=None, derandomize=True, phases=[Phase.generate],
                   suppress_health_check=list(HealthCheck))  # fmt: skip
         @given(case=operation.as_strategy())
-        def collect(case: Any) -> None:
+        def collect(case: Case[Any]) -> None:
             cases.append(case)  # noqa: B023  (runs inside this iteration only)
 
         collect()
@@ -57,6 +60,6 @@ def unforeseeable(profile: str, target: Target) -> list[str]:
     lines += [
         "  - a re-send of each request answered 429, after its Retry-After;",
         "  - at the end, a DELETE of every user the run created (not against the embedded server).",
-        f"Requests that email a person ({emailing}) are capped by --create-budget: {budget}.",
+        f"Requests that email a person ({emailing}) are capped by --email-budget: {budget}.",
     ]
     return lines

@@ -305,7 +305,7 @@ class Guard:
                 if self.create_budget is not None and self.emails_sent >= self.create_budget:
                     raise BudgetExhaustedError(
                         f"the run's budget of {self.create_budget} requests that email a person (invitations and "
-                        "resends) is spent, so this one was not sent; raise --create-budget to judge more"
+                        "resends) is spent, so this one was not sent; raise --email-budget to judge more"
                     )
                 self.emails_sent += 1
             delay = 0.0

@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 import schemathesis
-from schemathesis import GenerationMode
+from schemathesis import Case, GenerationMode, HookContext
 
 from . import operations, runtime
 from .spec import schema_errors
@@ -50,10 +50,9 @@ def malformed_address(domain: str | None = None) -> str:
     return f"{ADDRESS_PREFIX}{uuid.uuid4().hex[:20]}@@{domain or email_domain()}"
 
 
-def user_object_of(case: Any) -> dict[str, Any] | None:
+def user_object_of(case: Case[Any]) -> dict[str, Any] | None:
     """The `user` object of a case's JSON body, if the body has one."""
-    body = case.body if isinstance(getattr(case, "body", None), dict) else None
-    user = body.get("user") if body else None
+    user = case.body.get("user") if isinstance(case.body, dict) else None
     return user if isinstance(user, dict) else None
 
 
@@ -98,14 +97,14 @@ def contain_address(user: dict[str, Any], *, positive: bool) -> None:
         user["email_address"] = unique_address() if is_valid_address(address) else malformed_address()
 
 
-def is_positive(case: Any) -> bool:
+def is_positive(case: Case[Any]) -> bool:
     return case.meta is not None and case.meta.generation.mode == GenerationMode.POSITIVE
 
 
 _TURNS = itertools.count()
 
 
-def aim_at_a_known_user(case: Any) -> None:
+def aim_at_a_known_user(case: Case[Any]) -> None:
     """Every other valid request on one user goes to a user this run created, instead of a random identifier.
 
     A generated UUID names nobody, so without this almost every fuzzed PATCH, PUT, resend and DELETE would be a 404
@@ -121,7 +120,7 @@ def aim_at_a_known_user(case: Any) -> None:
 
 
 @schemathesis.hook
-def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
+def before_call(context: HookContext, case: Case[Any], kwargs: dict[str, Any]) -> None:
     """Every address the suite sends is in the run's domain (see contain_address); see aim_at_a_known_user."""
     operation = operations.of_case(case)
     if operation is None:

@@ -11,10 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .spec import document
+
+if TYPE_CHECKING:  # the judge's operations are read without schemathesis too (the bench, mutants)
+    from schemathesis import Case
 
 __all__ = ["OPERATIONS", "Operation", "UnknownOperationError", "find", "of_case", "sending_email"]
 
@@ -117,7 +120,7 @@ def find(method: str, url: str) -> tuple[Operation, str | None] | None:
     return None
 
 
-def of_case(case: Any) -> Operation | None:
+def of_case(case: Case[Any]) -> Operation | None:
     """The operation a schemathesis case was generated for."""
     method, path = str(case.method).upper(), str(case.path)
     return next((o for o in OPERATIONS.values() if o.method == method and o.path == path), None)

@@ -26,6 +26,7 @@ OPTIONS = (
     "--live",
     "--contract-strict",
     "--email-domain",
+    "--email-budget",
     "--create-budget",
     "--rate-limit",
     "--max-examples",
@@ -92,12 +93,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=os.environ.get("DEPLOYHQ_CONTRACT_EMAIL_DOMAIN") or None,
         help="every address the suite invites is in this domain (default: example.com)",
     )
+    # Named --create-budget first, but resends count too: what it caps is emails. The old name stays an alias.
     group.addoption(
+        "--email-budget",
         "--create-budget",
+        dest="create_budget",
         type=_at_least(0),
         default=None,
-        help=f"at most this many accepted invitations and resends, each a real email; 0 sends none "
-        f"(default: {LIVE_CREATE_BUDGET} with --live, unlimited otherwise)",
+        help=f"at most this many requests that email a person (accepted invitations and resends); 0 sends none "
+        f"(default: {LIVE_CREATE_BUDGET} with --live, unlimited otherwise); --create-budget is its former name",
     )
     group.addoption(
         "--rate-limit",

@@ -15,7 +15,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
@@ -44,6 +44,9 @@ from .runtime import RUN
 from .spec import SPEC
 from .summary import BROKEN_MARK, Outcome, Summary
 from .target import LIVE_CREATE_BUDGET, LIVE_RATE_LIMIT, Credentials, Target, TargetError
+
+if TYPE_CHECKING:  # the sandbox is imported only when the run starts an embedded one
+    from deployhq_sandbox import Controls
 
 # Reports go to ./reports of the directory the run starts in (the repository root for `nox -s contract`).
 REPORTS = Path("reports").resolve()
@@ -142,6 +145,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         if refusal is not None:
             _stop_embedded_server(config)
             raise pytest.UsageError(f"{refusal} (requests sent: {refusal.requests_sent})")
+        _queue_one_429_per_operation(config)
         config.stash[_SUMMARY] = Summary()
         verdict.RECORDED.clear()
     guard = _make_guard(target, _limits(config))
@@ -216,16 +220,20 @@ def _start_embedded_server(
 ) -> Target:
     """A reference server on a free loopback port with a fresh SQLite file, stopped when pytest ends.
 
-    --create-budget and --rate-limit hold for it as for any target: a run that asked for none sends none.
+    --email-budget and --rate-limit hold for it as for any target: a run that asked for none sends none.
     """
-    from deployhq_sandbox import Accounts, create_app, serve
+    from deployhq_sandbox import Accounts, Controls, create_app, load_spec, serve
 
     accounts = Accounts.from_env()
     directory = tempfile.mkdtemp(prefix="contract-")
     stack = contextlib.ExitStack()
     stack.callback(shutil.rmtree, directory, ignore_errors=True)
     config.stash[_SERVER] = stack
-    base_url = stack.enter_context(serve(create_app(Path(directory) / "users.sqlite3", accounts=accounts)))
+    app = create_app(Path(directory) / "users.sqlite3", accounts=accounts)
+    # The sandbox's controls, to answer 429s the guard then judges (see _queue_one_429_per_operation).
+    controls = Controls(app, spec=load_spec(), store=app.state.store, accounts=accounts)
+    config.stash[_CONTROLS] = controls
+    base_url = stack.enter_context(serve(controls))
     quiet = console.QuietDisconnects()
     config.stash[_QUIET] = quiet
     logging.getLogger("uvicorn.error").addFilter(quiet)
@@ -246,6 +254,19 @@ def _start_embedded_server(
         create_budget=create_budget,
         rate_limit=rate_limit,
     )
+
+
+def _queue_one_429_per_operation(config: pytest.Config) -> None:
+    """Have the embedded server answer the next call of each operation with a 429 (`Retry-After: 0`).
+
+    The reference server answers no 429 of its own in a run, so the 429 promise went unjudged on every embedded run.
+    The guard waits out each 429 and sends the request again, judging the 429 on the way: no test sees one, and
+    nothing is carried out twice. Queued after the preflight, so that its GET /users does not take listUsers' one.
+    """
+    controls = config.stash.get(_CONTROLS, None)
+    if controls is not None:
+        for operation_id in controls.operation_ids:
+            controls.fail_next(operation_id, 429, retry_after=0)
 
 
 def _stop_embedded_server(config: pytest.Config) -> None:
@@ -302,6 +323,7 @@ def _load_schema(target: Target, profile: str) -> BaseSchema:
 
 _SERVER = pytest.StashKey[contextlib.ExitStack]()
 _QUIET = pytest.StashKey[console.QuietDisconnects]()
+_CONTROLS: pytest.StashKey[Controls] = pytest.StashKey()  # the embedded server's, when the run started one
 _RESTORE = pytest.StashKey[str]()  # the hypothesis profile before the run
 _TARGET = pytest.StashKey[Target | None]()  # as the options name it; None: the embedded server, started with the run
 _SENDS = pytest.StashKey[bool]()

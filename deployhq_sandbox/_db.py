@@ -34,7 +34,7 @@ from typing import Any, Generic, TypeVar
 from starlette.concurrency import run_in_threadpool
 
 from ._config import Account
-from ._models import BOOLEANS, COLUMNS, WRITABLE, Changes, Invitation, User
+from ._models import BOOLEANS, COLUMNS, FLAGS, WRITABLE, Changes, Invitation, User
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -404,18 +404,16 @@ class Store:
                     orphans.append((account, "its user was removed, and another user has its address now"))
                     continue
                 if holder is None:
+                    # An administrator holds every flag, a new one included; a manager only can_manage_users.
+                    flags: dict[str, Any] = dict.fromkeys(FLAGS, account.account_administrator)
+                    flags["can_manage_users"] = account.can_manage_users
                     invitation = Invitation(
                         first_name=account.first_name,
                         last_name=account.last_name,
                         email_address=account.email,
                         email_key=account.email.lower(),
                         time_zone="Etc/UTC",
-                        account_administrator=account.account_administrator,
-                        can_manage_users=account.can_manage_users,
-                        can_manage_billing=account.account_administrator,
-                        can_create_projects=account.account_administrator,
-                        can_manage_agents=account.account_administrator,
-                        all_projects_allowed=account.account_administrator,
+                        **flags,
                     )
                     self._insert(connection, invitation, activated=True)
                     holder = connection.execute("SELECT id FROM users WHERE email_key = ?", (address,)).fetchone()

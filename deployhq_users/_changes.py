@@ -3,31 +3,17 @@
 from __future__ import annotations
 
 import difflib
-from typing import TypedDict, get_type_hints
+from typing import get_type_hints
 
-from deployhq_client.models import TimeZone, UpdateUserRequest, UserChanges
+from deployhq_client.models import UpdateUserRequest, UserChanges
+
+# Generated from the spec's `UserChanges` by scripts/regenerate.py: a new field is a keyword without an edit here.
+# A field left out keeps its value on the server. None is no value: the spec has no null for any of these fields,
+# so none can be cleared to null (an empty `last_name` is `last_name=""`). Annotate a dict built ahead with it,
+# then `update_user(client, identifier, **changes)`.
+from deployhq_client.typed_dicts import UserChangesDict
 
 __all__ = ["UserChangesDict", "changes_request"]
-
-
-class UserChangesDict(TypedDict, total=False):
-    """The keyword arguments of `update_user`: the spec's `UserChanges`, every field optional.
-
-    A field left out keeps its value on the server. None is no value here: the spec has no null for any of
-    these fields, so no field can be cleared to null (an empty `last_name` is `last_name=""`).
-    Annotate a dict built ahead with it, then `update_user(client, identifier, **changes)`.
-    """
-
-    first_name: str
-    last_name: str
-    email_address: str
-    time_zone: TimeZone
-    account_administrator: bool
-    can_manage_users: bool
-    can_manage_billing: bool
-    can_create_projects: bool
-    can_manage_agents: bool
-    all_projects_allowed: bool
 
 
 # The JSON type of each field, for the check at run time of what mypy checks statically.

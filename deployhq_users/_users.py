@@ -128,11 +128,10 @@ def update_user(
     """Change only the fields given as keywords (PATCH /users/{identifier}) and return the whole user after it.
 
     `update_user(client, identifier, can_manage_users=True)` sends `{"user": {"can_manage_users": true}}`:
-    every field left out keeps its value. The fields: first_name, last_name, email_address, time_zone,
-    account_administrator, can_manage_users, can_manage_billing, can_create_projects, can_manage_agents,
-    all_projects_allowed. Another name, None (no field can be cleared to null; `last_name=""` empties the last
-    name) or a value of the wrong type raises TypeError naming it, and nothing is sent. With no field at all it
-    sends an empty `user`, which changes nothing, and returns the user.
+    every field left out keeps its value. The fields are those of `UserChangesDict`, the spec's `UserChanges`
+    (an unknown one's TypeError lists them). Another name, None (no field can be cleared to null; `last_name=""`
+    empties the last name) or a value of the wrong type raises TypeError naming it, and nothing is sent. With no
+    field at all it sends an empty `user`, which changes nothing, and returns the user.
 
     Errors: NotFoundError (no such user), ValidationError (422, e.g. `.errors == {"email_address": ["has
     already been taken"]}`), PermissionDeniedError with `.error_code` `forbidden` or `last_administrator` (taking

@@ -9,6 +9,9 @@ The generator (openapi-python-client) and its ruff post-hooks are pinned in pypr
 `regen` group; run this through `nox -s regenerate` / `nox -s check_generated` to get them.
 Generation always happens in a temporary directory, so a spec the generator refuses (bad YAML,
 a broken $ref, any generator warning) leaves generated/ exactly as it was.
+
+Beside the generator's output it writes `typed_dicts.py`: a TypedDict per request schema in TYPED_DICTS, so
+that keyword arguments (`update_user(**changes)`) are typed from the spec and not spelled again by hand.
 """
 
 from __future__ import annotations
@@ -23,12 +26,18 @@ import sys
 import tempfile
 from pathlib import Path
 
+from ruamel.yaml import YAML  # the pinned generator's own YAML reader, so the regen group needs nothing more
+
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi.yaml"
 CONFIG = ROOT / "scripts" / "generator-config.yaml"
 GENERATED = ROOT / "generated"
 PACKAGE = "deployhq_client"  # repeated as package_name_override in generator-config.yaml
 IGNORED = ["__pycache__", ".ruff_cache", ".mypy_cache"]
+# components.schemas name -> the TypedDict written for it into deployhq_client/typed_dicts.py, every key optional.
+TYPED_DICTS = {"UserChanges": "UserChangesDict"}
+_JSON_TYPES = {"string": "str", "boolean": "bool", "integer": "int", "number": "float"}
+_REF = "#/components/schemas/"
 
 
 class RegenerationError(Exception):
@@ -53,7 +62,52 @@ def generate(spec: Path, into: Path) -> Path:
     if result.returncode != 0 or not (package_dir / "__init__.py").is_file():
         output = (result.stdout + result.stderr).strip()
         raise RegenerationError(f"openapi-python-client refused {spec.name} (exit {result.returncode}):\n{output}")
+    typed = package_dir / "typed_dicts.py"
+    typed.write_text(typed_dicts_module(spec), encoding="utf-8")
+    # The generator's own formatting post-hook, so the file reads like the rest of the package.
+    fmt = [sys.executable, "-m", "ruff", "format", str(typed), "--isolated", "--no-cache", "--target-version=py311"]
+    formatted = subprocess.run(fmt, env=env, capture_output=True, text=True, check=False)
+    if formatted.returncode != 0:
+        raise RegenerationError(f"ruff could not format typed_dicts.py:\n{formatted.stderr.strip()}")
     return into
+
+
+def typed_dicts_module(spec: Path) -> str:
+    """The source of typed_dicts.py: for each schema of TYPED_DICTS, a `TypedDict(total=False)` of its properties.
+
+    A property is a JSON scalar (str, bool, int, float) or a $ref to another schema, typed as the generated model of
+    that name; anything else is refused, so a new kind of field cannot be typed wrongly in silence.
+    """
+    schemas = YAML(typ="safe").load(spec.read_text(encoding="utf-8"))["components"]["schemas"]
+    models: set[str] = set()
+    classes: list[str] = []
+    for schema_name, class_name in TYPED_DICTS.items():
+        schema = schemas.get(schema_name)
+        if not isinstance(schema, dict) or not isinstance(schema.get("properties"), dict):
+            raise RegenerationError(f"{spec.name}: components.schemas.{schema_name} has no properties to type")
+        lines: list[str] = []
+        for name, prop in schema["properties"].items():
+            ref = prop.get("$ref", "")
+            if ref.startswith(_REF):
+                kind = ref.removeprefix(_REF)
+                models.add(kind)
+            elif prop.get("type") in _JSON_TYPES:
+                kind = _JSON_TYPES[prop["type"]]
+            else:
+                raise RegenerationError(
+                    f"{spec.name}: {schema_name}.{name} is neither a JSON scalar nor a $ref; "
+                    f"scripts/regenerate.py cannot type it for {class_name}"
+                )
+            lines.append(f"    {name}: {kind}")
+        doc = f"The properties of the spec's `{schema_name}`, every key optional."
+        classes.append(f'class {class_name}(TypedDict, total=False):\n    """{doc}"""\n\n' + "\n".join(lines))
+    imports = "".join(f"from .models import {model}\n" for model in sorted(models))
+    body = "\n\n\n".join(classes)
+    names = ", ".join(f'"{name}"' for name in TYPED_DICTS.values())
+    return (
+        f'"""TypedDicts of request schemas, for typed keyword arguments. Written by scripts/regenerate.py from the '
+        f'spec."""\n\nfrom typing import TypedDict\n\n{imports}\n__all__ = [{names}]\n\n\n{body}\n'
+    )
 
 
 def differences(expected: Path, actual: Path) -> list[str]:

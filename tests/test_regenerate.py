@@ -133,6 +133,33 @@ def test_a_refused_spec_changes_nothing(generated, spec_copy, breakage, named):
     )  # fmt: skip
 
 
+def with_change_property(spec: Path, name: str, schema: dict[str, object]) -> None:
+    """Add a property to the spec's UserChanges, in place."""
+    document = yaml.safe_load(spec.read_text(encoding="utf-8"))
+    document["components"]["schemas"]["UserChanges"]["properties"][name] = schema
+    spec.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+
+
+def test_a_new_field_becomes_a_typed_keyword(generated, spec_copy, capsys):
+    """A property added to UserChanges is stale in typed_dicts.py until regenerated, then a typed key of it."""
+    with_change_property(spec_copy, "can_manage_servers", {"type": "boolean"})
+    stale = regenerate.main(["--check", "--spec", str(spec_copy), "--output", str(generated)])
+    out = capsys.readouterr().out
+    written = regenerate.main(["--spec", str(spec_copy), "--output", str(generated)])
+    lines = (generated / "deployhq_client" / "typed_dicts.py").read_text(encoding="utf-8").splitlines()
+    assert (1, True, 0, ["    all_projects_allowed: bool", "    can_manage_servers: bool"]) == (
+        stale, "changed: deployhq_client/typed_dicts.py" in out, written, lines[-2:]
+    )  # fmt: skip
+
+
+def test_a_field_it_cannot_type_is_refused(generated, spec_copy):
+    """A UserChanges property that is no JSON scalar nor $ref exits 2 naming it, and leaves the output as it was."""
+    with_change_property(spec_copy, "tags", {"type": "array", "items": {"type": "string"}})
+    before = tree_hash(generated.parent)
+    result = run("--spec", spec_copy, "--output", generated)
+    assert (2, True, before) == (result.returncode, "UserChanges.tags" in result.stderr, tree_hash(generated.parent))
+
+
 def test_regeneration_is_idempotent(generated, capsys):
     """Regenerating twice in a row writes the committed tree both times."""
     committed = tree_hash(generated)

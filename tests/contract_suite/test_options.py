@@ -17,6 +17,7 @@ pytestmark = pytest.mark.slow
     [
         pytest.param(["--create-budget", "-1"], "--create-budget", id="negative budget"),
         pytest.param(["--create-budget", "many"], "--create-budget", id="budget not a number"),
+        pytest.param(["--email-budget", "-1"], "--email-budget", id="negative email budget"),
         pytest.param(["--rate-limit", "0"], "--rate-limit", id="rate limit 0"),
         pytest.param(["--rate-limit", "-1"], "--rate-limit", id="negative rate limit"),
         pytest.param(["--rate-limit", "inf"], "--rate-limit", id="infinite rate limit"),
@@ -41,12 +42,12 @@ def test_nonsense_is_a_usage_error_naming_it(options: list[str], named: str) -> 
 
 
 def test_a_budget_of_zero_is_honoured(tmp_path: Path) -> None:
-    """--create-budget 0 sends no invitation at all: nothing is created, and what needs one is not judged."""
+    """--email-budget 0 sends no invitation at all: nothing is created, and what needs one is not judged."""
     accounts = Accounts.defaults()
     app = CountRequests(create_app(tmp_path / "users.sqlite3", accounts=accounts))
     with serve(app) as base_url:
         finished = run_suite(
-            "--base-url", base_url, "--create-budget", "0", "--contract-profile", "quick", "-q",
+            "--base-url", base_url, "--email-budget", "0", "--contract-profile", "quick", "-q",
             "-k", "test_invite or test_read", f"--junitxml={tmp_path / 'junit.xml'}",
             env=environment(accounts),
         )  # fmt: skip

@@ -122,15 +122,16 @@ def test_a_bare_assert_says_why_and_keeps_no_secret() -> None:
 
 
 @pytest.mark.slow
-def test_an_embedded_run_that_met_no_429_keeps_every_promise_judged(tmp_path: Path) -> None:
-    """The reference server: nothing broken, the 429 promise not judged, so never "keeps the contract"."""
+def test_an_embedded_run_judges_a_429_per_operation_and_keeps_the_contract(tmp_path: Path) -> None:
+    """The reference server answers each operation's first call with a 429: every promise is judged and kept."""
     finished, summary = suite(tmp_path, "-q")
 
     assert 0 == finished.code, finished.output[-3000:]
     verdict = verdict_of(finished.stdout, summary)
-    assert (0, "keeps every promise judged") == (verdict.broken, verdict.head)
-    assert "the target answered no request with 429 during the run (7):" in finished.stdout
-    assert "not judged (not judged" not in summary + finished.stdout
+    assert (0, 0, "keeps the contract") == (verdict.broken, verdict.not_judged, verdict.head)
+    assert "429s waited out and sent again: 7" in finished.stdout
+    rate_limit_rows = [line for line in summary.splitlines() if line.startswith('| A 429 is {"status": 429')]
+    assert 7 * ["kept"] == [row.rsplit("|", 2)[1].strip() for row in rate_limit_rows]
     assert "Traceback" not in finished.output
     # The README's passing example is what this run says.
     (documented,) = readme_console("A passing run (`nox -s contract`, the embedded reference server) ends with\n")

@@ -13,7 +13,7 @@ import pytest
 
 from deployhq_sandbox import Accounts, DeleteOutcome, Invitation, Store
 from deployhq_sandbox._db import SCHEMA_VERSION, Refusal, StoreUnavailableError
-from deployhq_sandbox._models import Changes
+from deployhq_sandbox._models import FLAGS, Changes
 
 from .conftest import BreakingStore, files, make_database
 
@@ -312,3 +312,12 @@ def test_a_key_stays_with_its_row_when_addresses_move(database: Path) -> None:
     assert [(account.email, why) for account, why in orphans] == [
         (manager, "its user's address is now moved@example.com")
     ]
+
+
+def test_the_configured_callers_rows_carry_their_roles_flags(store: Store) -> None:
+    """add_accounts gives the administrator every permission flag, the manager can_manage_users alone, the member
+    none: the flags come from the spec's list, so a new flag is the administrator's without an edit here."""
+    store.add_accounts(Accounts.defaults())
+    rows = {user.email_address: user.as_json() for user in asyncio.run(store.list())}
+    held = {name: [flag for flag in FLAGS if row[flag]] for name, row in rows.items()}
+    assert sorted(held.values(), key=len) == [[], ["can_manage_users"], list(FLAGS)]
