@@ -56,13 +56,17 @@ def test_every_field_can_change(api: Api, method: str) -> None:
 def test_a_flag_set_by_an_administrator_sticks(api: Api, method: str) -> None:
     """An administrator turns each flag on, then off again: each answer and each read shows it."""
     user = api.fresh_user()
-    for flag in FLAGS:
+    # With --live every flag goes on in one change and off in another: 4 requests instead of 4 per flag.
+    each = [FLAGS] if api.target.live else [(flag,) for flag in FLAGS]
+    for flags in each:
         for value in (True, False):
-            response = api.update(user["identifier"], {flag: value}, method=method)
+            response = api.update(user["identifier"], dict.fromkeys(flags, value), method=method)
 
             assert 200 == response.status_code, exchange(response)
-            assert value is response.json()[flag], exchange(response)
-            assert value is api.get(user["identifier"]).json()[flag], f"{flag} read back"
+            read = api.get(user["identifier"]).json()
+            for flag in flags:
+                assert value is response.json()[flag], f"{flag}{exchange(response)}"
+                assert value is read[flag], f"{flag} read back"
 
 
 def test_last_name_can_be_emptied(api: Api, method: str) -> None:

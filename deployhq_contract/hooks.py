@@ -115,9 +115,22 @@ def aim_at_a_known_user(case: Any) -> None:
     parameters = case.path_parameters
     if not parameters or "identifier" not in parameters or not is_positive(case) or next(_TURNS) % 2:
         return
+    operation = operations.of_case(case)
+    if live() and operation is not None and operation.effects.sends_email:
+        return  # a resend to a user of the run is an email: the explicit promises send the run's only ones
     known = sorted(runtime.history().alive())
     if known:
         parameters["identifier"] = known[next(_TURNS) % len(known)]
+
+
+@schemathesis.hook
+def filter_case(context: Any, case: Any) -> bool:
+    """With --live, no generated valid invitation: each would be an email, and the explicit promises already invite
+    with every field, flag and boundary the spec has. Invalid ones (refused, no email) are all kept."""
+    if not live() or not is_positive(case):
+        return True
+    operation = operations.of_case(case)
+    return operation is None or not operation.effects.creates_user
 
 
 @schemathesis.hook

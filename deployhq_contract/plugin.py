@@ -39,6 +39,7 @@ from .guard import (
 )
 from .hooks import DEFAULT_EMAIL_DOMAIN, is_valid_address, unique_address
 from .options import PROFILES
+from .pool import Pool
 from .runtime import RUN
 from .spec import SPEC
 from .summary import BROKEN_MARK, Outcome, Summary
@@ -319,9 +320,9 @@ def _http(guard: Guard) -> Iterator[requests.Session]:
 
 
 @pytest.fixture(scope="session", name="api")
-def _api(http: requests.Session, target: Target) -> Api:
-    """The seven operations, called as any client would, through the guard."""
-    return Api(http, target)
+def _api(http: requests.Session, target: Target, guard: Guard) -> Api:
+    """The seven operations, called as any client would, through the guard (with --live, lending the run's users)."""
+    return Api(http, target, Pool(guard) if target.live else None)
 
 
 @pytest.fixture(scope="session", name="api_schema")
