@@ -144,6 +144,9 @@ def test_invalid_change_is_refused_naming_the_field(
     api: Api, method: str, fault: dict[str, Any], field: str, strictness: bool
 ) -> None:
     """A blank, malformed or mistyped value is a 422 naming the field, and the user is as it was."""
+    if strictness and method == "PUT" and api.target.live and not api.target.strict:
+        # Each costs a change and a read of a real account's user, and a lenient live run forgives its acceptance.
+        pytest.skip("judged with --live on PATCH only: PUT is the same operation, and this fault is only strictness")
     before = api.fresh_user(last_name="Lovelace")
     response = api.update(before["identifier"], {"last_name": "Changed", **with_sized_addresses(fault)}, method=method)
     if strictness:

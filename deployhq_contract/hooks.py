@@ -12,6 +12,7 @@ from typing import Any
 
 import schemathesis
 from schemathesis import GenerationMode
+from schemathesis.generation.meta import TestPhase
 
 from . import operations, runtime
 from .spec import schema_errors
@@ -125,12 +126,16 @@ def aim_at_a_known_user(case: Any) -> None:
 
 @schemathesis.hook
 def filter_case(context: Any, case: Any) -> bool:
-    """With --live, no generated valid invitation: each would be an email, and the explicit promises already invite
-    with every field, flag and boundary the spec has. Invalid ones (refused, no email) are all kept."""
+    """With --live, no generated valid invitation or resend but the stateful scenarios' invitations: each is an email,
+    and the explicit promises already invite with every field, flag and boundary the spec has, and resend. Invalid
+    requests (refused, no email) are all kept."""
     if not live() or not is_positive(case):
         return True
     operation = operations.of_case(case)
-    return operation is None or not operation.effects.creates_user
+    if operation is None or not operation.effects.sends_email:
+        return True
+    # The stateful scenarios follow the spec's links from an invitation (test_stateful.py): that one email stays.
+    return case.meta.phase.name == TestPhase.STATEFUL and operation.effects.creates_user
 
 
 @schemathesis.hook
