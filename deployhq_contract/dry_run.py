@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 
 from . import operations
 from .hooks import contain_address, user_object_of
+from .live_plan import LIVE_PLAN
 from .target import Target
 
 __all__ = ["planned_requests", "unforeseeable"]
@@ -48,7 +49,7 @@ def unforeseeable(profile: str, target: Target) -> list[str]:
     lines = [
         "A real run also sends what this listing cannot show, because it depends on the answers:",
         "  - one preflight request (GET /users) before anything else;",
-        "  - the explicit promise tests: a few hundred requests (a whole --live run sends about 400 in all);",
+        "  - the explicit promise tests: a few hundred requests on loopback (see the --live plan below);",
         "  - the client round trip and the consistency scenarios, which invite users and follow them;",
         "  - stateful scenarios that follow the spec's links from each invitation;",
     ]
@@ -59,4 +60,11 @@ def unforeseeable(profile: str, target: Target) -> list[str]:
         "  - at the end, a DELETE of every user the run created (not against the embedded server).",
         f"Requests that email a person ({emailing}) are capped by --create-budget: {budget}.",
     ]
+    if target.live:
+        plan = LIVE_PLAN
+        lines += [
+            f"The --live plan: at most {plan.invitations} invitations and {plan.resends} resends "
+            f"({plan.emails} emails, what --create-budget defaults to), and about {plan.requests} requests "
+            "(a default --live run against the reference server; each 429's re-send adds one).",
+        ]
     return lines

@@ -44,8 +44,8 @@ class Pool:
         wanted = {**FRESH, **fields}
         candidates = [
             (len(_changes(user, wanted)), order, identifier, user)
-            for order, (identifier, user) in enumerate(self.guard.history.alive().items())
-            if self.guard.ledger.owns(identifier) and identifier not in self._lent_to_test
+            for order, (identifier, user) in enumerate(self.held().items())
+            if identifier not in self._lent_to_test
         ]
         if not candidates:
             return None
@@ -64,6 +64,10 @@ class Pool:
         self._lent_to_test.add(identifier)
         self.lent += 1
         return dict(user)
+
+    def held(self) -> dict[str, dict[str, Any]]:
+        """Every user the run created and has not removed, as its last write answered it."""
+        return {i: user for i, user in self.guard.history.alive().items() if self.guard.ledger.owns(i)}
 
     def hold(self, identifier: str) -> None:
         """A user this test invited itself: not lent to it a second time."""
