@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
 
 from . import operations
 from .hooks import contain_address, user_object_of
@@ -23,23 +25,35 @@ def planned_requests(schema: Any, examples: int) -> list[str]:
     commands: list[str] = []
     for result in schema.get_all_operations():
         operation = result.ok()
-        cases: list[Any] = []
-
-        @settings(max_examples=examples, database=None, derandomize=True, phases=[Phase.generate],
-                  suppress_health_check=list(HealthCheck))  # fmt: skip
-        @given(case=operation.as_strategy())
-        def collect(case: Any) -> None:
-            cases.append(case)  # noqa: B023  (runs inside this iteration only)
-
-        collect()
+        # With --live no valid request that emails a person is generated (hooks.filter_case): show invalid ones.
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            cases = _generated(operation, mode, examples)
+            if cases:
+                break
         for case in cases[:examples]:
             described = operations.of_case(case)
             user = user_object_of(case)
             if described is not None and described.effects.carries_address and user is not None:
-                contain_address(user, positive=True)
+                contain_address(user, positive=mode == GenerationMode.POSITIVE)
             # schemathesis' output sanitization shows the Authorization header as [Filtered].
             commands.append(case.as_curl_command())
     return commands
+
+
+def _generated(operation: Any, mode: GenerationMode, examples: int) -> list[Any]:
+    cases: list[Any] = []
+
+    @settings(max_examples=examples, database=None, derandomize=True, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @given(case=operation.as_strategy(mode))
+    def collect(case: Any) -> None:
+        cases.append(case)
+
+    try:
+        collect()
+    except Unsatisfiable:
+        return []
+    return cases
 
 
 def unforeseeable(profile: str, target: Target) -> list[str]:
