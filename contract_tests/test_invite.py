@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+import requests
 
 from deployhq_contract.api import Api, exchange
 from deployhq_contract.hooks import sized_address, with_sized_addresses
@@ -14,6 +16,8 @@ from deployhq_contract.promises import invitation_promises, validation_body_prom
 from deployhq_contract.spec import FLAGS
 
 pytestmark = [pytest.mark.contract_rank(10), pytest.mark.operation("createUser")]
+
+Invite = Callable[[dict[str, Any]], tuple[dict[str, Any], requests.Response]]
 
 
 def test_omitted_fields_get_their_defaults(api: Api) -> None:
@@ -26,26 +30,59 @@ def test_omitted_fields_get_their_defaults(api: Api) -> None:
     assert [] == invitation_promises(sent, response.json()), exchange(response)
 
 
-def test_every_sent_value_comes_back(api: Api) -> None:
+@pytest.fixture(scope="module", name="invite_once")
+def _invite_once(api: Api) -> Callable[[dict[str, Any]], tuple[dict[str, Any], requests.Response]]:
+    """Invite what a test sends. With --live, where each invitation is an email, the tests that ask for it share one
+    invitation composed of all their values (every flag, the seed's time zone, names of 255 characters, and an address
+    of 254 in mixed case with a `+` tag): three promises for one email."""
+    composed: list[tuple[dict[str, Any], requests.Response]] = []
+
+    def invite(sent: dict[str, Any]) -> tuple[dict[str, Any], requests.Response]:
+        if not api.target.live:
+            return sent, api.invite(sent)
+        if not composed:
+            address = sized_address(254, local_length=64)
+            local, _, domain = address.partition("@")
+            tag = "+Onboarding"
+            whole = {
+                "first_name": "F" * 255,
+                "last_name": "L" * 255,
+                # The `contract-` prefix kept as it is, for a cleanup that looks for it.
+                "email_address": f"{local[:9]}{local[9 : 64 - len(tag)].upper()}{tag}@{domain.title()}",
+                "time_zone": "Europe/London",
+                **dict.fromkeys(FLAGS, True),
+            }
+            composed.append((whole, api.invite(whole)))
+        return composed[0]
+
+    return invite
+
+
+def test_every_sent_value_comes_back(api: Api, invite_once: Invite) -> None:
     """The seed's request with every flag set true: each value comes back exactly as sent."""
-    sent = {
-        "first_name": "Jane",
-        "last_name": "Smith",
-        "email_address": api.address(),
-        "time_zone": "Europe/London",
-        **dict.fromkeys(FLAGS, True),
-    }
-    response = api.invite(sent)
+    sent, response = invite_once(
+        {
+            "first_name": "Jane",
+            "last_name": "Smith",
+            "email_address": api.address(),
+            "time_zone": "Europe/London",
+            **dict.fromkeys(FLAGS, True),
+        }
+    )
 
     assert 201 == response.status_code, exchange(response)
     assert [] == invitation_promises(sent, response.json()), exchange(response)
 
 
-def test_duplicate_address_is_refused_case_insensitively(api: Api) -> None:
+def test_duplicate_address_is_refused_case_insensitively(api: Api, invite_once: Invite) -> None:
     """An address invited in mixed case is taken in every case: upper and lower case are 422 on email_address."""
-    local, _, domain = api.address().partition("@")
-    address = f"Ada.{local.title()}@{domain}"
-    first = api.invite({"first_name": "Ada", "email_address": address})
+    if api.target.live:  # the composed invitation's address is in mixed case too: no second email
+        sent, first = invite_once({})
+        address = sent["email_address"]
+    else:
+        local, _, domain = api.address().partition("@")
+        address = f"Ada.{local.title()}@{domain}"
+        first = api.invite({"first_name": "Ada", "email_address": address})
     assert 201 == first.status_code, exchange(first)
 
     for again in (address.upper(), address.lower()):
@@ -96,11 +133,12 @@ def test_invalid_invitation_is_refused_naming_the_field(
     assert [] == validation_body_promises(response.json(), field), exchange(response)
 
 
-def test_address_comes_back_exactly_as_sent(api: Api) -> None:
+def test_address_comes_back_exactly_as_sent(api: Api, invite_once: Invite) -> None:
     """An address in mixed case, with a `+` tag, comes back byte for byte as sent (only duplicates ignore case)."""
     local, _, domain = api.address().partition("@")
-    sent = {"first_name": "Ada", "email_address": f"Ada.{local.upper()}+Onboarding@{domain.title()}"}
-    response = api.invite(sent)
+    sent, response = invite_once(
+        {"first_name": "Ada", "email_address": f"Ada.{local.upper()}+Onboarding@{domain.title()}"}
+    )
 
     assert 201 == response.status_code, exchange(response)
     assert [] == invitation_promises(sent, response.json()), exchange(response)
@@ -116,11 +154,21 @@ NAMES = [
     pytest.param(("Ada", ""), id="empty last name"),
     pytest.param(("Ada", "  "), id="blank last name"),
 ]
+# With --live the first case carries all the others' white space, scripts and marks at once (each case is an email);
+# an empty or blank last name is then judged on a change (test_update.py).
+LIVE_NAMES = (
+    "  Ada  Augusta Zoë Ame\u0301lie 李 👩\u200d💻 ",
+    " King - Noel Łukasiewicz-Ñúñez Cafe\u0301 小龍 O'Brien\t",
+)
 
 
 @pytest.mark.parametrize("names", NAMES)
 def test_names_come_back_exactly_as_sent(api: Api, names: tuple[str, str]) -> None:
     """Any name the spec allows comes back byte for byte: no trimming, case change, normalisation or null for ""."""
+    if api.target.live:
+        if names != NAMES[0].values[0]:
+            pytest.skip("judged with --live by the first case, which carries this one's names too (one email)")
+        names = LIVE_NAMES
     first_name, last_name = names
     sent = {"first_name": first_name, "last_name": last_name, "email_address": api.address()}
     response = api.invite(sent)
@@ -129,10 +177,11 @@ def test_names_come_back_exactly_as_sent(api: Api, names: tuple[str, str]) -> No
     assert [] == invitation_promises(sent, response.json()), exchange(response)
 
 
-def test_longest_values_the_spec_allows_are_kept(api: Api) -> None:
+def test_longest_values_the_spec_allows_are_kept(api: Api, invite_once: Invite) -> None:
     """Names of exactly 255 characters and an address of 254 (local part 64) are accepted and come back as sent."""
-    sent = {"first_name": "F" * 255, "last_name": "L" * 255, "email_address": sized_address(254, local_length=64)}
-    response = api.invite(sent)
+    sent, response = invite_once(
+        {"first_name": "F" * 255, "last_name": "L" * 255, "email_address": sized_address(254, local_length=64)}
+    )
 
     assert 254 == len(sent["email_address"]), sent["email_address"]
     assert 201 == response.status_code, exchange(response)

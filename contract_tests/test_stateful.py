@@ -27,6 +27,6 @@ def test_invite_read_and_remove_scenarios(api_schema: BaseSchema, http: requests
         settings=settings(
             current,
             max_examples=max(2, current.max_examples // 5),
-            stateful_step_count=4 if target.live else 6,
+            stateful_step_count=3 if target.live else 6,
         )
     )

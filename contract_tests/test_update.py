@@ -56,13 +56,17 @@ def test_every_field_can_change(api: Api, method: str) -> None:
 def test_a_flag_set_by_an_administrator_sticks(api: Api, method: str) -> None:
     """An administrator turns each flag on, then off again: each answer and each read shows it."""
     user = api.fresh_user()
-    for flag in FLAGS:
+    # With --live every flag goes on in one change and off in another: 4 requests instead of 4 per flag.
+    each = [FLAGS] if api.target.live else [(flag,) for flag in FLAGS]
+    for flags in each:
         for value in (True, False):
-            response = api.update(user["identifier"], {flag: value}, method=method)
+            response = api.update(user["identifier"], dict.fromkeys(flags, value), method=method)
 
             assert 200 == response.status_code, exchange(response)
-            assert value is response.json()[flag], exchange(response)
-            assert value is api.get(user["identifier"]).json()[flag], f"{flag} read back"
+            read = api.get(user["identifier"]).json()
+            for flag in flags:
+                assert value is response.json()[flag], f"{flag}{exchange(response)}"
+                assert value is read[flag], f"{flag} read back"
 
 
 def test_last_name_can_be_emptied(api: Api, method: str) -> None:
@@ -140,6 +144,9 @@ def test_invalid_change_is_refused_naming_the_field(
     api: Api, method: str, fault: dict[str, Any], field: str, strictness: bool
 ) -> None:
     """A blank, malformed or mistyped value is a 422 naming the field, and the user is as it was."""
+    if strictness and method == "PUT" and api.target.live and not api.target.strict:
+        # Each costs a change and a read of a real account's user, and a lenient live run forgives its acceptance.
+        pytest.skip("judged with --live on PATCH only: PUT is the same operation, and this fault is only strictness")
     before = api.fresh_user(last_name="Lovelace")
     response = api.update(before["identifier"], {"last_name": "Changed", **with_sized_addresses(fault)}, method=method)
     if strictness:

@@ -15,6 +15,7 @@ import requests
 from . import calibration
 from .hooks import unique_address
 from .operations import OPERATIONS
+from .pool import Pool
 from .target import Target
 
 __all__ = ["Api", "exchange"]
@@ -26,9 +27,10 @@ _UNSET: Any = object()
 class Api:
     """The seven operations of openapi.yaml, signed by the administrator unless `auth=` says otherwise."""
 
-    def __init__(self, http: requests.Session, target: Target) -> None:
+    def __init__(self, http: requests.Session, target: Target, pool: Pool | None = None) -> None:
         self.http = http
         self.target = target
+        self.pool = pool  # --live: users of the run are lent instead of inviting new ones (pool.py)
 
     def call(
         self,
@@ -77,11 +79,17 @@ class Api:
         return self.call("deleteUser", identifier, **kwargs)
 
     def fresh_user(self, **fields: Any) -> dict[str, Any]:
-        """Invite a user with a fresh address (plus *fields*) and return it as created; fail if refused."""
+        """A user of this test alone with the defaults plus *fields*: invited with a fresh address, or with --live a
+        user the run already invited, lent by the pool (no email); fail if refused."""
+        lent = self.pool.lend(self, fields) if self.pool is not None else None
+        if lent is not None:
+            return lent
         sent = {"first_name": "Ada", "email_address": unique_address(self.target.email_domain), **fields}
         response = self.invite(sent)
         assert response.status_code == 201, "could not invite a user to test with" + exchange(response)
         created: dict[str, Any] = response.json()
+        if self.pool is not None:
+            self.pool.hold(str(created["identifier"]))
         return created
 
     def acceptable_request(self, operation_id: str, identifier: str) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any
 from .checks import Drift
 from .guard import CLEANUP_COMMAND, Guard
 from .leniency import Leniency
-from .summary import Summary, differs_lines, users_created
+from .summary import Summary, differs_lines, emails_sent, users_created
 from .target import Target
 
 __all__ = ["QuietDisconnects", "announce", "quiet_pytest_sections", "verdict_lines", "write_summary"]
@@ -129,14 +129,16 @@ def _what_the_run_did(target: Target, guard: Guard) -> list[str]:
     created = users_created(guard)
     ledger = guard.ledger
     left = [] if target.embedded else ledger.outstanding
+    budget = f" of a budget of {target.create_budget}" if target.create_budget is not None else ""
+    emails = f"emails sent: {emails_sent(guard)}{budget}"
     if target.embedded:
         lines = [
-            f"requests sent: {guard.requests_sent}; users created: {created} "
+            f"requests sent: {guard.requests_sent}; {emails}; users created: {created} "
             "(the embedded server's database is discarded with it)"
         ]
     else:
         lines = [
-            f"requests sent: {guard.requests_sent}; users created: {created}, "
+            f"requests sent: {guard.requests_sent}; {emails}; users created: {created}, "
             f"deleted: {len(ledger.created) - len(left)}, left behind: {len(left)}"
         ]
     lines += [f"  left behind: {identifier}  (remove: {CLEANUP_COMMAND})" for identifier in left]

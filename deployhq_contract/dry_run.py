@@ -6,16 +6,16 @@ Only the generated requests can be listed ahead: the rest of a run depends on th
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
 
 from . import operations
 from .hooks import contain_address, user_object_of
+from .live_plan import LIVE_PLAN
 from .target import Target
-
-if TYPE_CHECKING:
-    from schemathesis import Case
 
 __all__ = ["planned_requests", "unforeseeable"]
 
@@ -25,23 +25,35 @@ def planned_requests(schema: Any, examples: int) -> list[str]:
     commands: list[str] = []
     for result in schema.get_all_operations():
         operation = result.ok()
-        cases: list[Case[Any]] = []
-
-        @settings(max_examples=examples, database=None, derandomize=True, phases=[Phase.generate],
-                  suppress_health_check=list(HealthCheck))  # fmt: skip
-        @given(case=operation.as_strategy())
-        def collect(case: Case[Any]) -> None:
-            cases.append(case)  # noqa: B023  (runs inside this iteration only)
-
-        collect()
+        # With --live no valid request that emails a person is generated (hooks.filter_case): show invalid ones.
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            cases = _generated(operation, mode, examples)
+            if cases:
+                break
         for case in cases[:examples]:
             described = operations.of_case(case)
             user = user_object_of(case)
             if described is not None and described.effects.carries_address and user is not None:
-                contain_address(user, positive=True)
+                contain_address(user, positive=mode == GenerationMode.POSITIVE)
             # schemathesis' output sanitization shows the Authorization header as [Filtered].
             commands.append(case.as_curl_command())
     return commands
+
+
+def _generated(operation: Any, mode: GenerationMode, examples: int) -> list[Any]:
+    cases: list[Any] = []
+
+    @settings(max_examples=examples, database=None, derandomize=True, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @given(case=operation.as_strategy(mode))
+    def collect(case: Any) -> None:
+        cases.append(case)
+
+    try:
+        collect()
+    except Unsatisfiable:
+        return []
+    return cases
 
 
 def unforeseeable(profile: str, target: Target) -> list[str]:
@@ -51,7 +63,7 @@ def unforeseeable(profile: str, target: Target) -> list[str]:
     lines = [
         "A real run also sends what this listing cannot show, because it depends on the answers:",
         "  - one preflight request (GET /users) before anything else;",
-        "  - the explicit promise tests: a few hundred requests (a whole --live run sends about 400 in all);",
+        "  - the explicit promise tests: a few hundred requests on loopback (see the --live plan below);",
         "  - the client round trip and the consistency scenarios, which invite users and follow them;",
         "  - stateful scenarios that follow the spec's links from each invitation;",
     ]
@@ -62,4 +74,11 @@ def unforeseeable(profile: str, target: Target) -> list[str]:
         "  - at the end, a DELETE of every user the run created (not against the embedded server).",
         f"Requests that email a person ({emailing}) are capped by --email-budget: {budget}.",
     ]
+    if target.live:
+        plan = LIVE_PLAN
+        lines += [
+            f"The --live plan: at most {plan.invitations} invitations and {plan.resends} resends "
+            f"({plan.emails} emails, what --email-budget defaults to), and about {plan.requests} requests "
+            "(a default --live run against the reference server; each 429's re-send adds one).",
+        ]
     return lines

@@ -12,6 +12,7 @@ from typing import Any
 
 import schemathesis
 from schemathesis import Case, GenerationMode, HookContext
+from schemathesis.generation.meta import TestPhase
 
 from . import operations, runtime
 from .spec import schema_errors
@@ -114,9 +115,27 @@ def aim_at_a_known_user(case: Case[Any]) -> None:
     parameters = case.path_parameters
     if not parameters or "identifier" not in parameters or not is_positive(case) or next(_TURNS) % 2:
         return
+    operation = operations.of_case(case)
+    if live() and operation is not None and operation.effects.sends_email:
+        return  # a resend to a user of the run is an email: the explicit promises send the run's only ones
     known = sorted(runtime.history().alive())
     if known:
         parameters["identifier"] = known[next(_TURNS) % len(known)]
+
+
+@schemathesis.hook
+def filter_case(context: HookContext, case: Case[Any]) -> bool:
+    """With --live, no generated valid invitation or resend but the stateful scenarios' invitations: each is an email,
+    and the explicit promises already invite with every field, flag and boundary the spec has, and resend. Invalid
+    requests (refused, no email) are all kept."""
+    if not live() or not is_positive(case):
+        return True
+    operation = operations.of_case(case)
+    if operation is None or not operation.effects.sends_email:
+        return True
+    # The stateful scenarios follow the spec's links from an invitation (test_stateful.py): that one email stays.
+    stateful = case.meta is not None and case.meta.phase.name == TestPhase.STATEFUL
+    return stateful and operation.effects.creates_user
 
 
 @schemathesis.hook

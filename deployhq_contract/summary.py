@@ -7,6 +7,7 @@ no credential can reach it (reproduce commands come filtered).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -332,7 +333,7 @@ class Summary:
             "",
             f"- requests sent: {guard.requests_sent} (429s among them, waited out and sent again: "
             f"{guard.rate_limit_waits})",
-            f"- accepted requests that email a person (invitations, resends): {guard.emails_sent}"
+            f"- emails sent (accepted invitations and resends): {emails_sent(guard)}"
             + (f" of a budget of {target.create_budget}" if target.create_budget is not None else ""),
             f"- users created: {users_created(guard)}",
         ]
@@ -342,6 +343,15 @@ class Summary:
             lines += [f"- users deleted: {len(ledger.created) - len(left)}", f"- left behind: {len(left)}"]
             lines += [f"  - `{identifier}` (remove: `{CLEANUP_COMMAND}`)" for identifier in left]
         return [*lines, ""]
+
+
+def emails_sent(guard: Guard) -> str:
+    """Requests that emailed a person (not refused), and how many of them were invitations and resends."""
+    accepted = Counter[str]()
+    for (operation, status), n in guard.statuses.items():
+        if 200 <= status < 300 and operation in ("createUser", "resendInvitation"):
+            accepted[operation] += n
+    return f"{guard.emails_sent} ({accepted['createUser']} invitations, {accepted['resendInvitation']} resends)"
 
 
 def users_created(guard: Guard) -> str:

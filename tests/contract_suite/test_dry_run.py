@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from deployhq_contract.target import LIVE_CREATE_BUDGET
 from mutants.harness import run_suite
 
 from .conftest import CANARY_KEY, canary_environment, free_port
@@ -28,7 +29,7 @@ def test_dry_run_prints_requests_sends_none_and_keeps_the_last_report(tmp_path: 
     assert "curl -X PATCH" in finished.stdout
     assert "none was sent" in finished.stdout
     assert "cannot show" in finished.stdout
-    assert "capped by --email-budget: 100" in finished.stdout
+    assert f"capped by --email-budget: {LIVE_CREATE_BUDGET}" in finished.stdout
     assert CANARY_KEY not in finished.output
     assert "<testsuites>the last real run</testsuites>" == report.read_text(encoding="utf-8")
     assert str(junit) not in finished.stdout

@@ -18,7 +18,7 @@ from ._harness import Row, Settings
 
 HERE = Path(__file__).resolve().parent
 # One module per area, each with `rows(settings) -> list[Row]`. Add an area by adding its module here.
-AREAS = ["regen", "client", "server", "contract", "sandbox"]
+AREAS = ["regen", "client", "server", "contract", "sandbox", "live"]
 
 
 def figure(stats: dict[str, Any] | None, digits: int = 3) -> str:
