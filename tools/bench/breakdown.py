@@ -4,7 +4,8 @@ Three runs, each against a fresh reference server in a process of its own (`benc
 is apart from the judge's: the suite as the bench times it (wall time and requests per phase and per test file,
 from `bench._phases`), the same suite under cProfile (where the suite's own process spends its time, by library),
 and the raw `st run` of the bench's baseline at the same budget and seed. Every run counts the requests its server
-answered and the server's CPU seconds. Prints Markdown tables and writes them to DIR/breakdown.md.
+answered and the server's CPU seconds. Prints Markdown tables and writes them to DIR/breakdown.md (the profile:
+DIR/breakdown.prof).
 The profiled run is slower than the plain one (cProfile's own cost): read its column as shares, not as seconds.
 """
 
@@ -15,6 +16,7 @@ import contextlib
 import json
 import os
 import pstats
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -213,6 +215,9 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         phases, files = phase_table(plain)
         inside = inside_table(profiled, profiled.server_cpu)
+        args.output.mkdir(parents=True, exist_ok=True)
+        assert profiled.profile is not None
+        shutil.copyfile(profiled.profile, args.output / "breakdown.prof")  # for `python -m pstats` and the like
     ratio = plain.seconds / raw.seconds
     text = "\n\n".join(
         [
@@ -227,7 +232,6 @@ def main(argv: list[str] | None = None) -> int:
         ]
     )
     print(text)
-    args.output.mkdir(parents=True, exist_ok=True)
     (args.output / "breakdown.md").write_text(text + "\n")
     return 0
 
