@@ -61,6 +61,11 @@ class History:
         with self._lock:
             return {i: dict(w[-1]) for i, w in self._writes.items() if w and i not in self._removed}
 
+    def alive_identifiers(self) -> list[str]:
+        """The identifiers of alive() in the order the run first wrote them, without copying any user."""
+        with self._lock:
+            return [i for i, w in self._writes.items() if w and i not in self._removed]
+
     def removed_identifiers(self) -> set[str]:
         with self._lock:
             return set(self._removed)

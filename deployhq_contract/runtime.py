@@ -11,7 +11,7 @@ same process finds those modules imported: the plugin aims their tests at its ow
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pytest
@@ -35,6 +35,8 @@ class Run:
     guard: Guard
     drift: Drift
     leniency: Leniency
+    # The operations schemathesis' `ignored_auth` has seen refuse missing and wrong credentials (checks.py).
+    auth_enforced: set[str] = field(default_factory=set)
 
 
 RUN = pytest.StashKey[Run]()

@@ -1,4 +1,4 @@
-"""Run the benchmarks: `python -m bench [--quick] [--only AREA ...]`; prints a table, writes results.json/.md."""
+"""Run the benchmarks: `python -m bench [--quick] [--only AREA ...] [--breakdown]`; prints a table, writes results."""
 
 from __future__ import annotations
 
@@ -89,7 +89,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a smoke run of about a minute (fewer, shorter samples)")
     parser.add_argument("--only", nargs="+", choices=AREAS, metavar="AREA", help=f"run only these areas: {AREAS}")
     parser.add_argument("--output", type=Path, default=HERE, help="where results.json and results.md go")
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="instead: where one contract run at 25 examples (quick: 10) spends its time (bench/breakdown.py)",
+    )
     args = parser.parse_args(argv)
+    if args.breakdown:
+        from . import breakdown
+
+        return breakdown.main(["--output", str(args.output), "--examples", "10" if args.quick else "25"])
     # Checked before measuring: a run of many minutes must not end on a folder it cannot write.
     problem = unwritable(args.output)
     if problem is not None:

@@ -10,7 +10,6 @@ a broken variant); a run that ends otherwise makes its row "not measured", with 
 from __future__ import annotations
 
 import logging
-import os
 import re
 import subprocess
 import sys
@@ -75,9 +74,13 @@ def suite(examples: int, *extra: str, profile: str = "ci", variant: str = "faith
 
     Only the run is timed, as a user runs it, not the start of its server.
     """
-    options = ["-q", "--contract-profile", profile, "--max-examples", str(examples), "--junitxml", os.devnull, *extra]
     try:
-        with _target(variant) as (base_url, accounts):
+        # Reports go to a folder thrown away with the run: the summary is written next to the JUnit report, so
+        # `--junitxml /dev/null` would put it into /dev.
+        with tempfile.TemporaryDirectory(prefix="bench-reports-") as reports, _target(variant) as (base_url, accounts):
+            junit = str(Path(reports) / "junit.xml")
+            options = ["-q", "--contract-profile", profile, "--max-examples", str(examples), "--junitxml", junit]
+            options += extra
             finished = run_suite("--base-url", base_url, *options, env=environment(accounts), timeout=RUN_TIMEOUT)
     except subprocess.TimeoutExpired:
         raise NotMeasured(f"the suite did not finish within {RUN_TIMEOUT:g} s") from None
@@ -89,21 +92,27 @@ def suite(examples: int, *extra: str, profile: str = "ci", variant: str = "faith
 ST_CONFIG = Path(__file__).resolve().parent / "st-run.toml"
 
 
+def st_run_command(base_url: str, accounts: Accounts, examples: int, *extra: str) -> tuple[list[str], dict[str, str]]:
+    """The raw `st run` of the baseline against *base_url*, and its environment."""
+    st = str(Path(sys.executable).with_name("st"))
+    admin = accounts.administrator
+    command = [st, "--config-file", str(ST_CONFIG), "run", "openapi.yaml", "--url", base_url]
+    command += ["--auth", f"{admin.email}:{admin.api_key}"]
+    command += ["--checks", "all", "--max-examples", str(examples), "--seed", SEED]
+    command += ["--generation-with-security-parameters", "false", *extra]
+    # The suite's unique-address hook, so st run's positive examples are not refused as duplicates either.
+    env = environment(accounts, SCHEMATHESIS_HOOKS="deployhq_contract.hooks", PYTHONPATH=str(ROOT))
+    return command, env
+
+
 def raw_st_run(examples: int, *extra: str) -> float:
     """Seconds for `st run openapi.yaml` with every built-in check and the same budget, against a fresh server."""
-    st = str(Path(sys.executable).with_name("st"))
-    budget = ["--checks", "all", "--max-examples", str(examples), "--seed", SEED]
-    options = [*budget, "--generation-with-security-parameters", "false", *extra]
     try:
         with _target() as (base_url, accounts):
-            admin = accounts.administrator
-            command = [st, "--config-file", str(ST_CONFIG), "run", "openapi.yaml", "--url", base_url]
-            command += ["--auth", f"{admin.email}:{admin.api_key}"]
-            # The suite's unique-address hook, so st run's positive examples are not refused as duplicates either.
-            env = environment(accounts, SCHEMATHESIS_HOOKS="deployhq_contract.hooks", PYTHONPATH=str(ROOT))
+            command, env = st_run_command(base_url, accounts, examples, *extra)
             start = time.perf_counter()
             result = subprocess.run(
-                [*command, *options],
+                command,
                 cwd=ROOT,
                 env=env,
                 capture_output=True,
@@ -134,7 +143,7 @@ def _against_st(settings: Settings) -> list[Row]:
         f"suite vs raw st run ({examples} examples)",
         "s",
         baseline_name="st run, all checks",
-        goal=1.5,
+        goal=1.2,  # issue 24: a judge that checks more, at most 1.2x the raw run
         note=f"{repeats} interleaved pairs after one unrecorded warm-up pair; "
         "the suite also runs its promise, round-trip and stateful tests",
     )
