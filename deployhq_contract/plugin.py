@@ -554,7 +554,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             error = call.excinfo.value
         found = verdict.findings(error, secrets)
         source = provenance.source_of(item)
-        summary.add(Outcome(Summary.nodeid(item), operations, promise, outcome, reason, found, str(source or "")))
+        # A team's own promise file has no registry entry: its source is its own.
+        shown = str(source) if source is not None else ("" if provenance.built_in(item) else "own")
+        summary.add(Outcome(Summary.nodeid(item), operations, promise, outcome, reason, found, shown))
         if source is not None and source.decided:
             details = [f.evidence for f in found] or calibration.failure_lines(report.longreprtext)
             calibration.CALIBRATION.promise(provenance.key_of(item), operations, promise, outcome, details)

@@ -11,7 +11,10 @@ from typing import Any
 import pytest
 
 from deployhq_contract import calibration, runtime
+from deployhq_contract.__main__ import SUITE
 from deployhq_contract.calibration import CALIBRATION, forgive
+from deployhq_contract.checks import Drift
+from deployhq_contract.leniency import Leniency
 from deployhq_contract.promises import invitation_promises, validation_body_promises
 from deployhq_contract.target import Credentials, Target
 
@@ -31,7 +34,8 @@ def _live() -> Iterator[Target]:
     """A run against a live target without --contract-strict (nothing is sent)."""
     target = Target("https://acme.deployhq.com", Credentials("ops@example.com", CANARY_KEY), live=True, strict=False)
     CALIBRATION.clear()
-    runtime.start(runtime.Run(target=target, schema=None, guard=SimpleNamespace()))  # type: ignore[arg-type]
+    run = runtime.Run(target=target, schema=None, guard=SimpleNamespace(), drift=Drift(), leniency=Leniency())  # type: ignore[arg-type]
+    runtime.start(run)
     yield target
     runtime.stop()
     CALIBRATION.clear()
@@ -39,7 +43,7 @@ def _live() -> Iterator[Target]:
 
 def report(item_name: str, text: str) -> Any:
     return SimpleNamespace(failed=True, outcome="failed", longreprtext=text), SimpleNamespace(
-        path=Path("test_update.py"), originalname=item_name, name=item_name
+        path=SUITE / "test_update.py", originalname=item_name, name=item_name
     )
 
 

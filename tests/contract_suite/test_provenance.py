@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
+from deployhq_contract.__main__ import SUITE
 from deployhq_contract.provenance import KINDS, SOURCES, Source, missing
 from mutants.harness import ROOT
 from mutants.promises_doc import PATH, render
@@ -59,14 +60,18 @@ def test_every_vendor_docs_source_names_a_page_of_the_drift_facts() -> None:
 
 
 def test_a_test_without_a_source_is_named() -> None:
-    """A new test function with no entry in SOURCES is named, so that the run can refuse to start."""
+    """A new built-in test function with no entry in SOURCES is named, so that the run can refuse to start; a
+    team's own promise file, elsewhere, needs no entry."""
 
     class Item:
-        path = Path("test_new.py")
+        path = SUITE / "test_new.py"
         originalname = "test_something_new"
         name = "test_something_new[x]"
 
-    assert ["test_new.py::test_something_new"] == missing([Item()])
+    class TeamItem(Item):
+        path = Path("elsewhere", "test_new.py")
+
+    assert ["test_new.py::test_something_new"] == missing([Item(), TeamItem()])
 
 
 @pytest.mark.parametrize(("kind", "page"), [("vendor-docs", None), ("decided", "remove-user-api"), ("rumour", None)])

@@ -52,10 +52,17 @@ def _target(variant: str = "faithful") -> Iterator[tuple[str, Accounts]]:
 
 
 def verdict(output: str) -> str:
-    """pytest's closing line (`3 failed, 50 passed in 4.1s`) and its first FAILED line, from *output*."""
+    """pytest's closing line (`3 failed, 50 passed in 4.1s`) and the first failed test, from *output*.
+
+    The judge's default console names each broken promise's test on a `test:` line (pytest's own FAILED lines
+    appear only with --tb); either is read.
+    """
     lines = [line.strip() for line in output.splitlines() if line.strip()]
     closing = lines[-1] if lines else "no output"
     first = next((line for line in lines if line.startswith(("FAILED ", "ERROR "))), "")
+    if not first:
+        test = next((line for line in lines if line.startswith("test: ")), "")
+        first = "FAILED " + test.removeprefix("test: ") if test else ""
     return f"{closing}; first: {first}" if first else closing
 
 
