@@ -12,6 +12,7 @@ from deployhq_contract.hooks import sized_address, with_sized_addresses
 from deployhq_contract.leniency import forgive
 from deployhq_contract.promises import invitation_promises, validation_body_promises
 from deployhq_contract.spec import FLAGS
+from deployhq_contract.strategies import SPECIAL_NAMES
 
 pytestmark = [pytest.mark.contract_rank(10), pytest.mark.operation("createUser")]
 
@@ -115,6 +116,7 @@ NAMES = [
     pytest.param(("Ada 👩‍💻", "O'Brien"), id="emoji and apostrophe"),
     pytest.param(("Ada", ""), id="empty last name"),
     pytest.param(("Ada", "  "), id="blank last name"),
+    *(pytest.param(names, id=label) for label, names in SPECIAL_NAMES.items()),
 ]
 
 

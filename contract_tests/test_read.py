@@ -7,7 +7,8 @@ import uuid
 import pytest
 
 from deployhq_contract.api import Api, exchange
-from deployhq_contract.promises import error_body_promises, list_promises, read_promises
+from deployhq_contract.promises import error_body_promises, list_promises, order_promises, read_promises
+from deployhq_contract.strategies import SPECIAL_NAMES
 
 pytestmark = pytest.mark.contract_rank(40)
 
@@ -40,3 +41,33 @@ def test_list_shows_each_user_once_as_written(api: Api) -> None:
     assert 200 == response.status_code, exchange(response)
     alive = {user["identifier"]: user for user in (first, second)}
     assert [] == list_promises(response.json(), alive, ()), exchange(response)
+
+
+@pytest.mark.operation("getUser")
+@pytest.mark.operation("listUsers")
+def test_names_with_special_characters_read_back_byte_for_byte(api: Api) -> None:
+    """Markup, quotes, backslashes, percent signs, control and format characters in names read and list as sent."""
+    first_name = "".join(first for first, _ in SPECIAL_NAMES.values())
+    last_name = "".join(last for _, last in SPECIAL_NAMES.values())
+    created = api.fresh_user(first_name=first_name, last_name=last_name)
+    response = api.get(created["identifier"])
+
+    assert 200 == response.status_code, exchange(response)
+    assert [] == read_promises(created["identifier"], response.json(), created), exchange(response)
+    listed = api.list()
+    assert 200 == listed.status_code, exchange(listed)
+    assert [] == list_promises(listed.json(), {created["identifier"]: created}, ()), exchange(listed)
+
+
+@pytest.mark.operation("listUsers")
+def test_list_is_oldest_first(api: Api) -> None:
+    """GET /users is oldest first: ids increase along the list, and three users invited in turn are listed in turn."""
+    invited = [api.fresh_user(first_name=f"Ada {n}") for n in range(3)]
+    response = api.list()
+
+    assert 200 == response.status_code, exchange(response)
+    users = response.json()
+    assert [] == order_promises(users), exchange(response)
+    mine = {user["identifier"] for user in invited}
+    listed = [user.get("identifier") for user in users if isinstance(user, dict) and user.get("identifier") in mine]
+    assert [user["identifier"] for user in invited] == listed, exchange(response)

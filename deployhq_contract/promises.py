@@ -21,6 +21,7 @@ __all__ = [
     "error_body_promises",
     "invitation_promises",
     "list_promises",
+    "order_promises",
     "read_promises",
     "refusal_promises",
     "same_user",
@@ -124,7 +125,20 @@ def list_promises(users: list[Any], alive: Mapping[str, Mapping[str, Any]], remo
             broken += [f"listed user {identifier}: {d}" for d in differences(written, listed[identifier])]
     lingering = sorted(identifier for identifier in removed if identifier in listed)
     broken += [f"user {identifier} was removed but is still listed" for identifier in lingering]
-    return broken
+    return broken + order_promises(users)
+
+
+def order_promises(users: list[Any]) -> list[str]:
+    """The list is oldest first: ids increase in order of creation, so they increase along the list."""
+    ids = [u.get("id") for u in users if isinstance(u, dict)]
+    numbers = [i for i in ids if isinstance(i, int) and not isinstance(i, bool)]
+    for position, (earlier, later) in enumerate(zip(numbers, numbers[1:], strict=False), start=1):
+        if later <= earlier:
+            return [
+                f"the list must be oldest first (ids increasing), but id {later} follows id {earlier} "
+                f"at position {position + 1} of {len(numbers)}"
+            ]
+    return []
 
 
 def same_user(expected: Mapping[str, Any], actual: Any, *, what: str = "read back") -> list[str]:

@@ -918,3 +918,67 @@ def build(name: str, database: str | os.PathLike[str], accounts: Accounts | None
     if name not in CATALOGUE:
         raise KeyError(f"no variant named {name!r}; `python -m mutants --list` names them")
     return CATALOGUE[name].build(database, accounts)
+
+
+# -- issue 23, the judge's third wave: near-miss credentials, effects across operations, scale, the spec's letter ----
+
+
+class _NearMissAuthenticator(Authenticator):
+    """Signs in whoever `accepts(known_key, given_key)` lets through for a known address."""
+
+    @staticmethod
+    def accepts(known: bytes, given: bytes) -> bool:
+        raise NotImplementedError
+
+    def authenticate(self, authorization: str | None) -> Account | None:
+        found = super().authenticate(authorization)
+        credentials = self.parse(authorization)
+        if found is not None or credentials is None:
+            return found
+        email, given = credentials
+        return next((a for e, k, a in self._keys if e == email and self.accepts(k, given)), None)
+
+
+class _KeyCaseInsensitive(_NearMissAuthenticator):
+    """The key kept in a case-insensitive column (MySQL's default collation)."""
+
+    @staticmethod
+    def accepts(known: bytes, given: bytes) -> bool:
+        return known.lower() == given.lower()
+
+
+class _KeyPrefix(_NearMissAuthenticator):
+    """Compares only as much of the key as was given."""
+
+    @staticmethod
+    def accepts(known: bytes, given: bytes) -> bool:
+        return bool(given) and known.startswith(given)
+
+
+class _KeyTrailingIgnored(_NearMissAuthenticator):
+    """Compares the stored key's length of what was given (a truncating column)."""
+
+    @staticmethod
+    def accepts(known: bytes, given: bytes) -> bool:
+        return given[: len(known)] == known
+
+
+class _EmptyKeyAccepted(_NearMissAuthenticator):
+    """`api_key.blank? || ...`: an empty key for a known address signs in."""
+
+    @staticmethod
+    def accepts(known: bytes, given: bytes) -> bool:
+        return given == b""
+
+
+class _KeyWithAnyAddress(Authenticator):
+    """Looks the key up and checks only that the address is some user's."""
+
+    def authenticate(self, authorization: str | None) -> Account | None:
+        credentials = self.parse(authorization)
+        if credentials is None:
+            return None
+        email, given = credentials
+        if not any(e == email for e, _, _ in self._keys):
+            return None
+        return next((a for _, k, a in self._keys if k == given), None)
