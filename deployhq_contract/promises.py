@@ -7,6 +7,7 @@ defaults and "blank" all come from the spec (`spec.py`).
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections import Counter
 from collections.abc import Collection, Mapping
@@ -132,7 +133,7 @@ def order_promises(users: list[Any]) -> list[str]:
     """The list is oldest first: ids increase in order of creation, so they increase along the list."""
     ids = [u.get("id") for u in users if isinstance(u, dict)]
     numbers = [i for i in ids if isinstance(i, int) and not isinstance(i, bool)]
-    for position, (earlier, later) in enumerate(zip(numbers, numbers[1:], strict=False), start=1):
+    for position, (earlier, later) in enumerate(itertools.pairwise(numbers), start=1):
         if later <= earlier:
             return [
                 f"the list must be oldest first (ids increasing), but id {later} follows id {earlier} "

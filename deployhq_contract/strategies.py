@@ -58,8 +58,8 @@ def _at_length(draw: st.DrawFn) -> str:
     return filler * draw(st.sampled_from([NAME_LENGTH, 1]))
 
 
-# Characters some layer treats specially (an HTML template, a SQL or JSON escaper, a printf or URL decoder, a "sanitizer"
-# of invisible characters). The spec allows them all in a name, so each must come back byte for byte.
+# Characters some layer treats specially (an HTML template, a SQL or JSON escaper, a printf or URL decoder, a
+# "sanitizer" of invisible characters). The spec allows them all in a name, so each must come back byte for byte.
 SPECIAL_NAMES: dict[str, tuple[str, str]] = {
     "markup": ("<b>Ada</b> & <i>co</i>", "<script>alert(1)</script>&amp;&lt;"),
     "quotes and backslashes": ('Ada "The Countess"', "O'Brien \\ D\\'Arcy \\n \\u00e9"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import html
 import json
 import os
 import sqlite3
@@ -982,3 +983,217 @@ class _KeyWithAnyAddress(Authenticator):
         if not any(e == email for e, _, _ in self._keys):
             return None
         return next((a for _, k, a in self._keys if k == given), None)
+
+
+def _names_html_escaped(request: Request, user: dict[str, Any]) -> None:
+    for name in ("first_name", "last_name"):
+        if isinstance(user.get(name), str):
+            user[name] = html.escape(user[name])
+
+
+def _names_html_escaped_on_reads(exchange: Exchange) -> None:
+    """A view layer that escapes what it renders, on reads only: the write's answer is still right."""
+    if exchange.operation in ("getUser", "listUsers") and exchange.status == 200:
+        body = exchange.json()
+        for user in body if isinstance(body, list) else [body]:
+            for name in ("first_name", "last_name"):
+                if isinstance(user.get(name), str):
+                    user[name] = html.escape(user[name], quote=False)
+        exchange.set_json(body)
+
+
+def _without(categories: tuple[str, ...]) -> Callable[[Request, dict[str, Any]], None]:
+    """A "sanitizer" that drops the characters of Unicode *categories* (tab, newline and return kept) from names."""
+
+    def strip(request: Request, user: dict[str, Any]) -> None:
+        for name in ("first_name", "last_name"):
+            if isinstance(user.get(name), str):
+                kept = (c for c in user[name] if c in "\t\n\r" or unicodedata.category(c) not in categories)
+                user[name] = "".join(kept)
+
+    return strip
+
+
+def _list_newest_first(exchange: Exchange) -> None:
+    if exchange.operation == "listUsers" and exchange.status == 200:
+        exchange.set_json(exchange.json()[::-1])
+
+
+class _GivenUpAddressStaysTaken(Store):
+    """Keeps every address a user changed away from in its unique index (an `email_was` never cleared)."""
+
+    def _held(self) -> set[str]:
+        held: set[str] = self.__dict__.setdefault("held", set())
+        return held
+
+    def _update(self, connection: sqlite3.Connection, identifier: str, changes: Changes) -> User | Refusal:
+        before = self._row(connection, identifier)
+        if changes.get("email_key") in self._held():
+            return Refusal.TAKEN
+        after = super()._update(connection, identifier, changes)
+        given_up = None if before is None else before.email_address.lower()  # an ASCII address's key
+        if isinstance(after, User) and given_up is not None and given_up != after.email_address.lower():
+            self._held().add(given_up)
+        return after
+
+    def _insert(self, connection: sqlite3.Connection, invitation: Any, *, activated: bool) -> User | None:
+        if invitation.email_key in self._held():
+            return None
+        return super()._insert(connection, invitation, activated=activated)
+
+
+class _ChangedAddressKeptAsSent(Store):
+    """Lower-cases the address for uniqueness on create only: an address set by an update is unique as typed."""
+
+    def _update(self, connection: sqlite3.Connection, identifier: str, changes: Changes) -> User | Refusal:
+        if "email_key" in changes and "email_address" in changes:
+            changes = Changes({**changes, "email_key": changes["email_address"]})
+        return super()._update(connection, identifier, changes)
+
+
+class _RefusedInvitationLeavesARow(Store):
+    """A duplicate invitation is refused, but the row a callback wrote before the check stays."""
+
+    async def create(self, invitation: Invitation, *, caller: Any = None) -> User | None:
+        user = await super().create(invitation, caller=caller)
+        if user is None:
+            orphan = dataclasses.replace(invitation, email_key=f"{invitation.email_key}#{uuid.uuid4()}")
+            await super().create(orphan, caller=caller)
+        return user
+
+
+class _RefusedUpdateHalfApplies(Store):
+    """Saves the other fields first and the address last, outside one transaction: a taken address keeps the rest."""
+
+    def _update(self, connection: sqlite3.Connection, identifier: str, changes: Changes) -> User | Refusal:
+        others = Changes({k: v for k, v in changes.items() if k not in ("email_key", "email_address")})
+        if others and len(others) < len(changes):
+            super()._update(connection, identifier, others)
+        return super()._update(connection, identifier, changes)
+
+
+class _ResendReappliesDefaults(UsersAPI):
+    """A resend that builds the invitation again from the defaults and saves it over the user."""
+
+    async def resend_invitation(self, identifier: str | None, caller: Account) -> Any:
+        response = await super().resend_invitation(identifier, caller)
+        if identifier is not None and response.status_code == 200:
+            await self.store.update(identifier, Changes({"time_zone": "Etc/UTC", **dict.fromkeys(FLAGS, False)}))
+        return response
+
+
+class _ReadSavesSquishedNames(UsersAPI):
+    """A read that saves the user (a `last_seen_at` touch) through a callback that squishes names."""
+
+    async def get_user(self, identifier: str | None, caller: Account) -> Any:
+        response = await super().get_user(identifier, caller)
+        user = None if identifier is None else await self.store.get(identifier)
+        if user is not None:
+            squished = {n: " ".join(v.split()) for n in ("first_name", "last_name") if (v := getattr(user, n))}
+            await self.store.update(user.identifier, Changes(squished))
+        return response
+
+
+_THIRD_WAVE = [
+    # Near-miss credentials.
+    Variant(
+        "key-case-insensitive",
+        "the API key in other letter case is a 401",
+        "test_credentials.py::test_near_miss_credentials_are_a_401[listUsers-key in other letter case]",
+        _piece(authenticator_class=_KeyCaseInsensitive),
+    ),
+    Variant(
+        "key-prefix-accepted",
+        "the API key without its last character is a 401",
+        "test_credentials.py::test_near_miss_credentials_are_a_401[listUsers-key without its last character]",
+        _piece(authenticator_class=_KeyPrefix),
+    ),
+    Variant(
+        "key-trailing-accepted",
+        "the API key with characters after it is a 401",
+        "test_credentials.py::test_near_miss_credentials_are_a_401[listUsers-key with characters after it]",
+        _piece(authenticator_class=_KeyTrailingIgnored),
+    ),
+    Variant(
+        "empty-key-accepted",
+        "an empty API key for a known address is a 401",
+        "test_credentials.py::test_near_miss_credentials_are_a_401[listUsers-empty key]",
+        _piece(authenticator_class=_EmptyKeyAccepted),
+    ),
+    Variant(
+        "key-with-any-address",
+        "the right API key with another user's address is a 401",
+        "test_credentials.py::test_near_miss_credentials_are_a_401[listUsers-key with another user's address]",
+        _piece(authenticator_class=_KeyWithAnyAddress),
+    ),
+    # Effects of one operation on the rest of the account.
+    Variant(
+        "given-up-address-stays-taken",
+        "an address a user changed away from is free again",
+        "test_consistency.py::test_reads_and_lists_agree_with_every_write",
+        _piece(store_class=_GivenUpAddressStaysTaken),
+    ),
+    Variant(
+        "changed-address-unique-as-typed",
+        "an address set by an update is taken in any letter case",
+        "test_consistency.py::test_reads_and_lists_agree_with_every_write",
+        _piece(store_class=_ChangedAddressKeptAsSent),
+    ),
+    Variant(
+        "refused-invitation-leaves-a-row",
+        "a refused invitation creates no user",
+        "test_consistency.py::test_reads_and_lists_agree_with_every_write",
+        _piece(store_class=_RefusedInvitationLeavesARow),
+    ),
+    Variant(
+        "refused-update-half-applies",
+        "a refused update changes nothing",
+        "test_consistency.py::test_reads_and_lists_agree_with_every_write",
+        _piece(store_class=_RefusedUpdateHalfApplies),
+    ),
+    Variant(
+        "resend-reapplies-defaults",
+        "a resend changes no user",
+        "test_consistency.py::test_reads_and_lists_agree_with_every_write",
+        _piece(api_class=_ResendReappliesDefaults),
+    ),
+    Variant(
+        "read-saves-squished-names",
+        "a read changes no user",
+        "test_consistency.py::test_reads_and_lists_agree_with_every_write",
+        _piece(api_class=_ReadSavesSquishedNames),
+    ),
+    # What the spec says of names and of the list.
+    Variant(
+        "names-html-escaped",
+        "markup in a name comes back byte for byte",
+        "test_invite.py::test_names_come_back_exactly_as_sent[markup]",
+        _on_users("createUser", _names_html_escaped),
+    ),
+    Variant(
+        "names-html-escaped-on-reads",
+        "markup in a name reads back byte for byte",
+        "test_read.py::test_names_with_special_characters_read_back_byte_for_byte",
+        _answers(_names_html_escaped_on_reads),
+    ),
+    Variant(
+        "control-characters-stripped",
+        "control characters in a name come back byte for byte",
+        "test_invite.py::test_names_come_back_exactly_as_sent[control characters]",
+        _on_users("createUser", _without(("Cc",))),
+    ),
+    Variant(
+        "format-characters-stripped",
+        "format characters (zero-width, bidi marks) in a name come back byte for byte",
+        "test_invite.py::test_names_come_back_exactly_as_sent[format characters]",
+        _on_users("createUser", _without(("Cf",))),
+    ),
+    Variant(
+        "list-newest-first",
+        "the list is oldest first",
+        "test_read.py::test_list_shows_each_user_once_as_written",
+        _answers(_list_newest_first),
+    ),
+]
+CATALOGUE.update((variant.name, variant) for variant in _THIRD_WAVE)
+SERVABLE = (*SERVABLE, *(variant.name for variant in _THIRD_WAVE))
