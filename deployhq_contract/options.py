@@ -30,6 +30,7 @@ OPTIONS = (
     "--rate-limit",
     "--max-examples",
     "--dry-run",
+    "--contract-scale",
     "--contract-profile",
 )
 
@@ -110,6 +111,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--dry-run",
         action="store_true",
         help="print the generated requests a run would send (credentials filtered) and send none",
+    )
+    group.addoption(
+        "--contract-scale",
+        action="store_true",
+        default=os.environ.get("DEPLOYHQ_CONTRACT_SCALE") == "1",
+        help="with --live, run the scale phase too: grow the account past 1000 users, each invitation a real email "
+        "within --create-budget (DEPLOYHQ_CONTRACT_SCALE=1; loopback runs always have it)",
     )
     group.addoption(
         "--contract-profile",

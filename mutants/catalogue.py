@@ -1094,6 +1094,34 @@ class _ReadSavesSquishedNames(UsersAPI):
         return response
 
 
+def _list_cut_at(limit: int) -> Builder:
+    """A list with a default page size and no word of a next page (`LIMIT n` in the query)."""
+
+    def cut(exchange: Exchange) -> None:
+        if exchange.operation == "listUsers" and exchange.status == 200:
+            exchange.set_json(exchange.json()[:limit])
+
+    return _answers(cut)
+
+
+def _list_pages_newest_page_first(exchange: Exchange) -> None:
+    """Fetched in pages of 250 and joined newest page first: in order up to 250 users, not past it."""
+    if exchange.operation == "listUsers" and exchange.status == 200:
+        users = exchange.json()
+        pages = [users[start : start + 250] for start in range(0, len(users), 250)]
+        exchange.set_json([user for page in reversed(pages) for user in page])
+
+
+def _ids_wrap_past_1000(exchange: Exchange) -> None:
+    """Ids rendered from a counter of three decimal digits: user 1001 is shown as id 1."""
+    if exchange.status in (200, 201) and exchange.content.startswith((b"{", b"[")):
+        body = exchange.json()
+        for user in body if isinstance(body, list) else [body]:
+            if isinstance(user, dict) and isinstance(user.get("id"), int):
+                user["id"] = (user["id"] - 1) % 1000 + 1
+        exchange.set_json(body)
+
+
 _THIRD_WAVE = [
     # Near-miss credentials.
     Variant(
@@ -1187,6 +1215,30 @@ _THIRD_WAVE = [
         "format characters (zero-width, bidi marks) in a name come back byte for byte",
         "test_invite.py::test_names_come_back_exactly_as_sent[format characters]",
         _on_users("createUser", _without(("Cf",))),
+    ),
+    Variant(
+        "list-cut-at-100",
+        "the list holds every user, past 100",
+        "test_scale.py::test_list_is_whole_past_a_size[100]",
+        _list_cut_at(100),
+    ),
+    Variant(
+        "list-cut-at-250",
+        "the list holds every user, past 250",
+        "test_scale.py::test_list_is_whole_past_a_size[250]",
+        _list_cut_at(250),
+    ),
+    Variant(
+        "list-pages-out-of-order",
+        "the list is oldest first, past 250",
+        "test_scale.py::test_list_is_whole_past_a_size[250]",
+        _answers(_list_pages_newest_page_first),
+    ),
+    Variant(
+        "ids-wrap-past-1000",
+        "ids are unique and increase, past 1000",
+        "test_scale.py::test_list_is_whole_past_a_size[1000]",
+        _answers(_ids_wrap_past_1000),
     ),
     Variant(
         "list-newest-first",
