@@ -97,6 +97,20 @@ def test_invalid_invitation_is_refused_naming_the_field(
     assert [] == validation_body_promises(response.json(), field), exchange(response)
 
 
+# `null` is no value the spec allows for an optional field: a Rails app that takes it as "omitted" is lenient.
+OPTIONAL = ["last_name", "time_zone", *FLAGS]
+
+
+@pytest.mark.parametrize("field", OPTIONAL)
+def test_null_for_an_optional_field_is_refused(api: Api, field: str) -> None:
+    """`null` for an optional field is not the field omitted: a 422 naming it (leniency against a live target)."""
+    response = api.invite({"first_name": "Ada", "email_address": api.address(), field: None})
+    forgive(response, f"an invitation with {field} null")
+
+    assert 422 == response.status_code, exchange(response)
+    assert [] == validation_body_promises(response.json(), field), exchange(response)
+
+
 def test_address_comes_back_exactly_as_sent(api: Api) -> None:
     """An address in mixed case, with a `+` tag, comes back byte for byte as sent (only duplicates ignore case)."""
     local, _, domain = api.address().partition("@")
