@@ -35,6 +35,7 @@ rails and budget:
   --create-budget N      at most N accepted invitations and resends (default 100 with --live); 0 sends none
   --rate-limit R         at most R requests per second, above 0 (default 2 with --live)
   --dry-run              print the generated requests (credentials filtered), send none
+  --contract-scale       with --live, also grow the account past 1000 users (each an email; DEPLOYHQ_CONTRACT_SCALE=1)
 generation:
   --contract-profile P   ci (default), dev, live (default with --live) or quick (DEPLOYHQ_CONTRACT_PROFILE)
   --max-examples N       generated examples per operation
