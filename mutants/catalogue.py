@@ -1088,15 +1088,15 @@ class _ResendReappliesDefaults(UsersAPI):
         return response
 
 
-class _ReadSavesSquishedNames(UsersAPI):
-    """A read that saves the user (a `last_seen_at` touch) through a callback that squishes names."""
+class _ReadSavesStrippedNames(UsersAPI):
+    """A read that saves the user (a `last_seen_at` touch) through a callback that strips names."""
 
     async def get_user(self, identifier: str | None, caller: Account) -> Any:
         response = await super().get_user(identifier, caller)
         user = None if identifier is None else await self.store.get(identifier)
         if user is not None:
-            squished = {n: " ".join(v.split()) for n in ("first_name", "last_name") if (v := getattr(user, n))}
-            await self.store.update(user.identifier, Changes(squished))
+            stripped = {n: v.strip() for n in ("first_name", "last_name") if (v := getattr(user, n)) and v.strip()}
+            await self.store.update(user.identifier, Changes(stripped))
         return response
 
 
@@ -1199,10 +1199,10 @@ _THIRD_WAVE = [
         _piece(api_class=_ResendReappliesDefaults),
     ),
     Variant(
-        "read-saves-squished-names",
+        "read-saves-stripped-names",
         "a read changes no user",
         "test_consistency.py::test_reads_and_lists_agree_with_every_write",
-        _piece(api_class=_ReadSavesSquishedNames),
+        _piece(api_class=_ReadSavesStrippedNames),
     ),
     # What the spec says of names and of the list.
     Variant(
@@ -1239,7 +1239,8 @@ _THIRD_WAVE = [
     Variant(
         "list-cut-at-100",
         "the list holds every user, past 100",
-        "test_scale.py::test_list_is_whole_past_a_size[100]",
+        # The quick profile's account is past 100 users before the scale phase: the consistency machine sees it first.
+        "test_consistency.py::test_reads_and_lists_agree_with_every_write",
         _list_cut_at(100),
     ),
     Variant(
