@@ -1208,7 +1208,7 @@ _THIRD_WAVE = [
     Variant(
         "names-html-escaped",
         "markup in a name comes back byte for byte",
-        "test_invite.py::test_names_come_back_exactly_as_sent[markup]",
+        "test_invite.py::test_names_come_back_exactly_as_sent[markup quotes backslashes percent]",
         _on_users("createUser", _names_html_escaped),
     ),
     Variant(
@@ -1220,13 +1220,13 @@ _THIRD_WAVE = [
     Variant(
         "control-characters-stripped",
         "control characters in a name come back byte for byte",
-        "test_invite.py::test_names_come_back_exactly_as_sent[control characters]",
+        "test_invite.py::test_names_come_back_exactly_as_sent[control and format characters]",
         _on_users("createUser", _control_stripped),
     ),
     Variant(
         "format-characters-stripped",
         "format characters (zero-width, bidi marks) in a name come back byte for byte",
-        "test_invite.py::test_names_come_back_exactly_as_sent[format characters]",
+        "test_invite.py::test_names_come_back_exactly_as_sent[control and format characters]",
         _on_users("createUser", _invisible_stripped),
     ),
     # Leniency a live target must report: null taken as omitted.
