@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from contract_tests.verdict import check_promise, findings
 from schemathesis.core.failures import CustomFailure, FailureGroup, ServerError
 
+from deployhq_contract.verdict import check_promise, findings
 from mutants.harness import ROOT, Finished, run_suite
 
 from .conftest import CANARY_KEY, Server, canary_environment, role_credentials
