@@ -134,7 +134,7 @@ def order_promises(users: list[Any]) -> list[str]:
     ids = [u.get("id") for u in users if isinstance(u, dict)]
     numbers = [i for i in ids if isinstance(i, int) and not isinstance(i, bool)]
     for position, (earlier, later) in enumerate(itertools.pairwise(numbers), start=1):
-        if later <= earlier:
+        if later < earlier:  # an equal id is a repeat, which list_promises names on its own
             return [
                 f"the list must be oldest first (ids increasing), but id {later} follows id {earlier} "
                 f"at position {position + 1} of {len(numbers)}"
