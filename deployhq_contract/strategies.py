@@ -1,8 +1,9 @@
 """Hypothesis strategies for the whole input space the spec allows, awkward corners included.
 
 Schemathesis' own generation rarely reaches them (see docs/generated-inputs.md): names at their exact
-maximum length, white space around and inside, decomposed Unicode, mixed-case addresses with a 64-character
-local part, every family of time zones. Every value drawn here is valid, so it must come back byte for byte.
+maximum length, white space around and inside, decomposed Unicode, characters some layer escapes or strips
+(markup, quotes, backslashes, percent signs, control and format characters), mixed-case addresses with a
+64-character local part, every family of time zones. Every value drawn here is valid, so it must come back byte for byte.
 """
 
 from __future__ import annotations
