@@ -269,7 +269,10 @@ class _PendingAdministratorsCount(Store):
 
 class _DemotesTheLastAdministrator(Store):
     def _update(self, connection: sqlite3.Connection, identifier: str, changes: Changes) -> User | Refusal:
-        if changes.get("account_administrator") is False:
+        # Only where the rule applies: elsewhere this would also half-apply refused updates (the consistency
+        # machine's catch, not this variant's promise).
+        user = self._row(connection, identifier)
+        if changes.get("account_administrator") is False and user and self._is_last_administrator(connection, user):
             connection.execute("UPDATE users SET account_administrator = 0 WHERE identifier = ?", (identifier,))
             changes = Changes({k: v for k, v in changes.items() if k != "account_administrator"})
         return super()._update(connection, identifier, changes)
