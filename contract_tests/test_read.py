@@ -7,7 +7,8 @@ import uuid
 import pytest
 
 from deployhq_contract.api import Api, exchange
-from deployhq_contract.promises import error_body_promises, list_promises, read_promises
+from deployhq_contract.promises import error_body_promises, list_promises, order_promises, read_promises
+from deployhq_contract.strategies import SPECIAL_NAMES
 
 pytestmark = pytest.mark.contract_rank(40)
 
@@ -42,3 +43,32 @@ def test_list_shows_each_user_once_as_written(api: Api) -> None:
     if api.pool is not None:  # with --live the two are lent, not new: every user the run holds is in it, the newest too
         alive = api.pool.held()
     assert [] == list_promises(response.json(), alive, ()), exchange(response)
+
+
+@pytest.mark.operation("getUser")
+@pytest.mark.operation("listUsers")
+def test_names_with_special_characters_read_back_byte_for_byte(api: Api) -> None:
+    """Markup, quotes, backslashes, percent signs, control and format characters in names read and list as sent."""
+    first_name = "".join(first for first, _ in SPECIAL_NAMES.values())
+    last_name = "".join(last for _, last in SPECIAL_NAMES.values())
+    created = api.fresh_user(first_name=first_name, last_name=last_name)
+    response = api.get(created["identifier"])
+
+    assert 200 == response.status_code, exchange(response)
+    assert [] == read_promises(created["identifier"], response.json(), created), exchange(response)
+    listed = api.list()
+    assert 200 == listed.status_code, exchange(listed)
+    assert [] == list_promises(listed.json(), {created["identifier"]: created}, ()), exchange(listed)
+
+
+@pytest.mark.operation("listUsers")
+def test_list_is_oldest_first(api: Api) -> None:
+    """GET /users is oldest first: ids increase along the list, and a user just invited is listed last."""
+    newest = api.fresh_user()
+    response = api.list()
+
+    assert 200 == response.status_code, exchange(response)
+    users = response.json()
+    assert [] == order_promises(users), exchange(response)
+    last = users[-1] if users and isinstance(users[-1], dict) else {}
+    assert newest["identifier"] == last.get("identifier"), f"the newest user is not listed last{exchange(response)}"

@@ -157,6 +157,25 @@ def test_invalid_change_is_refused_naming_the_field(
     assert [] == same_user(before, api.get(before["identifier"]).json())
 
 
+@pytest.fixture(scope="module", name="nulls_target")
+def _nulls_target(api: Api) -> str:
+    """One user for every null: each is refused and changes nothing, so one invitation (one email) serves them all."""
+    return str(api.fresh_user(last_name="Lovelace", time_zone="Asia/Kolkata", can_create_projects=True)["identifier"])
+
+
+@pytest.mark.parametrize("field", ["first_name", "email_address", "last_name", "time_zone", *FLAGS])
+def test_null_for_a_field_is_refused(api: Api, nulls_target: str, method: str, field: str) -> None:
+    """`null` for a field is not the field left out: a 422 naming it, and the user is as it was."""
+    before = api.get(nulls_target).json()
+    response = api.update(nulls_target, {"last_name": "Changed", field: None}, method=method)
+    if field not in ("first_name", "email_address"):  # a required value null is blank: a documented refusal
+        forgive(response, f"a change of {field} to null")
+
+    assert 422 == response.status_code, exchange(response)
+    assert [] == validation_body_promises(response.json(), field), exchange(response)
+    assert [] == same_user(before, api.get(nulls_target).json())
+
+
 def test_another_users_address_is_refused_case_insensitively(api: Api, method: str) -> None:
     """Taking the address of another user, in other letter case, is a 422 on email_address; nothing changes."""
     other, before = api.fresh_user(), api.fresh_user()

@@ -41,6 +41,7 @@ rails and budget:
   --max-answer-bytes N   refuse any answer larger than N bytes, e.g. 10MiB (the default)
   --request-timeout S    give up on a request not wholly answered within S seconds in all (default 30)
   --list-promises        print every promise (operation, sentence, source, test) as a JSON array, send none
+  --contract-scale       with --live, also grow the account past 1000 users (each an email; DEPLOYHQ_CONTRACT_SCALE=1)
 generation:
   --contract-profile P   ci (default), dev, live (default with --live) or quick (DEPLOYHQ_CONTRACT_PROFILE)
   --max-examples N       generated examples per operation

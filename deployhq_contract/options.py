@@ -31,6 +31,7 @@ OPTIONS = (
     "--rate-limit",
     "--max-examples",
     "--dry-run",
+    "--contract-scale",
     "--contract-profile",
     "--max-answer-bytes",
     "--request-timeout",
@@ -124,6 +125,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--list-promises",
         action="store_true",
         help="print every promise (operation, sentence, source, test) as a JSON array and send nothing",
+    )
+    group.addoption(
+        "--contract-scale",
+        action="store_true",
+        default=os.environ.get("DEPLOYHQ_CONTRACT_SCALE") == "1",
+        help="with --live, run the scale phase too: grow the account past 1000 users, each invitation a real email "
+        "within --email-budget (DEPLOYHQ_CONTRACT_SCALE=1; loopback runs always have it)",
     )
     group.addoption(
         "--contract-profile",

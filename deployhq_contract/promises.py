@@ -7,6 +7,7 @@ defaults and "blank" all come from the spec (`spec.py`).
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections import Counter
 from collections.abc import Collection, Mapping
@@ -22,6 +23,7 @@ __all__ = [
     "error_body_promises",
     "invitation_promises",
     "list_promises",
+    "order_promises",
     "read_promises",
     "refusal_promises",
     "same_user",
@@ -128,7 +130,20 @@ def list_promises(users: list[Any], alive: Mapping[str, Mapping[str, Any]], remo
             broken += [f"listed user {identifier}: {d}" for d in differences(written, listed[identifier])]
     lingering = sorted(identifier for identifier in removed if identifier in listed)
     broken += [f"user {identifier} was removed but is still listed" for identifier in lingering]
-    return broken
+    return broken + order_promises(users)
+
+
+def order_promises(users: list[Any]) -> list[str]:
+    """The list is oldest first: ids increase in order of creation, so they increase along the list."""
+    ids = [u.get("id") for u in users if isinstance(u, dict)]
+    numbers = [i for i in ids if isinstance(i, int) and not isinstance(i, bool)]
+    for position, (earlier, later) in enumerate(itertools.pairwise(numbers), start=1):
+        if later < earlier:  # an equal id is a repeat, which list_promises names on its own
+            return [
+                f"the list must be oldest first (ids increasing), but id {later} follows id {earlier} "
+                f"at position {position + 1} of {len(numbers)}"
+            ]
+    return []
 
 
 def same_user(expected: Mapping[str, Any], actual: Any, *, what: str = "read back") -> list[str]:

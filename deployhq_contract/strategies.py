@@ -1,8 +1,10 @@
 """Hypothesis strategies for the whole input space the spec allows, awkward corners included.
 
 Schemathesis' own generation rarely reaches them (see docs/generated-inputs.md): names at their exact
-maximum length, white space around and inside, decomposed Unicode, mixed-case addresses with a 64-character
-local part, every family of time zones. Every value drawn here is valid, so it must come back byte for byte.
+maximum length, white space around and inside, decomposed Unicode, characters some layer escapes or strips
+(markup, quotes, backslashes, percent signs, control and format characters), mixed-case addresses with a
+64-character local part, every family of time zones. Every value drawn here is valid, so it must come back byte
+for byte.
 """
 
 from __future__ import annotations
@@ -18,7 +20,16 @@ from deployhq_client.types import UNSET
 from .hooks import sized_address, unique_address
 from .spec import FLAGS, MAX_LENGTHS, TIME_ZONES, is_blank
 
-__all__ = ["addresses", "changes", "invitation_dicts", "invitations", "last_names", "names", "time_zones"]
+__all__ = [
+    "SPECIAL_NAMES",
+    "addresses",
+    "changes",
+    "invitation_dicts",
+    "invitations",
+    "last_names",
+    "names",
+    "time_zones",
+]
 
 NAME_LENGTH = MAX_LENGTHS["first_name"]
 ADDRESS_LENGTH = MAX_LENGTHS["email_address"]
@@ -49,7 +60,25 @@ def _at_length(draw: st.DrawFn) -> str:
     return filler * draw(st.sampled_from([NAME_LENGTH, 1]))
 
 
-names = st.one_of(_plain, _padded(), _decomposed(), _at_length()).filter(
+# Characters some layer treats specially (an HTML template, a SQL or JSON escaper, a printf or URL decoder, a
+# "sanitizer" of invisible characters). The spec allows them all in a name, so each must come back byte for byte.
+SPECIAL_NAMES: dict[str, tuple[str, str]] = {
+    "markup": ("<b>Ada</b> & <i>co</i>", "<script>alert(1)</script>&amp;&lt;"),
+    "quotes and backslashes": ('Ada "The Countess"', "O'Brien \\ D\\'Arcy \\n \\u00e9"),
+    "percent signs": ("Ada 100%", "%s %d %% %20 %00 %{name}"),
+    "control characters": ("Ada\x01\x1b[31m", "Love\x7flace\x08\x0b\x0c\r\n"),
+    "format characters": ("Ada\u200b\u200d\u00ad", "\ufeffLove\u202elace\u2060\u2066x\u2069"),
+}
+_special_pieces = st.sampled_from([piece for pair in SPECIAL_NAMES.values() for piece in pair])
+
+
+@st.composite
+def _special(draw: st.DrawFn) -> str:
+    """A name made of, or salted with, characters some layer escapes, strips or decodes."""
+    return draw(st.one_of(st.just(""), _plain)) + draw(_special_pieces) + draw(st.one_of(st.just(""), _plain))
+
+
+names = st.one_of(_plain, _padded(), _decomposed(), _at_length(), _special()).filter(
     lambda s: not is_blank(s) and len(s) <= NAME_LENGTH
 )
 # A last name has no pattern: empty and blank ones are valid values, to come back as sent (not as null).

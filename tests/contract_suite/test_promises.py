@@ -9,6 +9,7 @@ import pytest
 from deployhq_contract.promises import (
     invitation_promises,
     list_promises,
+    order_promises,
     refusal_promises,
     update_promises,
     validation_body_promises,
@@ -73,6 +74,17 @@ def test_a_list_that_repeats_or_misses_or_keeps_a_removed_user_is_named() -> Non
     broken = list_promises([USER, USER], {other["identifier"]: other}, [USER["identifier"]])
 
     assert 4 == len(broken)
+
+
+def test_a_list_out_of_creation_order_is_named_once_with_where() -> None:
+    """Oldest first: ids increase along the list; the first step back is named, with its position."""
+    users = [{**USER, "id": n} for n in (1, 2, 5, 3, 4)]
+
+    assert ["the list must be oldest first (ids increasing), but id 3 follows id 5 at position 4 of 5"] == (
+        order_promises(users)
+    )
+    assert [] == order_promises([{**USER, "id": n} for n in (1, 2, 9, 1000)])
+    assert [] == order_promises([{**USER, "id": "x"}, "not a user", {**USER, "id": 3}])
 
 
 def test_a_422_must_give_each_field_a_list_of_messages() -> None:
