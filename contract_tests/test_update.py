@@ -166,14 +166,17 @@ def _nulls_target(api: Api) -> str:
 @pytest.mark.parametrize("field", ["first_name", "email_address", "last_name", "time_zone", *FLAGS])
 def test_null_for_a_field_is_refused(api: Api, nulls_target: str, method: str, field: str) -> None:
     """`null` for a field is not the field left out: a 422 naming it, and the user is as it was."""
-    before = api.get(nulls_target).json()
+    if api.pool is not None and method == "PUT":
+        pytest.skip("not judged against a live target: PUT is PATCH's operation, judged there (each request paced)")
+    before = api.get(nulls_target).json() if api.pool is None else None
     response = api.update(nulls_target, {"last_name": "Changed", field: None}, method=method)
     if field not in ("first_name", "email_address"):  # a required value null is blank: a documented refusal
         forgive(response, f"a change of {field} to null")
 
     assert 422 == response.status_code, exchange(response)
     assert [] == validation_body_promises(response.json(), field), exchange(response)
-    assert [] == same_user(before, api.get(nulls_target).json())
+    if before is not None:  # with --live the reads around it are left out: each request is paced
+        assert [] == same_user(before, api.get(nulls_target).json())
 
 
 def test_another_users_address_is_refused_case_insensitively(api: Api, method: str) -> None:
