@@ -54,11 +54,20 @@ def wait_until_answering(
         time.sleep(0.05)
 
 
+def with_tools_path(env: dict[str, str] | None = None) -> dict[str, str]:
+    """*env* (default: this process's) with tools/ on PYTHONPATH, so `python -m bench...` runs in a child process also
+    where the project is installed rather than editable (tools/ is never shipped)."""
+    env = dict(os.environ if env is None else env)
+    tools = str(Path(__file__).resolve().parents[1])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (tools, env.get("PYTHONPATH", "")) if p)
+    return env
+
+
 @contextlib.contextmanager
 def running(command: list[str], *, timeout: float = READY_SECONDS) -> Iterator[Server]:
     """Start a server process, read its `... at http://...` line, wait until it answers, stop it on exit."""
     # The documented default credentials, whatever DEPLOYHQ_* the caller's shell holds.
-    env = {name: value for name, value in os.environ.items() if not name.startswith("DEPLOYHQ_")}
+    env = with_tools_path({name: value for name, value in os.environ.items() if not name.startswith("DEPLOYHQ_")})
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env) as process:
         try:
             assert process.stdout is not None

@@ -23,7 +23,7 @@ from typing import Any
 from deployhq_sandbox import Accounts, Invitation, Store
 
 from ._harness import NotMeasured, Row, Settings, measuring
-from ._process import running
+from ._process import running, with_tools_path
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN = Accounts.defaults().administrator
@@ -49,7 +49,9 @@ def load(url: str, tag: str, *, max_requests: int, seconds: float | None = None,
         command += ["--seconds", str(seconds)]
     limit = LOAD_TIMEOUT + (seconds or 0)
     try:
-        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False, timeout=limit)
+        result = subprocess.run(
+            command, cwd=ROOT, env=with_tools_path(), capture_output=True, text=True, check=False, timeout=limit
+        )
     except subprocess.TimeoutExpired:
         raise NotMeasured(f"load run {tag} did not finish within {limit:g} s") from None
     if result.returncode != 0:
