@@ -66,13 +66,15 @@ CAUGHT_LIVE = [
     "address-lower-cased",
     "put-ignores-a-flag",
     "list-misses-newest",
-    "names-stripped",
-    "names-composed",
-    "blank-last-name-is-null",
     "read-from-stale-cache",
     "false-flags-ignored",
     "crash-at-max-length",
 ]
+
+
+# Variants that break a promise of source `decided` (names byte for byte, an empty last name kept): a lenient --live
+# run lists them as differing from this contract's decisions (calibration); --contract-strict fails on them.
+DIFFER_LIVE = ["names-stripped", "names-composed", "blank-last-name-is-null"]
 
 
 @pytest.mark.parametrize("server", CAUGHT_LIVE, indirect=True)
@@ -82,3 +84,14 @@ def test_live_run_catches_a_broken_server(server: Server, tmp_path: Path) -> Non
 
     assert 1 == finished.code, finished.output[-4000:]
     assert "BREAKS the contract" in finished.stdout
+
+
+@pytest.mark.parametrize("server", DIFFER_LIVE, indirect=True)
+def test_live_run_lists_a_broken_decision_and_strict_fails_it(server: Server, tmp_path: Path) -> None:
+    """A variant that breaks only a decision: --live passes and says it differs; --live --contract-strict exits 1."""
+    lenient = run_suite(*live_options(server, tmp_path), env=canary_environment(tmp_path))
+    strict = run_suite(*live_options(server, tmp_path, "-x", "--contract-strict"), env=canary_environment(tmp_path))
+
+    assert 0 == lenient.code, lenient.output[-4000:]
+    assert "differs from what this contract decided" in lenient.stdout
+    assert 1 == strict.code, strict.output[-4000:]
