@@ -136,6 +136,8 @@ INVALID = [
     pytest.param({"first_name": "N" * 256}, "first_name", True, id="first_name too long"),
     pytest.param({"email_address": "local part of 65"}, "email_address", False, id="local part of 65"),
     pytest.param({"email_address": "255 characters"}, "email_address", True, id="email_address too long"),
+    # After every refusal, with --live (each request paced): the users read back together, in one list.
+    pytest.param({}, "", False, id="read back"),
 ]
 
 
@@ -144,6 +146,12 @@ def test_invalid_change_is_refused_naming_the_field(
     api: Api, method: str, fault: dict[str, Any], field: str, strictness: bool
 ) -> None:
     """A blank, malformed or mistyped value is a 422 naming the field, and the user is as it was."""
+    if not field:
+        broken = api.read_back(f"invalid changes by {method}")
+        if broken is None:
+            pytest.skip("not judged here: nothing was left to read back (on loopback each refusal is read at once)")
+        assert [] == broken
+        return
     if strictness and method == "PUT" and api.target.live and not api.target.strict:
         # Each costs a change and a read of a real account's user, and a lenient live run forgives its acceptance.
         pytest.skip("judged with --live on PATCH only: PUT is the same operation, and this fault is only strictness")
@@ -154,7 +162,7 @@ def test_invalid_change_is_refused_naming_the_field(
 
     assert 422 == response.status_code, exchange(response)
     assert [] == validation_body_promises(response.json(), field), exchange(response)
-    assert [] == same_user(before, api.get(before["identifier"]).json())
+    assert [] == api.as_it_was(before, response, f"invalid changes by {method}")
 
 
 @pytest.fixture(scope="module", name="nulls_target")
