@@ -139,6 +139,9 @@ INVALID = [
     # After every refusal, with --live (each request paced): the users read back together, in one list.
     pytest.param({}, "", False, id="read back"),
 ]
+# With --live (each request paced) PUT, PATCH's operation, gets one documented refusal of each kind (blank, malformed,
+# unknown); PATCH gets them all.
+LIVE_PUT = [{"first_name": " \u2003 "}, {"email_address": "not an address"}, {"time_zone": "Mars/Olympus"}]
 
 
 @pytest.mark.parametrize(("fault", "field", "strictness"), INVALID)
@@ -155,6 +158,8 @@ def test_invalid_change_is_refused_naming_the_field(
     if strictness and method == "PUT" and api.target.live and not api.target.strict:
         # Each costs a change and a read of a real account's user, and a lenient live run forgives its acceptance.
         pytest.skip("judged with --live on PATCH only: PUT is the same operation, and this fault is only strictness")
+    if method == "PUT" and api.target.live and fault not in LIVE_PUT:
+        pytest.skip("judged with --live on PATCH: PUT, the same operation, is asked a few documented refusals only")
     before = api.fresh_user(last_name="Lovelace")
     response = api.update(before["identifier"], {"last_name": "Changed", **with_sized_addresses(fault)}, method=method)
     if strictness:
