@@ -181,6 +181,8 @@ def test_null_for_a_field_is_refused(api: Api, nulls_target: str, method: str, f
     """`null` for a field is not the field left out: a 422 naming it, and the user is as it was."""
     if api.pool is not None and method == "PUT":
         pytest.skip("not judged against a live target: PUT is PATCH's operation, judged there (each request paced)")
+    if api.pool is not None and field in FLAGS and field != "can_create_projects":
+        pytest.skip("not judged against a live target: one flag stands for the six (each request paced)")
     before = api.get(nulls_target).json() if api.pool is None else None
     response = api.update(nulls_target, {"last_name": "Changed", field: None}, method=method)
     if field not in ("first_name", "email_address"):  # a required value null is blank: a documented refusal
