@@ -26,5 +26,5 @@ class Plan:
 # again after a removal, 2 from the stateful scenarios), 2 resends, 195 requests (279 before near misses and bad
 # credentials were dealt one per operation, refused changes read back in one list, and one flag stood for the six
 # in the nulls). The eighth invitation is the manager's (test_roles.py, with DEPLOYHQ_MANAGER_* and DEPLOYHQ_MEMBER_*
-# set: 10 emails, 220 requests), or room for the stateful scenarios, whose steps follow the target's answers.
+# set: 10 emails, 214 requests), or room for the stateful scenarios, whose steps follow the target's answers.
 LIVE_PLAN = Plan(invitations=8, resends=2, requests=200)
