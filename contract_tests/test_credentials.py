@@ -4,6 +4,11 @@ The neighbourhood of the administrator's credentials, where real key comparisons
 case (a case-insensitive column), all but its last character (a prefix compare), with characters after it (a
 truncating column), an empty key for a known address, and the right key with another user's address. Each costs one
 request and sends no email. The address, unlike the key, is compared case-insensitively (openapi.yaml, basicAuth).
+
+With --live (each request paced) not every near miss goes to every operation: authentication is one mechanism per
+server, the same comparison of address and key in front of every operation, so each operation gets one near miss and
+each near miss at least one operation (7 requests instead of 35), and the refused changes are read back together,
+in one `GET /users` (the `read back` cases), instead of one `GET` each.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import pytest
 
 from deployhq_contract.api import Api, exchange
 from deployhq_contract.operations import OPERATIONS
-from deployhq_contract.promises import error_body_promises, same_user
+from deployhq_contract.promises import error_body_promises
 from deployhq_contract.target import Credentials, Target
 
 pytestmark = pytest.mark.contract_rank(31)
@@ -54,7 +59,22 @@ NEAR_MISSES: dict[str, Callable[[Target], Credentials | str]] = {
     "empty key": _empty,
     "key with another user's address": _another_address,
 }
-ALL_OPERATIONS = [pytest.param(o, marks=pytest.mark.operation(o), id=o) for o in OPERATIONS]
+# After every near miss, for each operation that could change a user or make one (createUser: the address it sent),
+# the read-back with --live: one list serves them all, as no request goes between them.
+READ_BACK = "read back"
+CASES = [
+    pytest.param(operation_id, near_miss, marks=pytest.mark.operation(operation_id), id=f"{operation_id}-{near_miss}")
+    for near_misses in (list(NEAR_MISSES), [READ_BACK])
+    for operation_id, operation in OPERATIONS.items()
+    for near_miss in near_misses
+    if near_miss != READ_BACK or operation.effects.changes_user or operation.effects.creates_user
+]
+
+
+def _live_near_miss(target: Target, operation_id: str) -> str:
+    """With --live, the one near miss *operation_id* gets: the target's near misses dealt round the operations."""
+    judged = [name for name, make in NEAR_MISSES.items() if not isinstance(make(target), str)]
+    return judged[list(OPERATIONS).index(operation_id) % len(judged)]
 
 
 @pytest.fixture(scope="module", name="victim")
@@ -63,20 +83,32 @@ def _victim(api: Api) -> dict[str, Any]:
     return api.fresh_user()
 
 
-@pytest.mark.parametrize("near_miss", list(NEAR_MISSES))
-@pytest.mark.parametrize("operation_id", ALL_OPERATIONS)
+@pytest.mark.parametrize(("operation_id", "near_miss"), CASES)
 def test_near_miss_credentials_are_a_401(api: Api, victim: dict[str, Any], operation_id: str, near_miss: str) -> None:
     """A near miss of the right address and key: 401 {"status": 401, "error": ...}, and the user is as it was."""
+    batch = f"near misses on {operation_id}"
+    if near_miss == READ_BACK:
+        broken = api.read_back(batch)
+        if broken is None:
+            pytest.skip("not judged here: nothing was left to read back (on loopback each refusal is read at once)")
+        assert [] == broken
+        return
+    if api.target.live and near_miss != _live_near_miss(api.target, operation_id):
+        pytest.skip("not judged against a live target: one near miss per operation, each on at least one operation")
     credentials = NEAR_MISSES[near_miss](api.target)
     if isinstance(credentials, str):
         pytest.skip(f"not judged: {credentials}")
-    response = api.call(operation_id, **api.acceptable_request(operation_id, victim["identifier"]), auth=credentials)
+    request = api.acceptable_request(operation_id, victim["identifier"])
+    response = api.call(operation_id, **request, auth=credentials)
 
     assert 401 == response.status_code, f"{near_miss} was accepted{exchange(response)}"
     assert [] == error_body_promises(401, _json(response)), exchange(response)
     if api.pool is None or OPERATIONS[operation_id].effects.changes_user:
-        # With --live (each request paced) only a refused change is read back: a refused read or list changes nothing.
-        assert [] == same_user(victim, api.get(victim["identifier"]).json())
+        # With --live only a refused change is read back: a refused read or list changes nothing.
+        assert [] == api.as_it_was(victim, response, batch)
+    elif OPERATIONS[operation_id].effects.creates_user:
+        # A refused invitation could still make a user: the read-back's list shows none has its address.
+        assert [] == api.as_it_was(None, response, batch, absent=request["body"]["user"]["email_address"])
 
 
 @pytest.mark.operation("listUsers")

@@ -136,11 +136,16 @@ def test_invalid_invitation_is_refused_naming_the_field(
 
 # `null` is no value the spec allows for an optional field: a Rails app that takes it as "omitted" is lenient.
 OPTIONAL = ["last_name", "time_zone", *FLAGS]
+# With --live (each request paced, and a null taken as omitted is an invitation: an email) one flag stands for the
+# six: the flags are one kind of field, read by one rule.
+LIVE_NULLS = ["last_name", "time_zone", "can_create_projects"]
 
 
 @pytest.mark.parametrize("field", OPTIONAL)
 def test_null_for_an_optional_field_is_refused(api: Api, field: str) -> None:
     """`null` for an optional field is not the field omitted: a 422 naming it (leniency against a live target)."""
+    if api.target.live and field not in LIVE_NULLS:
+        pytest.skip("not judged against a live target: one flag stands for the six (each request paced)")
     response = api.invite({"first_name": "Ada", "email_address": api.address(), field: None})
     forgive(response, f"an invitation with {field} null")
 

@@ -7,7 +7,7 @@ promise's request and answer, never its credentials.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import requests
@@ -15,7 +15,8 @@ import requests
 from . import calibration
 from .hooks import unique_address
 from .operations import OPERATIONS
-from .pool import Pool
+from .pool import Expected, Pool
+from .promises import same_user
 from .target import Target
 
 __all__ = ["Api", "exchange"]
@@ -92,6 +93,26 @@ class Api:
             self.pool.hold(str(created["identifier"]))
         return created
 
+    def as_it_was(
+        self, before: Mapping[str, Any] | None, refused: requests.Response, batch: str, *, absent: str | None = None
+    ) -> Sequence[str]:
+        """After *refused*: the broken promises if *before* (a user) reads back otherwise. Read at once with a GET;
+        with --live noted (each request is paced) for the one list of `read_back(batch)`, which also judges that no
+        user has the address *absent* (free there: the list is read anyway), and [] here."""
+        if self.pool is not None:
+            self.pool.defer(batch, Expected(exchange(refused), before, absent))
+            return []
+        return [] if before is None else same_user(before, self.get(str(before["identifier"])).json())
+
+    def read_back(self, batch: str) -> Sequence[str] | None:
+        """With --live, the promises `as_it_was` noted for *batch*, judged on one `GET /users` (shared by every
+        read-back until the run sends another request); None when nothing was noted (or not --live)."""
+        pending = self.pool.take(batch) if self.pool is not None else []
+        if self.pool is None or not pending:
+            return None
+        users = self.pool.listed(self)
+        return [problem for expected in pending for problem in _unlike(expected, users)]
+
     def acceptable_request(self, operation_id: str, identifier: str) -> dict[str, Any]:
         """Arguments for `call` that an administrator would get accepted, on the user *identifier* where needed."""
         operation = OPERATIONS[operation_id]
@@ -104,6 +125,19 @@ class Api:
 
     def address(self) -> str:
         return unique_address(self.target.email_domain)
+
+
+def _unlike(expected: Expected, users: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """How the listed *users* break what *expected* says a refused request left."""
+    broken = []
+    if expected.user is not None:
+        now = users.get(str(expected.user["identifier"]))
+        found = ["listed, the user is gone"] if now is None else same_user(expected.user, now, what="listed")
+        broken += [f"{problem}, after a refused request{expected.refused}" for problem in found]
+    taken = {str(user.get("email_address", "")).lower() for user in users.values()}
+    if expected.absent is not None and expected.absent.lower() in taken:
+        broken.append(f"listed, a user has {expected.absent}, after a refused invitation{expected.refused}")
+    return broken
 
 
 class _NoAuth(requests.auth.AuthBase):

@@ -91,3 +91,54 @@ def test_held_lists_the_users_the_run_created_and_did_not_remove(api: Api) -> No
     assert api.pool is not None
 
     assert [kept["identifier"]] == list(api.pool.held())
+
+
+def test_refused_changes_are_read_back_together_in_one_list(api: Api) -> None:
+    """Under --live a refusal's "nothing changed" is noted, not read; one list judges every note of a batch, and
+    another batch read back before any other request shares that list."""
+    assert api.pool is not None
+    user = api.fresh_user(last_name="Lovelace")
+    first = api.update(user["identifier"], {"first_name": ""})
+    second = api.update(user["identifier"], {"time_zone": "Mars/Olympus"})
+    sent = api.pool.guard.requests_sent
+
+    assert [] == api.as_it_was(user, first, "PATCH")
+    assert [] == api.as_it_was(user, second, "PUT")
+    assert sent == api.pool.guard.requests_sent
+    assert [] == api.read_back("PATCH")
+    assert sent + 1 == api.pool.guard.requests_sent
+    assert [] == api.read_back("PUT")
+    assert sent + 1 == api.pool.guard.requests_sent
+    assert None is api.read_back("PATCH")  # each note is judged once
+
+
+def test_a_refused_change_that_changed_the_user_is_caught_by_the_read_back(api: Api) -> None:
+    """A user who differs from its state before a refusal, or a user with a refused invitation's address, is named."""
+    user = api.fresh_user(last_name="Lovelace")
+    refused = api.update(user["identifier"], {"first_name": ""})
+    # What a server that saves part of a refused change would leave: first_name changed behind the 422.
+    api.update(user["identifier"], {"first_name": "Changed"})
+    taken = api.fresh_user()
+    api.as_it_was(user, refused, "refusals")
+    api.as_it_was(None, refused, "refusals", absent=taken["email_address"].upper())
+
+    broken = api.read_back("refusals")
+
+    assert broken is not None
+    assert 2 == len(broken), broken
+    assert "first_name is 'Changed' where it was 'Ada'" in broken[0]
+    assert """-d '{"user": {"first_name": ""}}'""" in broken[0]  # the refused request, to reproduce
+    assert f"a user has {taken['email_address'].upper()}" in broken[1]
+
+
+def test_without_a_pool_a_refusal_is_read_back_at_once(api: Api) -> None:
+    """On loopback (no pool) `as_it_was` reads the user with a GET at once, and there is nothing to read back."""
+    loopback = Api(api.http, api.target)
+    user = loopback.fresh_user()
+    refused = loopback.update(user["identifier"], {"first_name": ""})
+    assert api.pool is not None
+    sent = api.pool.guard.requests_sent
+
+    assert [] == loopback.as_it_was(user, refused, "PATCH")
+    assert sent + 1 == api.pool.guard.requests_sent
+    assert None is loopback.read_back("PATCH")
