@@ -5,6 +5,8 @@ it was opened in. The generated `Client` builds one `AsyncClient` and keeps it: 
 `asyncio.run`, it writes the request on a connection of the first, closed loop, then fails to read the answer
 ("RuntimeError: Event loop is closed") after the server has acted on it. So each `AsyncClient` is bound here to
 the loop that first used it, and a `connect()` client builds a fresh one, with the same settings, for a new loop.
+
+PYTEST_DONT_REWRITE: library code, its asserts only narrow types (CONTRIBUTING.md, "Assertion rewriting").
 """
 
 from __future__ import annotations

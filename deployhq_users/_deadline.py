@@ -10,6 +10,8 @@ httpx lets no network backend be chosen, so it is installed through two private 
 `httpx.HTTPTransport` and `_network_backend` of its httpcore pool; `bound_transport` checks both and raises
 DeadlineUnsupportedError when a later httpx or httpcore has moved them, rather than leaving the bound silently off.
 The judge (deployhq_contract.bounded) uses the same piece for its own httpx requests.
+
+PYTEST_DONT_REWRITE: library code, its asserts only narrow types (CONTRIBUTING.md, "Assertion rewriting").
 """
 
 from __future__ import annotations
