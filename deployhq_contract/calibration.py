@@ -21,7 +21,7 @@ from typing import Any
 
 from . import runtime
 
-__all__ = ["CALIBRATION", "RULES", "Calibration", "Rule", "judge", "seen"]
+__all__ = ["RULES", "Calibration", "Rule", "judge", "seen"]
 
 MAX_EXCHANGES = 3
 
@@ -92,18 +92,12 @@ def lenient() -> bool:
 
 
 class Calibration:
-    """Every decision the run exercised, and how the target answered it."""
+    """Every decision a run exercised, and how the target answered it (one per run: `runtime.Run.calibration`)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.rules: dict[str, _Finding] = {}
         self.promises: dict[str, dict[str, Any]] = {}
-
-    def clear(self) -> None:
-        """Forget an earlier run (a second run in the same process)."""
-        with self._lock:
-            self.rules.clear()
-            self.promises.clear()
 
     def judge(self, rule: str, holds: bool, detail: str) -> bool:
         """Note whether *rule* held in the exchange just seen; True when a contradiction counts as broken."""
@@ -172,22 +166,15 @@ class Calibration:
                 )
         return {"target": base_url, "live": live, "strict": strict, "decisions": decisions}
 
-    def write(self, path: Path, report: Mapping[str, Any], secrets: tuple[str, ...]) -> None:
-        from .redact import CONSOLE
-
-        text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
-        for secret in sorted(secrets, key=len, reverse=True):
-            text = text.replace(secret, "[Filtered]")
-        text = CONSOLE.redactor(text)  # pieces of a key an echoing target sent back too (the run's keys, from protect)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-
-
-CALIBRATION = Calibration()
-
 
 def judge(rule: str, holds: bool, detail: str) -> bool:
-    return CALIBRATION.judge(rule, holds, detail)
+    """Note in the run in progress whether *rule* held; True when a contradiction counts as broken.
+
+    Outside a run (a raw `st run` importing the checks) nothing is noted, and a contradiction is broken.
+    """
+    if not runtime.active():
+        return not holds
+    return runtime.current().calibration.judge(rule, holds, detail)
 
 
 _SERVER_ERROR = re.compile(r"answer: 5\d\d\b")
@@ -229,11 +216,13 @@ def decided_promises(items: Any) -> dict[str, tuple[tuple[str, ...], str]]:
     return found
 
 
-def write_report(path: Path, items: Any) -> None:
-    """reports/contract-calibration.json for the run that just ended."""
-    run = runtime.current()
+def write_report(path: Path, run: runtime.Run, items: Any) -> None:
+    """reports/contract-calibration.json for *run*, which just ended: redacted and written whole like every report."""
+    from .redact import protect
+    from .redact import write_report as write
+
     target = run.target
-    report = CALIBRATION.report(
+    report = run.calibration.report(
         base_url=target.base_url, live=target.live, strict=target.strict, decided=decided_promises(items)
     )
-    CALIBRATION.write(path, report, target.secrets)
+    write(path, json.dumps(report, indent=2, ensure_ascii=False) + "\n", protect(target))

@@ -79,7 +79,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "conditional: judged only when its situation arises (e.g. a 429)")
     config.addinivalue_line("markers", f"{RANK_MARKER}(n): run order, lower first (default {DEFAULT_RANK})")
     redact.CONSOLE.install()  # before pytest's terminal writer takes sys.stdout: all it prints is filtered
-    calibration.CALIBRATION.clear()
     live = bool(config.getoption("--live"))
     email_domain = _email_domain(config)
     dry_run = bool(config.getoption("--dry-run"))
@@ -148,7 +147,6 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             raise pytest.UsageError(f"{refusal} (requests sent: {refusal.requests_sent})")
         _queue_one_429_per_operation(config)
         config.stash[_SUMMARY] = Summary()
-        verdict.RECORDED.clear()
     guard = _make_guard(target, _limits(config))
     guard.requests_sent += preflight_requests
     schema = _load_schema(target, config.stash[_PROFILE])
@@ -559,7 +557,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         summary.add(Outcome(Summary.nodeid(item), operations, promise, outcome, reason, found, shown))
         if source is not None and source.decided:
             details = [f.evidence for f in found] or calibration.failure_lines(report.longreprtext)
-            calibration.CALIBRATION.promise(provenance.key_of(item), operations, promise, outcome, details)
+            if run is not None:
+                run.calibration.promise(provenance.key_of(item), operations, promise, outcome, details)
     return report
 
 
@@ -584,11 +583,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if summary is None or run is None:
         return
     # Evidence comes from the target's own answers: a target that echoes the key must not get pieces of it in here.
-    text = redact.protect(run.target)(summary.render(run=run, exit_status=int(exitstatus)))
+    redactor = redact.protect(run.target)
+    text = redactor(summary.render(run=run, exit_status=int(exitstatus)))
     path = summary_path(session.config)
-    calibration.write_report(path.with_name(CALIBRATION_REPORT.name), session.items)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    calibration.write_report(path.with_name(CALIBRATION_REPORT.name), run, session.items)
+    redact.write_report(path, text, redactor)
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if step_summary:
         with open(step_summary, "a", encoding="utf-8") as file:

@@ -110,6 +110,8 @@ SOURCES: dict[str, Source] = {
     "test_scale.py::test_list_is_whole_past_a_size": _docs("list-users-api"),
     "test_scale.py::test_users_read_back_past_a_size": _docs("view-user-api"),
     "test_update.py::test_null_for_a_field_is_refused": DECIDED,
+    "test_administrators_address.py::test_a_manager_cannot_change_an_administrators_address": DECIDED,
+    "test_resend_body.py::test_a_resend_ignores_a_body": DECIDED,
 }
 
 

@@ -9,13 +9,16 @@ too little to guess the rest (DeployHQ's keys are random), while shorter pieces 
 
 from __future__ import annotations
 
+import os
 import re
 import sys
+import tempfile
 import threading
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, TextIO
 
-__all__ = ["CONSOLE", "FILTERED", "PIECE", "Redactor", "RedactingStream", "scrub_report"]
+__all__ = ["CONSOLE", "FILTERED", "PIECE", "Redactor", "RedactingStream", "scrub_report", "write_report"]
 
 PIECE = 8
 FILTERED = "[Filtered]"
@@ -156,3 +159,20 @@ def protect(target: Any) -> Redactor:
     callers = [c for c in (target.admin, target.manager, target.member) if c is not None]
     CONSOLE.redactor.add(target.secrets, public=[c.email for c in callers])
     return CONSOLE.redactor
+
+
+def write_report(path: Path, text: str, redactor: Redactor) -> None:
+    """Every report file the judge writes: redacted, and replacing the old file whole.
+
+    The text goes to a temporary file beside *path* first and is renamed over it: a run killed mid-write, or a
+    reader during one, sees the previous report or the new one, never half of one.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(redactor(text))
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

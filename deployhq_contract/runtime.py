@@ -22,8 +22,23 @@ from .history import History
 from .target import Target
 
 if TYPE_CHECKING:
+    from .calibration import Calibration
     from .checks import Drift
     from .leniency import Leniency
+    from .verdict import Recorded
+
+
+def _calibration() -> Calibration:
+    from .calibration import Calibration  # imports this module: not importable when this one is
+
+    return Calibration()
+
+
+def _recorded() -> Recorded:
+    from .verdict import Recorded
+
+    return Recorded()
+
 
 __all__ = ["RUN", "Run", "active", "current", "history", "schema"]
 
@@ -37,6 +52,10 @@ class Run:
     leniency: Leniency
     # The operations schemathesis' `ignored_auth` has seen refuse missing and wrong credentials (checks.py).
     auth_enforced: set[str] = field(default_factory=set)
+    # What the run learnt about the contract's decisions, and each schemathesis failure's check and cURL command:
+    # kept here, not in module globals, so that a second run in the process starts from nothing of the first's.
+    calibration: Calibration = field(default_factory=_calibration)
+    recorded: Recorded = field(default_factory=_recorded)
 
 
 RUN = pytest.StashKey[Run]()

@@ -393,9 +393,12 @@ class _Contradiction:
 
 
 def _contradicted_rules() -> list[_Contradiction]:
-    from .calibration import CALIBRATION, RULES
+    """The rules the run in progress saw contradicted (none outside a run)."""
+    from . import runtime
+    from .calibration import RULES
 
-    return [_Contradiction(RULES[name].operations, text, found) for name, text, found in CALIBRATION.contradicted()]
+    found = runtime.current().calibration.contradicted() if runtime.active() else []
+    return [_Contradiction(RULES[name].operations, text, exchanges) for name, text, exchanges in found]
 
 
 def _verdict_cell(promise: Promise) -> str:

@@ -18,10 +18,10 @@ from schemathesis.checks import CHECKS
 from schemathesis.core.failures import Failure
 
 # Imported so that the suite's own checks are registered, and their docstrings found, wherever this is used.
-from . import checks, leniency  # noqa: F401
+from . import checks, leniency, runtime  # noqa: F401
 from .operations import OPERATIONS
 
-__all__ = ["Finding", "check_promise", "findings"]
+__all__ = ["Finding", "Recorded", "check_promise", "findings"]
 
 # Evidence longer than this is cut: the first few broken values are enough to start looking.
 EVIDENCE_LIMIT = 300
@@ -60,7 +60,7 @@ class Finding:
     promise: str = ""  # the failed check's promise in plain words
 
 
-class _Recorded:
+class Recorded:
     """Each schemathesis failure's check name and cURL command, as `after_validate` saw them.
 
     Keyed by identity (a `Failure` compares equal to any other of its class); bounded, since a fuzzed broken
@@ -82,20 +82,17 @@ class _Recorded:
             return "", ""
         return found[1], found[2]
 
-    def clear(self) -> None:
-        self._seen.clear()
-
-
-RECORDED = _Recorded()
-
 
 @schemathesis.hook
 def after_validate(context: Any, case: Any, response: Any, results: Sequence[Any]) -> None:
-    """Record which check each failure came from and how to send its request again."""
+    """Record which check each failure came from and how to send its request again (in the run, if one is on)."""
+    if not runtime.active():
+        return
+    recorded = runtime.current().recorded
     for result in results:
         if result.failure is not None:
             curl = case.as_curl_command(headers=dict(response.request.headers), verify=response.verify)
-            RECORDED.add(result.failure, result.name, curl)
+            recorded.add(result.failure, result.name, curl)
 
 
 def check_promise(check: str) -> str:
@@ -134,7 +131,7 @@ def _finding(error: BaseException) -> Finding:
 
 
 def _from_failure(failure: Failure) -> Finding:
-    check, curl = RECORDED.get(failure)
+    check, curl = runtime.current().recorded.get(failure) if runtime.active() else ("", "")
     if not check:
         check = failure.checks[0] if failure.checks else failure.title.partition("`")[2].partition("`")[0]
     message = " ".join(failure.message.split())

@@ -6,6 +6,8 @@
 `deployhq_sandbox` is that.
 `Store`, `Validator`, `Authenticator` and `UsersAPI` are the seams for building deliberately broken variants:
 subclass one, override one method, pass it to `create_app(..., <piece>_class=...)`.
+
+PYTEST_DONT_REWRITE: library code, its asserts only narrow types (CONTRIBUTING.md, "Assertion rewriting").
 """
 
 from ._app import create_app

@@ -2,6 +2,8 @@
 
 `deployhq-sandbox activate ADDRESS --database FILE` marks an invitation accepted: a sandbox tool standing in
 for the invited person setting a password, not an operation of the API.
+
+PYTEST_DONT_REWRITE: library code, its asserts only narrow types (CONTRIBUTING.md, "Assertion rewriting").
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 Broken variants are built by replacing one piece: `store_class`, `validator_class`, `authenticator_class`
 or `api_class` (subclasses overriding one method), or by wrapping the returned app in ASGI middleware
 that rewrites responses.
+
+PYTEST_DONT_REWRITE: library code, its asserts only narrow types (CONTRIBUTING.md, "Assertion rewriting").
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ Whether that account may still sign in, and with which role, is the store's to s
 Keys are compared with `hmac.compare_digest` and never logged or echoed.
 Seam for broken variants: subclass `Authenticator` (override `authenticate`) and pass the class to
 `create_app(..., authenticator_class=...)`.
+
+PYTEST_DONT_REWRITE: library code, its asserts only narrow types (CONTRIBUTING.md, "Assertion rewriting").
 """
 
 from __future__ import annotations

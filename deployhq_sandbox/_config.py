@@ -2,6 +2,8 @@
 
 Every default credential lives here, not in the handler modules: schemathesis' constants analysis
 harvests string literals from the modules that handle requests and would feed keys into generated data.
+
+PYTEST_DONT_REWRITE: library code, its asserts only narrow types (CONTRIBUTING.md, "Assertion rewriting").
 """
 
 from __future__ import annotations

@@ -5,6 +5,8 @@ dripping a header a byte at a time, or connecting and sending nothing, holds its
 `limit_concurrency` answers 503 only once a request arrives, so silent connections pile up to the file limit.
 `limited_server` gives uvicorn an HTTP protocol (its h11 one, extended) that closes both, accepts in small batches,
 and logs running out of file descriptors once every few seconds instead of a traceback per refused accept.
+
+PYTEST_DONT_REWRITE: library code, its asserts only narrow types (CONTRIBUTING.md, "Assertion rewriting").
 """
 
 from __future__ import annotations

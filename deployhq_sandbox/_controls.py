@@ -4,6 +4,8 @@
 (`fail_next`), drops the connection after a call was carried out (`lose_next_answer`) or watches the answers that
 send an email (a 201 to `createUser`, a 200 to `resendInvitation`). With `http_controls=True` it also answers the same
 controls over HTTP under `/_sandbox/`: the sandbox's own paths, outside openapi.yaml, for tests in other languages.
+
+PYTEST_DONT_REWRITE: library code, its asserts only narrow types (CONTRIBUTING.md, "Assertion rewriting").
 """
 
 from __future__ import annotations

@@ -10,6 +10,8 @@ If the writer thread stops (an exception escaping a batch, a failed connection),
 queued for it fail with `StoreUnavailableError` (the app answers 500) and the next write starts a new writer.
 Seam for broken variants: subclass `Store` (e.g. override `create` or `_insert`) and pass the class to
 `create_app(..., store_class=...)`.
+
+PYTEST_DONT_REWRITE: library code, its asserts only narrow types (CONTRIBUTING.md, "Assertion rewriting").
 """
 
 from __future__ import annotations

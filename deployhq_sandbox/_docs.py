@@ -3,6 +3,8 @@
 Swagger UI's files come from the pinned flask-swagger-ui wheel (only its `dist/` folder is read; Flask is never
 imported). The page and its own script live in `docs_page/`. Everything is unauthenticated, like `/openapi.yaml`,
 and outside the contract: the routes sit after the API's, so they cannot shadow an API path.
+
+PYTEST_DONT_REWRITE: library code, its asserts only narrow types (CONTRIBUTING.md, "Assertion rewriting").
 """
 
 from __future__ import annotations

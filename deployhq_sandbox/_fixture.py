@@ -3,6 +3,8 @@
 One uvicorn server on a loopback port serves every sandbox of a process, each under a path of its own
 (`http://127.0.0.1:PORT/sandbox-3`): starting a server costs a thread and stopping one up to uvicorn's 0.1 s tick,
 while a new account costs only its SQLite file. Requests to a sandbox that has ended get a 404 naming it.
+
+PYTEST_DONT_REWRITE: library code, its asserts only narrow types (CONTRIBUTING.md, "Assertion rewriting").
 """
 
 from __future__ import annotations

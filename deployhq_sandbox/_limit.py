@@ -3,6 +3,8 @@
 A caller is the email address of the request's Basic credentials, lower-cased, whether or not the key is right
 (the limit comes before authentication, as a real API's throttling does); requests without readable Basic
 credentials share one bucket. Windows are moving (`limits`' moving window): no burst of 2N at a window edge.
+
+PYTEST_DONT_REWRITE: library code, its asserts only narrow types (CONTRIBUTING.md, "Assertion rewriting").
 """
 
 from __future__ import annotations

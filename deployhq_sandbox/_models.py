@@ -2,6 +2,8 @@
 
 `User` is the one list of a user's fields (the spec's `User`, in its order); the permission flags, the fields a
 request may set and the store's SQL column lists are all derived from it.
+
+PYTEST_DONT_REWRITE: library code, its asserts only narrow types (CONTRIBUTING.md, "Assertion rewriting").
 """
 
 from __future__ import annotations

@@ -11,6 +11,8 @@ administrator's-address rule (403 `forbidden`), inside the transaction that comm
 Seam for broken variants: subclass `UsersAPI` and override one step (`create_user`, `render_user`,
 `restrict`, `check_content_type`, `read_body`, `parse_json`, ...), then pass the class to
 `create_app(..., api_class=...)`.
+
+PYTEST_DONT_REWRITE: library code, its asserts only narrow types (CONTRIBUTING.md, "Assertion rewriting").
 """
 
 from __future__ import annotations

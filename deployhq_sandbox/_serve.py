@@ -1,4 +1,7 @@
-"""Run an app with uvicorn in a background thread on a loopback port, for tests and the contract suite."""
+"""Run an app with uvicorn in a background thread on a loopback port, for tests and the contract suite.
+
+PYTEST_DONT_REWRITE: library code, its asserts only narrow types (CONTRIBUTING.md, "Assertion rewriting").
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
 """The contract the server implements: openapi.yaml, read from the wheel or from a checkout.
 
 The spec stays the source: the server serves it verbatim and takes its zone list and length limits from it.
+
+PYTEST_DONT_REWRITE: library code, its asserts only narrow types (CONTRIBUTING.md, "Assertion rewriting").
 """
 
 from __future__ import annotations

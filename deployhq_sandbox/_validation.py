@@ -4,6 +4,8 @@ or Rails-style `{field: [messages]}` errors.
 Seam for broken variants: subclass `Validator` and override one check (`name_errors`, `email_key`,
 `time_zone_errors`, `flag_errors`) or a default (`default_time_zone`, `default_flag`), then pass the class
 to `create_app(..., validator_class=...)`.
+
+PYTEST_DONT_REWRITE: library code, its asserts only narrow types (CONTRIBUTING.md, "Assertion rewriting").
 """
 
 from __future__ import annotations

@@ -8,6 +8,8 @@ with connect() as client:  # DEPLOYHQ_ACCOUNT, DEPLOYHQ_EMAIL, DEPLOYHQ_API_KEY;
     update_user(client, user.identifier, can_create_projects=True)  # only what is given changes
 
 Every call takes `rate_limit_retries=N` and has an `_async` twin; see `connect` for the client's lifetime.
+
+PYTEST_DONT_REWRITE: library code, its asserts only narrow types (CONTRIBUTING.md, "Assertion rewriting").
 """
 
 # No `from __future__ import annotations` here: it would export a public name, `annotations`.

@@ -5,15 +5,15 @@ it was opened in. The generated `Client` builds one `AsyncClient` and keeps it: 
 `asyncio.run`, it writes the request on a connection of the first, closed loop, then fails to read the answer
 ("RuntimeError: Event loop is closed") after the server has acted on it. So each `AsyncClient` is bound here to
 the loop that first used it, and a `connect()` client builds a fresh one, with the same settings, for a new loop.
+
+PYTEST_DONT_REWRITE: library code, its asserts only narrow types (CONTRIBUTING.md, "Assertion rewriting").
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import warnings
 import weakref
-from collections.abc import Iterator
 from typing import Self, TypeVar
 
 import httpx
@@ -105,18 +105,13 @@ class LoopAwareClient(Client):
 _Http = TypeVar("_Http", httpx.Client, httpx.AsyncClient)
 
 
-@contextlib.contextmanager
-def _valid_base_url(operation: str) -> Iterator[None]:
-    """Turn httpx's refusal of the client's base URL, met when the httpx client is built, into ConfigurationError.
+def _malformed(operation: str, error: httpx.InvalidURL) -> ConfigurationError:
+    """httpx's refusal of the client's base URL, met when the httpx client is built, as ConfigurationError.
 
     connect() refuses such URLs; a `Client` built directly (e.g. `Client(base_url="http://host\\n")`) meets it here.
+    httpx's text names the problem and a position, never the URL itself.
     """
-    try:
-        yield
-    except httpx.InvalidURL as error:  # its text names the problem and a position, never the URL itself
-        raise ConfigurationError(
-            f"{operation}: the client's base URL is malformed ({error}); nothing was sent"
-        ) from None
+    return ConfigurationError(f"{operation}: the client's base URL is malformed ({error}); nothing was sent")
 
 
 def _reachable(http: _Http, operation: str) -> _Http:
@@ -144,8 +139,10 @@ def _bound(http: httpx.Client) -> None:
 
 def usable_client(client: Client, operation: str) -> httpx.Client:
     """The sync httpx client of *client*, or ClientUnusableError (before sending) when it was closed."""
-    with _valid_base_url(operation):
+    try:  # not `with _valid_base_url(...)`: a generator-based context manager costs more on every call
         http = _reachable(client.get_httpx_client(), operation)
+    except httpx.InvalidURL as error:
+        raise _malformed(operation, error) from None
     if http.is_closed:
         raise ClientUnusableError(
             f"{operation}: this client was closed (its `with` block ended, or close() was called); nothing was sent. "
@@ -156,8 +153,10 @@ def usable_client(client: Client, operation: str) -> httpx.Client:
 
 def usable_async_client(client: Client, operation: str) -> httpx.AsyncClient:
     """The async httpx client of *client* for the running loop, or ClientUnusableError (before sending)."""
-    with _valid_base_url(operation):
+    try:
         http = _reachable(client.get_async_httpx_client(), operation)
+    except httpx.InvalidURL as error:
+        raise _malformed(operation, error) from None
     if http.is_closed:
         raise ClientUnusableError(
             f"{operation}: this client was closed in this event loop (its `async with` block ended, or aclose() was "

@@ -1,5 +1,7 @@
 """Build a ready generated client from explicit arguments or the environment (DeployHQ's CLI's variables, and
 DEPLOYHQ_BASE_URL, this package's own).
+
+PYTEST_DONT_REWRITE: library code, its asserts only narrow types (CONTRIBUTING.md, "Assertion rewriting").
 """
 
 from __future__ import annotations

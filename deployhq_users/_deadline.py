@@ -10,14 +10,15 @@ httpx lets no network backend be chosen, so it is installed through two private 
 `httpx.HTTPTransport` and `_network_backend` of its httpcore pool; `bound_transport` checks both and raises
 DeadlineUnsupportedError when a later httpx or httpcore has moved them, rather than leaving the bound silently off.
 The judge (deployhq_contract.bounded) uses the same piece for its own httpx requests.
+
+PYTEST_DONT_REWRITE: library code, its asserts only narrow types (CONTRIBUTING.md, "Assertion rewriting").
 """
 
 from __future__ import annotations
 
 import contextvars
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import httpcore
@@ -52,18 +53,25 @@ class Deadline:
 _CURRENT: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar("deployhq_users_deadline", default=None)
 
 
-@contextmanager
-def deadline(seconds: float) -> Iterator[Deadline]:
+class deadline:  # noqa: N801  # used as a function: `with deadline(seconds) as bound:`
     """Within the block, every connect, read and write of a bound transport ends *seconds* from now at the latest.
 
     A wait cut short raises httpx's timeout (ReadTimeout, ...) and leaves the yielded Deadline's `cut` set.
+    A class, not a generator-based context manager: every call of the client enters one.
     """
-    current = Deadline(time.monotonic() + seconds)
-    token = _CURRENT.set(current)
-    try:
-        yield current
-    finally:
-        _CURRENT.reset(token)
+
+    __slots__ = ("_seconds", "_token")
+
+    def __init__(self, seconds: float) -> None:
+        self._seconds = seconds
+
+    def __enter__(self) -> Deadline:
+        current = Deadline(time.monotonic() + self._seconds)
+        self._token = _CURRENT.set(current)
+        return current
+
+    def __exit__(self, *exc_info: object) -> None:
+        _CURRENT.reset(self._token)
 
 
 def clamp(timeout: float | None) -> float | None:

@@ -2,6 +2,8 @@
 
 Its own module: httpcore's network backends became public API later than the oldest httpx this package takes, and
 an httpcore without them must leave the client importable (`_deadline.bound_transport` then says so).
+
+PYTEST_DONT_REWRITE: library code, its asserts only narrow types (CONTRIBUTING.md, "Assertion rewriting").
 """
 
 from __future__ import annotations

@@ -23,6 +23,8 @@ DeployHQError
 
 No message here ever carries a credential: they are built from status codes, URLs without user info and
 response bodies, with the request's own credentials cut out of the bodies.
+
+PYTEST_DONT_REWRITE: library code, its asserts only narrow types (CONTRIBUTING.md, "Assertion rewriting").
 """
 
 from __future__ import annotations

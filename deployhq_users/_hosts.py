@@ -1,12 +1,18 @@
-"""Whether a host name can be looked up at all, checked before anything is sent."""
+"""Whether a host name can be looked up at all, checked before anything is sent.
+
+PYTEST_DONT_REWRITE: library code, its asserts only narrow types (CONTRIBUTING.md, "Assertion rewriting").
+"""
 
 from __future__ import annotations
+
+import functools
 
 __all__ = ["host_problem"]
 
 _MAX_LABEL = 63  # RFC 1035, section 2.3.4
 
 
+@functools.lru_cache(maxsize=64)  # asked before every call, of the few hosts a program talks to
 def host_problem(host: str) -> str | None:
     """What stops *host* (ASCII, as httpx's `raw_host`) from being looked up, or None.
 

@@ -1,4 +1,7 @@
-"""One description per API operation; the sync and the async call are both derived from it."""
+"""One description per API operation; the sync and the async call are both derived from it.
+
+PYTEST_DONT_REWRITE: library code, its asserts only narrow types (CONTRIBUTING.md, "Assertion rewriting").
+"""
 
 from __future__ import annotations
 

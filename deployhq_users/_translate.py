@@ -1,4 +1,7 @@
-"""Turn what a call gets back (an error answer, or an exception from httpx) into this package's exceptions."""
+"""Turn what a call gets back (an error answer, or an exception from httpx) into this package's exceptions.
+
+PYTEST_DONT_REWRITE: library code, its asserts only narrow types (CONTRIBUTING.md, "Assertion rewriting").
+"""
 
 from __future__ import annotations
 

@@ -1332,3 +1332,45 @@ _THIRD_WAVE = [
 ]
 CATALOGUE.update((variant.name, variant) for variant in _THIRD_WAVE)
 SERVABLE = (*SERVABLE, *(variant.name for variant in _THIRD_WAVE))
+
+
+class _ManagerChangesAdministratorsAddress(UsersAPI):
+    """Checks who may change the permission flags, but not who may change an administrator's address."""
+
+    def check_address_change(self, caller: Account, target: User | None, changes: Changes) -> None:
+        return None
+
+
+class _ResendAppliesItsBody(UsersAPI):
+    """A resend that saves the names and flags of a body sent with it (one route shared with the update)."""
+
+    async def resend_endpoint(self, request: Any) -> Any:
+        response = await super().resend_endpoint(request)
+        identifier = self.identifier(request)
+        try:
+            body = json.loads(await request.body() or b"null")
+        except ValueError:
+            body = None
+        sent = body.get("user") if isinstance(body, dict) else None
+        if identifier is not None and response.status_code == 200 and isinstance(sent, dict):
+            names = ("first_name", "last_name", *FLAGS)
+            await self.store.update(identifier, Changes({n: v for n, v in sent.items() if n in names}))
+        return response
+
+
+_FOURTH_WAVE = [
+    Variant(
+        "manager-changes-administrators-address",
+        "a manager's change of an account administrator's address is a 403",
+        "test_administrators_address.py::test_a_manager_cannot_change_an_administrators_address",
+        _piece(api_class=_ManagerChangesAdministratorsAddress),
+    ),
+    Variant(
+        "resend-applies-its-body",
+        "a resend ignores a body",
+        "test_resend_body.py::test_a_resend_ignores_a_body",
+        _piece(api_class=_ResendAppliesItsBody),
+    ),
+]
+CATALOGUE.update((variant.name, variant) for variant in _FOURTH_WAVE)
+SERVABLE = (*SERVABLE, *(variant.name for variant in _FOURTH_WAVE))

@@ -141,6 +141,24 @@ async def test_a_dripped_answer_is_cut_at_the_deadline_by_an_async_call(answer, 
     assert said in str(caught.value)
 
 
+def test_an_async_call_under_trio_is_cut_at_the_deadline_too():
+    """Under trio, where the client's deadline is anyio's scope rather than asyncio's, a dripped body ends at it."""
+    trio = pytest.importorskip("trio")
+
+    async def call(base_url: str) -> None:
+        client = connect(base_url=base_url, email=EMAIL, api_key=API_KEY, env={}, timeout=1, deadline=2)
+        async with client:
+            await list_users_async(client)
+
+    with hostile(drip) as base_url:
+        started = time.monotonic()
+        with pytest.raises(DeadlineExceededError) as caught:
+            trio.run(call, base_url)
+        seconds = time.monotonic() - started
+    assert 2 <= seconds < 5, seconds
+    assert "did not end within 2 s" in str(caught.value)
+
+
 def test_a_lost_invitation_at_the_deadline_is_not_safe_to_resend():
     """An invitation whose answer drips past the deadline may have been accepted: safe_to_resend is False."""
     with (

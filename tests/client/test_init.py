@@ -13,8 +13,7 @@ from deployhq_users import _connect, _errors, _users
 
 def test_all_lists_every_public_name():
     """__all__ holds each public name of the package exactly once, so nothing is exported by accident."""
-    # Identifiers only: pytest's assertion rewriting adds `@py_builtins` to a plugin distribution's modules.
-    public = {name for name in vars(deployhq_users) if not name.startswith("_") and name.isidentifier()}
+    public = {name for name in vars(deployhq_users) if not name.startswith("_")}
     assert sorted(public) == sorted(deployhq_users.__all__)
     assert len(set(deployhq_users.__all__)) == len(deployhq_users.__all__)
 

@@ -12,7 +12,7 @@ import pytest
 
 from deployhq_contract import calibration, runtime
 from deployhq_contract.__main__ import SUITE
-from deployhq_contract.calibration import CALIBRATION, forgive
+from deployhq_contract.calibration import forgive
 from deployhq_contract.checks import Drift
 from deployhq_contract.leniency import Leniency
 from deployhq_contract.promises import invitation_promises, validation_body_promises
@@ -33,12 +33,10 @@ USER = {
 def _live() -> Iterator[Target]:
     """A run against a live target without --contract-strict (nothing is sent)."""
     target = Target("https://acme.deployhq.com", Credentials("ops@example.com", CANARY_KEY), live=True, strict=False)
-    CALIBRATION.clear()
     run = runtime.Run(target=target, schema=None, guard=SimpleNamespace(), drift=Drift(), leniency=Leniency())  # type: ignore[arg-type]
     runtime.start(run)
     yield target
     runtime.stop()
-    CALIBRATION.clear()
 
 
 def report(item_name: str, text: str) -> Any:
@@ -49,7 +47,6 @@ def report(item_name: str, text: str) -> Any:
 
 def test_a_decision_answered_otherwise_is_broken_outside_a_live_run() -> None:
     """Without a lenient live run, last_name "" for an invitation without one is a broken promise."""
-    CALIBRATION.clear()
     assert ["last_name was omitted, so it must come back null, but came back ''"] == invitation_promises(SENT, USER)
 
 
@@ -58,8 +55,9 @@ def test_a_live_run_lists_it_with_the_exchange_instead(live: Target) -> None:
     calibration.seen("\n  request: curl -X POST https://acme.deployhq.com/users\n  answer: 201 {}")
 
     assert [] == invitation_promises(SENT, USER)
+    contradicted = runtime.current().calibration.contradicted()
     assert [("last_name_null", "curl -X POST https://acme.deployhq.com/users", "201 {}")] == [
-        (name, found[0]["request"], found[0]["answer"]) for name, _, found in CALIBRATION.contradicted()
+        (name, found[0]["request"], found[0]["answer"]) for name, _, found in contradicted
     ]
 
 
@@ -87,12 +85,38 @@ def test_the_report_filters_every_key(live: Target, tmp_path: Path) -> None:
     calibration.seen(f"\n  request: curl -u ops:{CANARY_KEY}\n  answer: 422 {{}}")
     validation_body_promises({"errors": ["x"]}, "first_name")
     path = tmp_path / "contract-calibration.json"
-    CALIBRATION.write(
-        path, CALIBRATION.report(base_url=live.base_url, live=True, strict=False, decided={}), live.secrets
-    )
+    calibration.write_report(path, runtime.current(), items=[])
     written = json.loads(path.read_text(encoding="utf-8"))
 
     assert CANARY_KEY not in path.read_text(encoding="utf-8")
     assert {"last_name_null": "not exercised", "validation_map": "contradicted"} == {
         d["decision"]: d["status"] for d in written["decisions"]
     }
+
+
+def test_a_runs_records_are_its_own(live: Target) -> None:
+    """A run started while another is on records into its own calibration; the other keeps only what it saw."""
+    outer = runtime.current()
+    invitation_promises(SENT, USER)
+    inner = runtime.Run(target=live, schema=None, guard=SimpleNamespace(), drift=Drift(), leniency=Leniency())  # type: ignore[arg-type]
+    runtime.start(inner)
+    validation_body_promises({"errors": ["x"]}, "first_name")
+
+    assert (["last_name_null"], ["validation_map"]) == (
+        [name for name, _, _ in outer.calibration.contradicted()],
+        [name for name, _, _ in inner.calibration.contradicted()],
+    )
+
+
+def test_the_report_replaces_the_old_file_whole(live: Target, tmp_path: Path) -> None:
+    """The report is written beside the old one and renamed over it: a reader of the old file never sees it cut."""
+    path = tmp_path / "contract-calibration.json"
+    path.write_text("earlier run\n", encoding="utf-8")
+    earlier = tmp_path / "earlier.json"
+    earlier.hardlink_to(path)  # the old file itself, still readable under another name after the rename
+
+    calibration.write_report(path, runtime.current(), items=[])
+
+    assert "earlier run\n" == earlier.read_text(encoding="utf-8")
+    assert "decisions" in json.loads(path.read_text(encoding="utf-8"))
+    assert ["contract-calibration.json", "earlier.json"] == sorted(p.name for p in tmp_path.iterdir())
