@@ -180,7 +180,9 @@ class Operation(Generic[T]):
         # ValueError: not JSON (json.JSONDecodeError), or a value such as a malformed UUID; RecursionError: JSON
         # nested too deeply for json.loads; the others: JSON of another shape than the spec's.
         except (ValueError, RecursionError, KeyError, TypeError, AttributeError) as error:
-            raise unexpected(response, misfit(response, error, self.returns), operation=self.name) from error
+            # `from None`: the message already names the misfit, redacted; the cause's frames would keep the
+            # target's body in their locals, and a target may echo the API key there (pytest -l shows them).
+            raise unexpected(response, misfit(response, error, self.returns), operation=self.name) from None
         except UnexpectedStatus:  # the caller's Client has raise_on_unexpected_status=True
             parsed = None
         if isinstance(parsed, self.returns):

@@ -159,6 +159,35 @@ def test_an_async_call_under_trio_is_cut_at_the_deadline_too():
     assert "did not end within 2 s" in str(caught.value)
 
 
+class _SwallowsOneCancellation(httpx.AsyncBaseTransport):
+    """A caller's transport that catches the first cancellation it meets and goes on waiting."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        import asyncio
+
+        try:
+            await asyncio.sleep(8)
+        except asyncio.CancelledError:
+            await asyncio.sleep(8)
+        return httpx.Response(200, json=[], request=request)
+
+
+@pytest.mark.anyio
+async def test_an_async_call_ends_on_time_through_a_transport_that_swallows_a_cancellation():
+    """The deadline cancels again at every await, so a transport that swallows one cancellation still ends on time.
+
+    asyncio's own timeout cancels once: with it this call ran its transport's 8 s more and returned 200.
+    """
+    transport = _SwallowsOneCancellation()
+    client = connect(base_url="https://acme.deployhq.com", email=EMAIL, api_key=API_KEY, env={}, transport=transport,
+                     deadline=1)  # fmt: skip
+    started = time.monotonic()
+    async with client:
+        with pytest.raises(DeadlineExceededError):
+            await list_users_async(client)
+    assert time.monotonic() - started < 4
+
+
 def test_a_lost_invitation_at_the_deadline_is_not_safe_to_resend():
     """An invitation whose answer drips past the deadline may have been accepted: safe_to_resend is False."""
     with (
