@@ -465,6 +465,9 @@ def pytest_runtestloop(session: pytest.Session) -> bool | None:
 
 
 _SUMMARY = pytest.StashKey[Summary]()
+# Reports the run could not write (a path that is a folder, a full disk): said with the verdict, which stays the
+# promises' verdict.
+_UNWRITTEN = pytest.StashKey[list[str]]()
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -586,8 +589,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     redactor = redact.protect(run.target)
     text = redactor(summary.render(run=run, exit_status=int(exitstatus)))
     path = summary_path(session.config)
-    calibration.write_report(path.with_name(CALIBRATION_REPORT.name), run, session.items)
-    redact.write_report(path, text, redactor)
+    calibration_path = path.with_name(CALIBRATION_REPORT.name)
+    unwritten = session.config.stash.setdefault(_UNWRITTEN, [])
+    for report, write in (
+        (calibration_path, lambda: calibration.write_report(calibration_path, run, session.items)),
+        (path, lambda: redact.write_report(path, text, redactor)),
+    ):
+        try:
+            write()
+        except OSError as error:
+            unwritten.append(f"not written: {report} ({error.strerror or type(error).__name__})")
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if step_summary:
         with open(step_summary, "a", encoding="utf-8") as file:
@@ -606,7 +617,10 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     reports = (
         [f"JUnit report (full tracebacks): {config.option.xmlpath}"] if getattr(config.option, "xmlpath", None) else []
     )
-    reports.append(f"summary: {summary_path(config)}")
+    unwritten = config.stash.get(_UNWRITTEN, [])
+    if not any(str(summary_path(config)) in line for line in unwritten):
+        reports.append(f"summary: {summary_path(config)}")
+    reports += unwritten
     console.write_summary(
         terminalreporter,
         summary=summary,

@@ -161,6 +161,16 @@ def protect(target: Any) -> Redactor:
     return CONSOLE.redactor
 
 
+def _default_mode() -> int:
+    """What `open()` would give a new file under this process' umask (read once: setting it is the only way)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_DEFAULT_MODE = _default_mode()
+
+
 def write_report(path: Path, text: str, redactor: Redactor) -> None:
     """Every report file the judge writes: redacted, and replacing the old file whole.
 
@@ -172,6 +182,8 @@ def write_report(path: Path, text: str, redactor: Redactor) -> None:
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as file:
             file.write(redactor(text))
+        # mkstemp makes the file 0600; a report is read by CI's artifact steps and viewers as any file would be.
+        os.chmod(temporary, _DEFAULT_MODE)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
