@@ -135,6 +135,8 @@ def too_slow(limits: Limits) -> str:
 # -- requests ---------------------------------------------------------------------------------------------------
 
 _WATCH = threading.local()
+# How late a request may be cut past its --request-timeout (seconds).
+_SLACK = 0.05
 
 
 class _Watchdog:
@@ -166,7 +168,9 @@ class _Watchdog:
         while True:
             with self._wake:
                 while not self._queue or self._queue[0][0] > time.monotonic():
-                    self._wake.wait(self._queue[0][0] - time.monotonic() if self._queue else None)
+                    # A little late, so that one wake serves every watch whose time came meanwhile (a deadline a
+                    # request makes behind each other one): not a wake per request.
+                    self._wake.wait(self._queue[0][0] - time.monotonic() + _SLACK if self._queue else None)
                 _deadline, _order, watch = heapq.heappop(self._queue)
             if not watch.ended:
                 watch.fire()

@@ -13,21 +13,22 @@ from deployhq_contract.bounded import BoundedSession, Limits, UnboundedAnswerErr
 
 
 class _Answer(BaseHTTPRequestHandler):
-    """GET / answers at once; GET /late starts an answer, then waits a second before its last byte."""
+    """GET / answers at once; GET /late drips its answer, a byte every 0.1 s for 1.2 s (no read waits long)."""
 
     protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:
+        body = b'{"a": "bcd"}' if self.path == "/late" else b"{}"
         self.send_response(200)
-        self.send_header("Content-Length", "2")
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if self.path == "/late":
-            self.wfile.write(b"{")
-            self.wfile.flush()
-            time.sleep(1.0)
-            self.wfile.write(b"}")
+            for byte in body:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.1)
         else:
-            self.wfile.write(b"{}")
+            self.wfile.write(body)
 
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: the tests read outcomes, not access logs."""
@@ -62,7 +63,7 @@ def test_requests_on_time_start_no_thread_each(server: str, monkeypatch: pytest.
 
 
 def test_answer_not_whole_in_time_is_cut_after_answers_on_time(server: str) -> None:
-    """After requests that ended on time, one whose answer stalls past the limit is cut at the limit, not later."""
+    """After requests that ended on time, one whose answer drips past the limit is cut at the limit, not later."""
     with BoundedSession(Limits(request_seconds=0.3)) as session:
         for _ in range(5):
             assert 200 == session.get(server + "/").status_code
