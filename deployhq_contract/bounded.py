@@ -197,6 +197,7 @@ class _Watch:
     def __exit__(self, *exc: object) -> None:
         with self._lock:
             self.ended = True
+            self._sockets.clear()  # the watchdog keeps an ended watch until its time: not the sockets it saw
         _WATCH.current = None
 
     def attach(self, sock: socket.socket | None) -> None:
