@@ -22,11 +22,11 @@ from deployhq_users import ValidationError, delete_user, get_user, invite_user, 
 pytestmark = pytest.mark.contract_rank(90)
 
 
-def remove(client: Any, identifier: Any) -> None:
-    """Remove a user the test made; an account administrator cannot be removed, so it loses the flag first."""
-    if get_user(client, identifier).account_administrator:
-        update_user(client, identifier, account_administrator=False)
-    delete_user(client, identifier)
+def remove(client: Any, user: User) -> None:
+    """Remove a user the test made (*user* as last answered); an account administrator loses the flag first."""
+    if user.account_administrator:
+        update_user(client, user.identifier, account_administrator=False)
+    delete_user(client, user.identifier)
 
 
 @pytest.mark.operation("createUser")
@@ -57,7 +57,7 @@ def invited(client: Any, api: Api, invitation: UserInvitation) -> User:
 def done_with(client: Any, api: Api, user: User) -> None:
     """Remove the user; with --live the run's users stay for later promises, and the run removes them at its end."""
     if api.pool is None:
-        remove(client, user.identifier)
+        remove(client, user)
 
 
 @pytest.mark.operation("createUser")
@@ -85,7 +85,7 @@ def test_update_through_the_client_changes_only_what_was_named(
 
     assert [] == update_promises(before.to_dict(), changed, after.to_dict())
     assert [] == same_user(after.to_dict(), get_user(client, before.identifier).to_dict())
-    done_with(client, api, before)
+    done_with(client, api, after)
 
 
 @pytest.mark.operation("resendInvitation")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,8 +63,12 @@ class _Finding:
 _last = threading.local()
 
 
-def seen(text: str) -> None:
-    """The exchange this thread just had (`api.exchange`'s text: credentials never in it), for `judge`."""
+def seen(text: str | Callable[[], str]) -> None:
+    """The exchange this thread just had (`api.exchange`'s text: credentials never in it), for `judge`.
+
+    Or a function that makes that text: it runs only when a decision is contradicted, so that an exchange costly to
+    show (schemathesis' cURL command: a tenth of a fuzzed request's own time) costs nothing when all holds.
+    """
     _last.text = text
 
 
@@ -80,7 +84,9 @@ def seen_httpx(request: Any, response: Any) -> None:
 
 
 def _exchange(detail: str) -> dict[str, str]:
-    text: str = getattr(_last, "text", "")
+    text: str | Callable[[], str] = getattr(_last, "text", "")
+    if callable(text):
+        text = text()
     request = text.partition("request: ")[2].partition("\n")[0].strip()
     answer = text.partition("answer: ")[2].strip()
     return {"detail": detail, "request": request, "answer": answer}

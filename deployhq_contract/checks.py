@@ -76,7 +76,7 @@ def _fail(broken: list[str]) -> bool:
 def _seen(case: Case[Any], response: Response) -> None:
     """The exchange a decision may be calibrated on (schemathesis' cURL command shows no credentials)."""
     answer = bytes(response.content[:500]).decode("utf-8", "replace")
-    calibration.seen(f"\n  request: {case.as_curl_command()}\n  answer: {response.status_code} {answer}")
+    calibration.seen(lambda: f"\n  request: {case.as_curl_command()}\n  answer: {response.status_code} {answer}")
 
 
 def _identifier(case: Case[Any]) -> str | None:

@@ -20,6 +20,8 @@ class History:
     def __init__(self) -> None:
         self._writes: dict[str, list[dict[str, Any]]] = {}
         self._removed: set[str] = set()
+        # The identifiers of alive(), in the order first written: asked before every fuzzed request on one user.
+        self._alive: dict[str, None] = {}
         self._lock = threading.Lock()
 
     def wrote(self, identifier: str, user: Mapping[str, Any]) -> None:
@@ -27,18 +29,21 @@ class History:
         with self._lock:
             self._writes.setdefault(identifier, []).append(dict(user))
             self._removed.discard(identifier)
+            self._alive[identifier] = None
 
     def removed(self, identifier: str) -> None:
         """The server said *identifier* was removed."""
         with self._lock:
             if identifier in self._writes:
                 self._removed.add(identifier)
+                self._alive.pop(identifier, None)
 
     def forget(self, identifier: str) -> None:
         """A write to *identifier* got no answer: what the server holds is unknown, so nothing is judged on it."""
         with self._lock:
             self._writes.pop(identifier, None)
             self._removed.discard(identifier)
+            self._alive.pop(identifier, None)
 
     def latest(self, identifier: str) -> dict[str, Any] | None:
         """The last answer to a write to *identifier*, if the user is tracked and not removed."""
@@ -64,7 +69,7 @@ class History:
     def alive_identifiers(self) -> list[str]:
         """The identifiers of alive() in the order the run first wrote them, without copying any user."""
         with self._lock:
-            return [i for i, w in self._writes.items() if w and i not in self._removed]
+            return list(self._alive)
 
     def removed_identifiers(self) -> set[str]:
         with self._lock:

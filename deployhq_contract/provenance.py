@@ -10,6 +10,7 @@ is a calibration finding, not a failure, unless --contract-strict; every other s
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,9 +123,15 @@ def key_of(item: Any) -> str:
 
 def built_in(item: Any) -> bool:
     """Whether *item* is one of the judge's own promises (a team's own promise files have no registry entry)."""
+    return _in_suite(Path(item.path))
+
+
+@functools.cache
+def _in_suite(path: Path) -> bool:
+    # Asked several times for each test of a run: resolving the paths each time was a tenth of a promise's own time.
     from .__main__ import SUITE
 
-    return Path(item.path).resolve().parent == SUITE.resolve()
+    return path.resolve().parent == SUITE.resolve()
 
 
 def source_of(item: Any) -> Source | None:

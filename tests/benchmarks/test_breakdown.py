@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.breakdown import EXPLICIT, PHASES, WAITING, Run, bucket_of, phase_table
+from bench.breakdown import EXPLICIT, PHASES, WAITING, WAITING_THREADS, Run, bucket_of, phase_table
 
 
 def test_each_test_file_is_booked_to_its_phase_and_the_cleanup_apart() -> None:
@@ -30,8 +30,10 @@ def test_each_test_file_is_booked_to_its_phase_and_the_cleanup_apart() -> None:
 
 
 def test_time_is_booked_by_where_the_function_lives() -> None:
-    """Blocking socket calls are waiting for the server; library code goes to its library's row."""
+    """Blocking socket calls are waiting for the server, lock waits for other threads; library code to its library."""
     assert WAITING == bucket_of("~", "<method 'recv_into' of '_socket.socket' objects>")
+    assert WAITING_THREADS == bucket_of("~", "<method 'acquire' of '_thread.lock' objects>")
+    assert "built-ins (len, isinstance, ...)" == bucket_of("~", "<built-in method builtins.isinstance>")
     assert "Hypothesis generation" == bucket_of("/v/site-packages/hypothesis/core.py", "run")
     assert "schema validation" == bucket_of("/v/site-packages/schemathesis/specs/openapi/checks.py", "f")
     assert "the judge (deployhq_contract, promises, client)" == bucket_of("/r/deployhq_contract/guard.py", "send")

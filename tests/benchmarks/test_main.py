@@ -50,3 +50,25 @@ def test_output_that_cannot_be_a_folder_is_refused_before_measuring(
     err = capsys.readouterr().err
     assert (2, False) == (exit_.value.code, "bench: client" in err)
     assert f"error: --output {output}: " in err
+
+
+def test_rows_of_the_contract_area_are_the_ones_it_measures() -> None:
+    """`--rows` offers exactly the contract area's row groups, and a run naming some wants only those."""
+    from bench import contract
+    from bench.__main__ import CONTRACT_ROWS
+    from bench._harness import Settings
+
+    assert contract.ROWS == CONTRACT_ROWS
+    only_ratio = Settings(rows=("ratio",))
+    assert [True, False, False] == [only_ratio.wants(row) for row in CONTRACT_ROWS]
+    assert all(Settings().wants(row) for row in CONTRACT_ROWS)
+
+
+def test_rows_without_the_contract_area_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--rows ratio` with `--only client` names the problem and measures nothing."""
+    with pytest.raises(SystemExit) as exit_:
+        main(["--quick", "--only", "client", "--rows", "ratio"])
+
+    err = capsys.readouterr().err
+    assert (2, False) == (exit_.value.code, "bench: client" in err)
+    assert "--rows chooses rows of the contract area" in err

@@ -61,6 +61,25 @@ def test_a_live_run_lists_it_with_the_exchange_instead(live: Target) -> None:
     ]
 
 
+def test_an_exchange_given_as_a_function_is_made_only_for_a_contradiction(live: Target) -> None:
+    """A costly exchange passed as a function is not made while decisions hold, and is kept whole when one fails."""
+    made: list[int] = []
+
+    def exchange() -> str:
+        made.append(1)
+        return "\n  request: curl -X POST https://acme.deployhq.com/users\n  answer: 201 {}"
+
+    calibration.seen(exchange)
+    assert [] == invitation_promises(SENT, {**USER, "last_name": None})
+    assert [] == made
+
+    assert [] == invitation_promises(SENT, USER)
+    assert [1] == made
+    assert [("curl -X POST https://acme.deployhq.com/users", "201 {}")] == [
+        (found[0]["request"], found[0]["answer"]) for _, _, found in CALIBRATION.contradicted()
+    ]
+
+
 @pytest.mark.parametrize(
     ("body", "kept"),
     [({"errors": ["First name can't be blank"]}, True), ({"error": "invalid"}, True), ({"message": 3}, False)],

@@ -44,3 +44,18 @@ def test_a_key_written_in_two_parts_is_cut_whole() -> None:
     stream.flush()
 
     assert f"answer: {FILTERED} done\nnext" == console.getvalue()
+
+
+def test_keys_added_again_keep_the_filter_and_new_ones_join_it() -> None:
+    """Asking again to cut known keys (after every test) costs nothing and cuts the same; a new key is cut too."""
+    redact = Redactor(CREDENTIALS.secrets, public=[ADMIN])
+    before = redact._pattern
+
+    redact.add(CREDENTIALS.secrets, public=[ADMIN])
+    unchanged = redact._pattern is before
+    redact.add(["another-key-0123456789"])
+
+    assert (True, f"{FILTERED} {FILTERED} {ADMIN}") == (
+        unchanged,
+        redact(f"{CANARY_KEY} another-key-0123456789 {ADMIN}"),
+    )

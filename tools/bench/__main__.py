@@ -1,4 +1,5 @@
-"""Run the benchmarks: `python -m bench [--quick] [--only AREA ...] [--breakdown]`; prints a table, writes results."""
+"""Run the benchmarks: `python -m bench [--quick] [--only AREA ...] [--rows ROW ...] [--breakdown]`; prints a table,
+writes results."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from ._harness import Row, Settings
+
+# The contract area's row groups (bench/contract.py's ROWS): its module imports the suite's, so not imported here.
+CONTRACT_ROWS = ("ratio", "growth", "detection")
 
 HERE = Path(__file__).resolve().parent
 # One module per area, each with `rows(settings) -> list[Row]`. Add an area by adding its module here.
@@ -88,6 +92,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a smoke run of about a minute (fewer, shorter samples)")
     parser.add_argument("--only", nargs="+", choices=AREAS, metavar="AREA", help=f"run only these areas: {AREAS}")
+    parser.add_argument(
+        "--rows",
+        nargs="+",
+        choices=CONTRACT_ROWS,
+        metavar="ROW",
+        help=f"of the contract area, measure only these rows: {list(CONTRACT_ROWS)} "
+        "(`--only contract --rows ratio`: the suite against st run alone, about 3 minutes on quiet cores)",
+    )
     parser.add_argument("--output", type=Path, default=HERE, help="where results.json and results.md go")
     parser.add_argument(
         "--breakdown",
@@ -99,11 +111,13 @@ def main(argv: list[str] | None = None) -> int:
         from . import breakdown
 
         return breakdown.main(["--output", str(args.output), "--examples", "10" if args.quick else "25"])
+    if args.rows and "contract" not in (args.only or AREAS):
+        parser.error("--rows chooses rows of the contract area: add `--only contract` or leave out --only")
     # Checked before measuring: a run of many minutes must not end on a folder it cannot write.
     problem = unwritable(args.output)
     if problem is not None:
         parser.error(f"--output {args.output}: {problem}")
-    settings = Settings(quick=args.quick)
+    settings = Settings(quick=args.quick, rows=tuple(args.rows or ()))
     started = time.perf_counter()
     rows: list[Row] = []
     crashed: list[str] = []

@@ -19,13 +19,21 @@ class NotMeasured(Exception):  # noqa: N818 - it reads as the verdict it carries
 
 @dataclass(frozen=True)
 class Settings:
-    """How hard to measure: `quick` is a smoke run of about a minute, the default a careful one."""
+    """How hard to measure: `quick` is a smoke run of about a minute, the default a careful one.
+
+    `rows` names the contract area's rows to measure (`ratio`, `growth`, `detection`); empty: all of them.
+    """
 
     quick: bool = False
+    rows: tuple[str, ...] = ()
 
     def pick(self, default: Any, quick: Any) -> Any:
         """*quick* in a quick run, else *default*."""
         return quick if self.quick else default
+
+    def wants(self, row: str) -> bool:
+        """Whether the row group *row* is to be measured in this run."""
+        return not self.rows or row in self.rows
 
 
 @dataclass

@@ -67,6 +67,9 @@ BUCKETS: list[tuple[str, tuple[str, ...]]] = [
 ]
 WAITING = "waiting for an answer (socket calls)"
 _SOCKET_CALLS = ("recv", "sendall", "connect", "poll", "select", "accept")
+# A lock held while another thread works: the scale phase and the cleanup wait for their pools' requests this way.
+WAITING_THREADS = "waiting for other threads (their requests)"
+_LOCK_WAITS = ("acquire' of '_thread.lock", "acquire' of '_thread.RLock")
 
 
 @dataclass
@@ -174,7 +177,9 @@ def phase_table(run: Run) -> tuple[list[list[str]], list[list[str]]]:
 
 def bucket_of(path: str, function: str) -> str:
     if path == "~":
-        return WAITING if any(call in function for call in _SOCKET_CALLS) else "built-ins (len, isinstance, ...)"
+        if any(call in function for call in _SOCKET_CALLS):
+            return WAITING
+        return WAITING_THREADS if any(wait in function for wait in _LOCK_WAITS) else "built-ins (len, isinstance, ...)"
     for name, patterns in BUCKETS:
         if any(pattern in path for pattern in patterns):
             return name

@@ -135,8 +135,19 @@ def raw_st_run(examples: int, *extra: str) -> float:
     return seconds
 
 
+# The area's row groups, as `python -m bench --only contract --rows NAME ...` names them.
+ROWS = ("ratio", "growth", "detection")
+
+
 def rows(settings: Settings) -> list[Row]:
-    return [*_against_st(settings), *_growth(settings), _detection(settings)]
+    out: list[Row] = []
+    if settings.wants("ratio"):
+        out += _against_st(settings)
+    if settings.wants("growth"):
+        out += _growth(settings)
+    if settings.wants("detection"):
+        out.append(_detection(settings))
+    return out
 
 
 def _against_st(settings: Settings) -> list[Row]:
