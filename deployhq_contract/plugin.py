@@ -13,7 +13,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -591,10 +591,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     path = summary_path(session.config)
     calibration_path = path.with_name(CALIBRATION_REPORT.name)
     unwritten = session.config.stash.setdefault(_UNWRITTEN, [])
-    for report, write in (
+    writes: list[tuple[Path, Callable[[], None]]] = [
         (calibration_path, lambda: calibration.write_report(calibration_path, run, session.items)),
         (path, lambda: redact.write_report(path, text, redactor)),
-    ):
+    ]
+    for report, write in writes:
         try:
             write()
         except OSError as error:

@@ -76,7 +76,7 @@ def test_an_exchange_given_as_a_function_is_made_only_for_a_contradiction(live: 
     assert [] == invitation_promises(SENT, USER)
     assert [1] == made
     assert [("curl -X POST https://acme.deployhq.com/users", "201 {}")] == [
-        (found[0]["request"], found[0]["answer"]) for _, _, found in CALIBRATION.contradicted()
+        (found[0]["request"], found[0]["answer"]) for _, _, found in runtime.current().calibration.contradicted()
     ]
 
 
