@@ -23,6 +23,8 @@ from .target import Target
 __all__ = ["Api", "exchange", "judge_read_back"]
 
 TIMEOUT = 30
+# A --live refusal's case once its answer is judged: the promise is kept only if its batch's read-back passes too.
+READ_LATER = "not judged alone: whether the refusal left the users as they were is judged by its batch's read back"
 _UNSET: Any = object()
 
 
@@ -114,7 +116,7 @@ class Api:
         assert self.pool is not None, "only a --live run notes refusals: without it, `read_now` reads them at once"
         self.pool.note(RefusalNote(batch, exchange(refused), before, absent))
 
-    def read_now(self, before: Mapping[str, Any] | None, *, absent: str | None = None) -> list[str]:
+    def read_now(self, before: Mapping[str, Any] | None, *, absent: str | None = None) -> Sequence[str]:
         """The broken promises if *before* (a user) reads back otherwise now, or a user has the address *absent*
         (which then joins the ledger, for cleanup to remove)."""
         broken = [] if before is None else same_user(before, self.get(str(before["identifier"])).json())

@@ -142,10 +142,11 @@ class Pool:
         for note in pending:
             if note.user is not None:
                 by_user.setdefault(str(note.user["identifier"]), []).append(note)
-            if note.absent is not None:
-                self._judge_absent(api, note, listed)
         for identifier, notes in by_user.items():
             self._judge_user(api, identifier, notes, listed)
+        for note in pending:
+            if note.absent is not None:
+                self._judge_absent(note, listed)
 
     def listed(self, api: Api) -> _Listed:
         """Every user of the account, as `GET /users` shows them (every copy of a listed identifier): one list
@@ -201,7 +202,7 @@ class Pool:
             else:
                 self._result(note.batch)
 
-    def _judge_absent(self, api: Api, note: RefusalNote, listed: _Listed) -> None:
+    def _judge_absent(self, note: RefusalNote, listed: _Listed) -> None:
         assert note.absent is not None
         if listed.users is None:
             why = f"could not list the users to see that none has {note.absent} after a refused invitation"
@@ -225,21 +226,21 @@ class Pool:
             self._test, self._lent_to_test = test, set()
 
 
+_BY_GET = ", so the refused changes were read back with a GET each"
+
+
 def _users(response: Any) -> tuple[dict[str, list[dict[str, Any]]] | None, str]:
     """A 200 list's users by identifier (every copy), or None and why the read-back cannot read it."""
     try:
         body = response.json()
     except ValueError:
-        return None, "GET /users answered 200 with a body that is not JSON, so refused changes were read back with a GET each"
+        return None, "GET /users answered 200 with a body that is not JSON" + _BY_GET
     if not isinstance(body, list):
-        return None, "GET /users answered 200 with a body that is not a JSON array, so refused changes were read back with a GET each"
+        return None, "GET /users answered 200 with a body that is not a JSON array" + _BY_GET
     users: dict[str, list[dict[str, Any]]] = {}
     for entry in body:
         if not isinstance(entry, dict) or not isinstance(entry.get("identifier"), str):
-            return None, (
-                f"GET /users listed {entry!r:.120}, not a user with a string identifier, "
-                "so refused changes were read back with a GET each"
-            )
+            return None, (f"GET /users listed {entry!r:.120}, not a user with a string identifier" + _BY_GET)
         users.setdefault(entry["identifier"], []).append(entry)
     twice = sorted(identifier for identifier, copies in users.items() if len(copies) > 1)
     problem = f"GET /users listed the same identifier more than once: {', '.join(twice)}" if twice else ""
