@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -23,8 +24,9 @@ from .target import Target
 __all__ = ["Api", "exchange", "judge_read_back"]
 
 TIMEOUT = 30
-# A --live refusal's case once its answer is judged: the promise is kept only if its batch's read-back passes too.
-READ_LATER = "not judged alone: whether the refusal left the users as they were is judged by its batch's read back"
+# A --live refusal's case once its answer is judged: its promise is kept only if its batch's read back passes too, so
+# this reason shows only when that read back did not judge it (it failed to read, was deselected or never ran).
+READ_LATER = "not judged unless its batch's read back does: did the refusal leave the users as they were?"
 _UNSET: Any = object()
 
 
@@ -114,7 +116,9 @@ class Api:
         """With --live (each request paced): note that *refused* left *before* (a user) as it was and made no user
         with the address *absent*, for `read_back(batch)` to judge on one list with every other note."""
         assert self.pool is not None, "only a --live run notes refusals: without it, `read_now` reads them at once"
-        self.pool.note(RefusalNote(batch, exchange(refused), before, absent))
+        sent = refused.request
+        label = f"{sent.method} {urlsplit(sent.url or '').path} answered {refused.status_code}"
+        self.pool.note(RefusalNote(batch, exchange(refused), label, before, absent))
 
     def read_now(self, before: Mapping[str, Any] | None, *, absent: str | None = None) -> Sequence[str]:
         """The broken promises if *before* (a user) reads back otherwise now, or a user has the address *absent*
@@ -161,7 +165,8 @@ def judge_read_back(api: Api, batch: str) -> None:
         if api.pool is None:
             pytest.skip("not judged here: without --live each refusal is read back at once, in its own case")
         pytest.skip("not judged here: no refusal of this batch was noted (each failed, was skipped or deselected)")
-    assert [] == found.broken
+    # Not rewritten by pytest (a library module): the message is the one `pytest_assertrepr_compare` gives a test's.
+    assert not found.broken, "\n".join(f"broken: {problem}" for problem in found.broken)
     if found.not_judged:
         pytest.skip(f"not judged: {found.not_judged[0]}")
 

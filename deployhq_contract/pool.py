@@ -20,6 +20,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import requests
+
+from .guard import KeptRateLimitingError, RefusedBySuiteError
 from .promises import same_user, update_promises
 from .spec import FLAGS
 
@@ -39,6 +42,7 @@ class RefusalNote:
 
     batch: str  # the read-back that reports it
     refused: str  # the refused request and its answer (`exchange`), to reproduce
+    label: str = ""  # the refused request in a few words ("PUT /users/... answered 401"), to tell it from others
     user: Mapping[str, Any] | None = None
     absent: str | None = None
 
@@ -155,12 +159,16 @@ class Pool:
             return self._listed
         from .api import exchange
 
-        response = api.list()
-        shown = exchange(response)
         users: dict[str, list[dict[str, Any]]] | None = None
         problem = ""
-        if response.status_code == 200:
-            users, problem = _users(response)
+        try:
+            response = api.list()
+        except _UNANSWERED as error:  # a 429 to every try, the budget spent, no answer: read with a GET each
+            shown = f": {error}"
+        else:
+            shown = exchange(response)
+            if response.status_code == 200:
+                users, problem = _users(response)
         self._listed = _Listed(self.guard.requests_sent, users, shown, problem)
         return self._listed
 
@@ -173,23 +181,29 @@ class Pool:
         copies = None if listed.users is None else listed.users.get(identifier)
         if copies is None:
             # Not listed (or no list): one GET says whether the user is gone or the list merely left it out.
-            response = api.get(identifier)
-            if response.status_code == 404:
+            status, shown = 0, "could not read the user back after a refused request: "
+            try:
+                response = api.get(identifier)
+            except _UNANSWERED as error:
+                shown += str(error)
+            else:
+                status, shown = response.status_code, f"{shown}GET answered {response.status_code}{exchange(response)}"
+            if status == 404:
                 copies = []
-            elif response.status_code == 200:
+            elif status == 200:
                 copies = [_json(response)]
             else:
-                why = f"could not read the user back after a refused request: GET answered {response.status_code}"
                 for note in notes:
-                    self._result(note.batch).not_judged.append(why + exchange(response))
+                    self._result(note.batch).not_judged.append(shown)
                 return
-        refused = "".join(f"\n- {note.refused}" for note in notes)
-        suspects = (
-            f", after a refused request{refused}"
-            if len(notes) == 1
-            else f", after {len(notes)} refused requests to it, one of which could have changed it:{refused}"
-        )
+        labels = list(dict.fromkeys(note.label for note in notes))
         for note in notes:
+            suspects = (
+                f", after a refused request{note.refused}"
+                if len(labels) == 1
+                else f", after {len(labels)} refused requests to it, any of which could have changed it: "
+                f"{'; '.join(labels)}. This one{note.refused}"
+            )
             assert note.user is not None
             found = (
                 ["the user is gone"]
@@ -226,6 +240,8 @@ class Pool:
             self._test, self._lent_to_test = test, set()
 
 
+# What leaves a read-back's request unanswered: the guard's rails (a 429 to every try, the budget) or the network.
+_UNANSWERED = (KeptRateLimitingError, RefusedBySuiteError, requests.RequestException)
 _BY_GET = ", so the refused changes were read back with a GET each"
 
 
