@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -64,3 +65,15 @@ def test_a_refusal_whose_read_back_never_ran_is_not_judged(refusing: Server, tmp
     assert 0 == finished.code, finished.output[-4000:]
     assert "0 promises kept, 0 broken, 1 not judged (of 1)" in finished.stdout
     assert "not judged unless its batch's read back does" in finished.stdout
+
+
+@pytest.mark.parametrize("server", ["lenient"], indirect=True)
+def test_a_forgiven_change_is_not_blamed_on_an_earlier_refusal(server: Server, tmp_path: Path) -> None:
+    """A lenient target accepts a strictness-only change (forgiven with --live) to a user with refusals noted: they
+    are read back before it, so no refusal is said to have changed the user (before: 2 decisions "differ")."""
+    finished = run_suite(*live_options(server, tmp_path), env=canary_environment(tmp_path))
+    calibration = json.loads((tmp_path / "contract-calibration.json").read_text())
+
+    assert 0 == finished.code, finished.output[-4000:]
+    assert "differs from what this contract decided" not in finished.stdout, finished.stdout[-4000:]
+    assert [] == [d for d in calibration["decisions"] if d.get("contradicted")]
