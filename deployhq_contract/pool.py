@@ -87,7 +87,7 @@ class Pool:
         candidates = [
             (len(_changes(user, wanted)), order, identifier, user)
             for order, (identifier, user) in enumerate(self.held().items())
-            if identifier not in self._lent_to_test and identifier not in self._changed
+            if identifier not in self._lent_to_test
         ]
         if not candidates:
             return None
@@ -108,8 +108,10 @@ class Pool:
         return dict(user)
 
     def held(self) -> dict[str, dict[str, Any]]:
-        """Every user the run created and has not removed, as its last write answered it."""
-        return {i: user for i, user in self.guard.history.alive().items() if self.guard.ledger.owns(i)}
+        """Every user the run created and has not removed, as its last write answered it (but those a read-back found
+        changed behind a refusal: what they hold is not what the run wrote)."""
+        alive = self.guard.history.alive().items()
+        return {i: user for i, user in alive if self.guard.ledger.owns(i) and i not in self._changed}
 
     def hold(self, identifier: str) -> None:
         """A user this test invited itself: not lent to it a second time."""
