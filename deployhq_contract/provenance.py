@@ -101,6 +101,7 @@ SOURCES: dict[str, Source] = {
     "test_update.py::test_an_empty_change_changes_nothing": DECIDED,
     "test_update.py::test_longest_values_the_spec_allows_are_kept": DECIDED,
     "test_update.py::test_invalid_change_is_refused_naming_the_field": DECIDED,
+    "test_update.py::test_invalid_changes_are_read_back": DECIDED,
     "test_update.py::test_another_users_address_is_refused_case_insensitively": DECIDED,
     "test_update.py::test_unknown_identifier_is_a_404": SPEC,
     "test_credentials.py::test_near_miss_credentials_are_a_401": SPEC,
