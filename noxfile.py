@@ -34,6 +34,10 @@ WORKFLOW_GLOBS = (".github/workflows/*.yml", "docs/examples/*.yml")
 PACKAGE_TESTS = "tests/test_packaging.py"
 # Dev-only packages (spec_guard, second_judge, bench): never shipped, so not installed; run from their folder.
 TOOLS = ROOT / "tools"
+# pytest-xdist for `tests`, `teeth` and `package`: their tests mostly wait (on a server in another process, a suite
+# run in a subprocess, a timeout, a pip install), so more workers than CI's 2 cores still shorten the run. Groups
+# (`xdist_group`) keep the tests that share one installation or server in one worker. `-- -n 0` runs them serially.
+PARALLEL = ("-n", "4", "--dist", "loadgroup")
 
 
 def install(session: nox.Session, group: str, *, project: bool = True) -> None:
@@ -137,14 +141,14 @@ def tests(session: nox.Session) -> None:
     install(session, "contract", project=False)  # tests/contract_suite runs the suite itself
     # No "tests" here: pytest runs its testpaths (tests/), or the paths given after `--`. The packaging tests
     # build and install the distribution: they have their own session.
-    session.run("pytest", "--ignore", PACKAGE_TESTS, *session.posargs)
+    session.run("pytest", "--ignore", PACKAGE_TESTS, *PARALLEL, *session.posargs)
 
 
 @nox.session
 def package(session: nox.Session) -> None:
     """Build the wheel and sdist, check them, and run both commands from each, installed outside the repository."""
     install(session, "package")
-    session.run("pytest", PACKAGE_TESTS, *session.posargs)
+    session.run("pytest", PACKAGE_TESTS, *PARALLEL, *session.posargs)
 
 
 @nox.session(default=False)
@@ -177,8 +181,8 @@ def contract(session: nox.Session) -> None:
 @nox.session
 def teeth(session: nox.Session) -> None:
     """Run the contract suite against each deliberately broken server and check that every one is caught."""
-    install(session, "contract")
-    session.run("pytest", "mutants", *session.posargs)
+    install(session, "teeth")
+    session.run("pytest", "mutants", *PARALLEL, *session.posargs)
 
 
 @nox.session
