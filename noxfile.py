@@ -40,14 +40,14 @@ TOOLS = ROOT / "tools"
 PARALLEL = ("-n", "4", "--dist", "loadgroup")
 
 
-def install(session: nox.Session, group: str, *, project: bool = True) -> None:
-    """Install one dependency group (PEP 735, needs pip >= 25.1) and, usually, this project."""
+def install(session: nox.Session, *groups: str, project: bool = True) -> None:
+    """Install dependency groups (PEP 735, needs pip >= 25.1) and, usually, this project: one pip run, one resolve."""
     # pytest rewrites the asserts of every module of a plugin's distribution (all ~350 of schemathesis) and
     # caches the result as bytecode; with PYTHONDONTWRITEBYTECODE set, as on some CI machines, it redoes
     # that in every pytest process (~4 s each). An empty value turns the variable off.
     session.env["PYTHONDONTWRITEBYTECODE"] = ""
     session.install("--quiet", "--upgrade", "pip>=25.1")
-    session.install("--quiet", *(["."] if project else []), "--group", group)
+    session.install("--quiet", *(["."] if project else []), *(part for group in groups for part in ("--group", group)))
 
 
 def tool(session: nox.Session, name: str, *args: str) -> None:
@@ -136,9 +136,8 @@ def tests(session: nox.Session) -> None:
 
     `nox -s tests -- tests/client -x` runs only the paths given; without a path, pytest's `testpaths` (tests/).
     """
-    install(session, "tests")
-    install(session, "regen", project=False)  # tests/test_regenerate.py runs the real generator
-    install(session, "contract", project=False)  # tests/contract_suite runs the suite itself
+    # regen: tests/test_regenerate.py runs the real generator; contract: tests/contract_suite runs the suite itself.
+    install(session, "tests", "regen", "contract")
     # No "tests" here: pytest runs its testpaths (tests/), or the paths given after `--`. The packaging tests
     # build and install the distribution: they have their own session.
     session.run("pytest", "--ignore", PACKAGE_TESTS, *PARALLEL, *session.posargs)
@@ -158,8 +157,7 @@ def explore(session: nox.Session) -> None:
     `tests` runs them derandomized, so CI answers the same on every run; this session looks further.
     A failure prints the falsifying example and a blob to reproduce it; `-- -x` stops at the first.
     """
-    install(session, "tests")
-    install(session, "contract", project=False)  # jsonschema_rs, the format checker the property tests compare with
+    install(session, "tests", "contract")  # contract: jsonschema_rs, the format checker the property tests compare with
     session.run(
         "pytest", "tests", "-m", "property", "-p", "no:cacheprovider", "--hypothesis-profile", "explore",
         "--hypothesis-show-statistics", *session.posargs,
