@@ -6,8 +6,9 @@ and only the reports reach the process that prints the table.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -18,7 +19,8 @@ RESULTS: list[tuple[str, str, str, float]] = []  # variant, promise, caught by, 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.when == "call":
-        RESULTS.extend(value for name, value in report.user_properties if name == ROW)
+        rows = (cast("Sequence[Any]", value) for name, value in report.user_properties if name == ROW)
+        RESULTS.extend((str(a), str(b), str(c), float(d)) for a, b, c, d in rows)  # a list once xdist has sent it
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
