@@ -34,16 +34,20 @@ WORKFLOW_GLOBS = (".github/workflows/*.yml", "docs/examples/*.yml")
 PACKAGE_TESTS = "tests/test_packaging.py"
 # Dev-only packages (spec_guard, second_judge, bench): never shipped, so not installed; run from their folder.
 TOOLS = ROOT / "tools"
+# pytest-xdist for `tests`, `teeth` and `package`: their tests mostly wait (on a server in another process, a suite
+# run in a subprocess, a timeout, a pip install), so more workers than CI's 2 cores still shorten the run. Groups
+# (`xdist_group`) keep the tests that share one installation or server in one worker. `-- -n 0` runs them serially.
+PARALLEL = ("-n", "4", "--dist", "loadgroup")
 
 
-def install(session: nox.Session, group: str, *, project: bool = True) -> None:
-    """Install one dependency group (PEP 735, needs pip >= 25.1) and, usually, this project."""
+def install(session: nox.Session, *groups: str, project: bool = True) -> None:
+    """Install dependency groups (PEP 735, needs pip >= 25.1) and, usually, this project: one pip run, one resolve."""
     # pytest rewrites the asserts of every module of a plugin's distribution (all ~350 of schemathesis) and
     # caches the result as bytecode; with PYTHONDONTWRITEBYTECODE set, as on some CI machines, it redoes
     # that in every pytest process (~4 s each). An empty value turns the variable off.
     session.env["PYTHONDONTWRITEBYTECODE"] = ""
     session.install("--quiet", "--upgrade", "pip>=25.1")
-    session.install("--quiet", *(["."] if project else []), "--group", group)
+    session.install("--quiet", *(["."] if project else []), *(part for group in groups for part in ("--group", group)))
 
 
 def tool(session: nox.Session, name: str, *args: str) -> None:
@@ -132,19 +136,18 @@ def tests(session: nox.Session) -> None:
 
     `nox -s tests -- tests/client -x` runs only the paths given; without a path, pytest's `testpaths` (tests/).
     """
-    install(session, "tests")
-    install(session, "regen", project=False)  # tests/test_regenerate.py runs the real generator
-    install(session, "contract", project=False)  # tests/contract_suite runs the suite itself
+    # regen: tests/test_regenerate.py runs the real generator; contract: tests/contract_suite runs the suite itself.
+    install(session, "tests", "regen", "contract")
     # No "tests" here: pytest runs its testpaths (tests/), or the paths given after `--`. The packaging tests
     # build and install the distribution: they have their own session.
-    session.run("pytest", "--ignore", PACKAGE_TESTS, *session.posargs)
+    session.run("pytest", "--ignore", PACKAGE_TESTS, *PARALLEL, *session.posargs)
 
 
 @nox.session
 def package(session: nox.Session) -> None:
     """Build the wheel and sdist, check them, and run both commands from each, installed outside the repository."""
     install(session, "package")
-    session.run("pytest", PACKAGE_TESTS, *session.posargs)
+    session.run("pytest", PACKAGE_TESTS, *PARALLEL, *session.posargs)
 
 
 @nox.session(default=False)
@@ -154,8 +157,7 @@ def explore(session: nox.Session) -> None:
     `tests` runs them derandomized, so CI answers the same on every run; this session looks further.
     A failure prints the falsifying example and a blob to reproduce it; `-- -x` stops at the first.
     """
-    install(session, "tests")
-    install(session, "contract", project=False)  # jsonschema_rs, the format checker the property tests compare with
+    install(session, "tests", "contract")  # contract: jsonschema_rs, the format checker the property tests compare with
     session.run(
         "pytest", "tests", "-m", "property", "-p", "no:cacheprovider", "--hypothesis-profile", "explore",
         "--hypothesis-show-statistics", *session.posargs,
@@ -177,8 +179,8 @@ def contract(session: nox.Session) -> None:
 @nox.session
 def teeth(session: nox.Session) -> None:
     """Run the contract suite against each deliberately broken server and check that every one is caught."""
-    install(session, "contract")
-    session.run("pytest", "mutants", *session.posargs)
+    install(session, "teeth")
+    session.run("pytest", "mutants", *PARALLEL, *session.posargs)
 
 
 @nox.session

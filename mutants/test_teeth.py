@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from deployhq_sandbox import Accounts, serve
 
 from .catalogue import CATALOGUE, MUST_PASS, Variant, build
-from .conftest import RESULTS
+from .conftest import ROW
 from .harness import environment, run_suite
 from .table import README, readme_table, table
 
@@ -32,7 +33,8 @@ def judge(base_url: str, accounts: Accounts, tmp_path: Path) -> Run:
     junit = tmp_path / "junit.xml"
     finished = run_suite(
         "--base-url", base_url, "-x", "-q", "--contract-profile", PROFILE, f"--junitxml={junit}",
-        env=environment(accounts),
+        # Its own ledger: the default one, under reports/, would be shared by the runs pytest-xdist runs at once.
+        env=environment(accounts, DEPLOYHQ_CONTRACT_LEDGER=str(tmp_path / "ledger.txt")),
     )  # fmt: skip
     return Run(finished.code, finished.output, finished.seconds, first_failure(junit))
 
@@ -48,37 +50,41 @@ def first_failure(junit: Path) -> str:
     return ""
 
 
-def test_faithful_server_passes(tmp_path: Path) -> None:
+def test_faithful_server_passes(tmp_path: Path, record_property: Callable[[str, object], None]) -> None:
     """Against the reference server itself the suite exits 0."""
     accounts = Accounts.from_env({})
     with serve(build("faithful", tmp_path / "users.sqlite3", accounts)) as base_url:
         run = judge(base_url, accounts, tmp_path)
 
-    RESULTS.append(("faithful", "(none)", "passes" if run.code == 0 else "FAILED", run.seconds))
+    record_property(ROW, ("faithful", "(none)", "passes" if run.code == 0 else "FAILED", run.seconds))
     assert 0 == run.code, run.output[-4000:]
 
 
 @pytest.mark.parametrize("name", list(CATALOGUE))
-def test_broken_variant_is_caught_by_its_promise(name: str, tmp_path: Path) -> None:
+def test_broken_variant_is_caught_by_its_promise(
+    name: str, tmp_path: Path, record_property: Callable[[str, object], None]
+) -> None:
     """Against a variant the suite exits 1, and the first test to fail is the one that judges the broken promise."""
     variant = CATALOGUE[name]
     accounts = Accounts.from_env({})
     with serve(build(name, tmp_path / "users.sqlite3", accounts)) as base_url:
         run = judge(base_url, accounts, tmp_path)
 
-    RESULTS.append((name, variant.breaks, run.first_failure or "NOT CAUGHT", run.seconds))
+    record_property(ROW, (name, variant.breaks, run.first_failure or "NOT CAUGHT", run.seconds))
     assert 1 == run.code, run.output[-4000:]
     assert variant.caught_by == run.first_failure, run.output[-4000:]
 
 
 @pytest.mark.parametrize("variant", MUST_PASS, ids=lambda variant: variant.name)
-def test_additive_drift_is_a_warning_not_a_failure(variant: Variant, tmp_path: Path) -> None:
+def test_additive_drift_is_a_warning_not_a_failure(
+    variant: Variant, tmp_path: Path, record_property: Callable[[str, object], None]
+) -> None:
     """A server that adds fields the spec does not know passes, and the summary names the field."""
     accounts = Accounts.from_env({})
     with serve(build(variant.name, tmp_path / "users.sqlite3", accounts)) as base_url:
         run = judge(base_url, accounts, tmp_path)
 
-    RESULTS.append((variant.name, variant.breaks, "passes, with a drift warning", run.seconds))
+    record_property(ROW, (variant.name, variant.breaks, "passes, with a drift warning", run.seconds))
     assert 0 == run.code, run.output[-4000:]
     assert "additive drift" in run.output
     assert "nickname" in run.output or "etag" in run.output

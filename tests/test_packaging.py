@@ -7,6 +7,7 @@ extras' dependencies, as any `pip install` does.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import select
 import signal
@@ -92,15 +93,33 @@ def run(*arguments: str | Path, cwd: Path, timeout: float = 600) -> subprocess.C
 
 @pytest.fixture(scope="module")
 def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Artifacts:
-    """`python -m build` of the repository: the sdist, then the wheel built from that sdist (so the sdist is whole)."""
-    out = tmp_path_factory.mktemp("dist")
-    run(sys.executable, "-m", "build", "--outdir", out, ROOT, cwd=out)
+    """`python -m build` of the repository: the sdist, then the wheel built from that sdist (so the sdist is whole).
+
+    Built once per run: under pytest-xdist every worker's temporary directory sits in one for the run, and the first
+    worker to take the lock there builds while the others wait for its artifacts.
+    """
+    shared = tmp_path_factory.getbasetemp()
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        shared = shared.parent
+    out = shared / "dist"
+    with (shared / "dist.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not out.is_dir():
+            building = shared / "dist.partial"
+            building.mkdir(exist_ok=True)  # a worker whose build failed left it: build again, fail the same way
+            run(sys.executable, "-m", "build", "--outdir", building, ROOT, cwd=building)
+            building.rename(out)
     (wheel,) = out.glob("*.whl")
     (sdist,) = out.glob("*.tar.gz")
     return Artifacts(wheel, sdist)
 
 
-@pytest.fixture(scope="module", params=["wheel", "sdist"])
+# Each installation is a group of its own for pytest-xdist (`--dist loadgroup`): one worker installs it and runs
+# every test that uses it, while other workers install the others.
+@pytest.fixture(
+    scope="module",
+    params=[pytest.param(kind, marks=pytest.mark.xdist_group(kind)) for kind in ("wheel", "sdist")],
+)
 def installed(
     request: pytest.FixtureRequest, artifacts: Artifacts, tmp_path_factory: pytest.TempPathFactory
 ) -> Install:
@@ -181,6 +200,7 @@ def editable(tmp_path_factory: pytest.TempPathFactory) -> Install:
     return Install(venv, workdir)
 
 
+@pytest.mark.xdist_group("editable")
 def test_editable_install_imports_the_checkout(editable: Install) -> None:
     """`pip install -e .` works: each package, the judge included, comes from the checkout's folder."""
     where = "import importlib.util as u, sys; print(*(u.find_spec(n).origin for n in sys.argv[1:]), sep=chr(10))"
@@ -194,6 +214,7 @@ def test_editable_install_imports_the_checkout(editable: Install) -> None:
     ] == [Path(line) for line in result.stdout.splitlines()], result.stderr
 
 
+@pytest.mark.xdist_group("editable")
 def test_editable_command_judges_with_the_checkouts_promises(editable: Install) -> None:
     """Under `pip install -e .`, `deployhq-contract --help` works and a real run judges the checkout's promises."""
     usage = editable.run(editable.command("deployhq-contract"), "--help", env=editable.env())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import shutil
 from collections.abc import Iterator
@@ -22,7 +23,12 @@ def _prism() -> Path:
     """The pinned Prism, installed once into nox's cache folder (skipped without Node.js, except in CI)."""
     if (shutil.which("npm") is None or shutil.which("node") is None) and not os.environ.get("CI"):
         pytest.skip("npm or node not found: Prism cannot run here")
-    return install(DEFAULT_PRISM_DIR)
+    # pytest-xdist's workers each ask for it: one installs while the others wait, then find it installed (two npm
+    # runs into one folder at once fail with ENOTEMPTY).
+    DEFAULT_PRISM_DIR.parent.mkdir(parents=True, exist_ok=True)
+    with (DEFAULT_PRISM_DIR.parent / "prism.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return install(DEFAULT_PRISM_DIR)
 
 
 @contextlib.contextmanager

@@ -282,7 +282,16 @@ def test_get_returns_the_created_user(client: TestClient, invite: Invite) -> Non
     )
 
 
-@pytest.mark.parametrize("identifier", [str(uuid.uuid4()), "not-a-uuid", "0" * 32, "{" + str(uuid.uuid4()) + "}"])
+# A fixed id for the random UUID: every pytest-xdist worker must collect the same test ids.
+@pytest.mark.parametrize(
+    "identifier",
+    [
+        pytest.param(str(uuid.uuid4()), id="random-uuid"),
+        "not-a-uuid",
+        "0" * 32,
+        pytest.param("{" + str(uuid.uuid4()) + "}", id="braced-uuid"),
+    ],
+)
 def test_unknown_identifier_is_404(client: TestClient, identifier: str) -> None:
     """An unknown or non-UUID identifier is 404 with the error shape, on GET and DELETE."""
     expected = (404, {"status": 404, "error": "Not found"})
