@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import sqlite3
 import subprocess
@@ -70,14 +71,19 @@ def _server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Server]:
     variant, extra = getattr(request, "param", None), []
     if isinstance(variant, tuple):
         variant, *extra = variant
+    module = ["deployhq_sandbox"] if variant is None else ["mutants", variant]
+    with serving(module, tmp_path, *extra) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def serving(module: list[str], tmp_path: Path, *extra: str) -> Iterator[Server]:
+    """`python -m MODULE... --port P --database FILE EXTRA...` on a free port, until it answers; stopped after."""
     port, database = free_port(), tmp_path / "users.sqlite3"
-    if variant is None:
-        command = [sys.executable, "-m", "deployhq_sandbox", "--port", str(port), "--database", str(database)]
-    else:
-        command = [sys.executable, "-m", "mutants", variant, "--port", str(port), "--database", str(database)]
+    command = [sys.executable, "-m", *module, "--port", str(port), "--database", str(database), *extra]
     with (tmp_path / "server.log").open("w") as log:
         process = subprocess.Popen(
-            [*command, *extra], cwd=ROOT, env=canary_environment(tmp_path), stdout=log, stderr=subprocess.STDOUT
+            command, cwd=ROOT, env=canary_environment(tmp_path), stdout=log, stderr=subprocess.STDOUT
         )
         base_url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
-from mutants.harness import ROOT, run_suite
+from mutants.harness import run_suite
 
-from .conftest import Server, canary_environment, free_port, live_options
+from .conftest import Server, canary_environment, live_options, serving
 
 pytestmark = pytest.mark.slow
 
@@ -22,26 +18,8 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(name="refusing")
 def _refusing(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Server]:
     """A server of refusal_variants.py (the indirect parameter names its modes) on a free port."""
-    port, database = free_port(), tmp_path / "users.sqlite3"
-    command = [sys.executable, "-m", "tests.contract_suite.refusal_variants", request.param, "--port", str(port)]
-    with (tmp_path / "server.log").open("w") as log:
-        process = subprocess.Popen(
-            [*command, "--database", str(database)],
-            cwd=ROOT, env=canary_environment(tmp_path), stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        base_url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(f"{base_url}/openapi.yaml", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        try:
-            yield Server(base_url, database)
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+    with serving(["tests.contract_suite.refusal_variants", request.param], tmp_path) as server:
+        yield server
 
 
 @pytest.mark.parametrize("refusing", ["put-noauth-applies+list-429"], indirect=True)
