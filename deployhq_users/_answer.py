@@ -5,10 +5,8 @@ PYTEST_DONT_REWRITE: library code, its asserts only narrow types (CONTRIBUTING.m
 
 from __future__ import annotations
 
-import contextlib
 import time
 from dataclasses import dataclass
-from typing import Any
 
 import anyio
 import httpx
@@ -147,9 +145,11 @@ async def receive_async(http: httpx.AsyncClient, request: httpx.Request, limits:
     """The async form of `receive`; here the deadline interrupts a read, wherever the answer is."""
     response: httpx.Response | None = None
     chunks: list[bytes] = []
-    bound = _AsyncDeadline(limits.deadline)
+    scope: anyio.CancelScope | None = None
     try:
-        async with bound:
+        # anyio, as httpx uses it: the same under asyncio and trio. Not `asyncio.timeout`, though it costs less: it
+        # cancels once, so a transport that swallows that cancellation runs on; anyio's scope cancels at every await.
+        with anyio.fail_after(limits.deadline) as scope:
             response = await http.send(request, stream=True)
             try:
                 if _declared_too_large(response, limits.max_answer_bytes):
@@ -163,36 +163,8 @@ async def receive_async(http: httpx.AsyncClient, request: httpx.Request, limits:
             finally:
                 await response.aclose()
     except TimeoutError as error:
-        if not bound.expired:  # a TimeoutError of the caller's transport: theirs to see
+        if scope is None or not scope.cancelled_caught:  # a TimeoutError of the caller's transport: theirs to see
             raise
         raise AnswerOverdueError(limits.deadline, response) from error
-    assert response is not None  # the scope either raised or let send() return
+    assert response is not None  # fail_after either raised or let send() return
     return _whole(response, b"".join(chunks))
-
-
-class _AsyncDeadline:
-    """The call's deadline as anyio's cancel scope, under asyncio and trio alike, as httpx supports both.
-
-    Not `asyncio.timeout`, though it costs less per call: it cancels the task once, so a transport that swallows
-    one cancellation runs on past the deadline; anyio's scope cancels again at every later await.
-    """
-
-    __slots__ = ("_anyio", "_scope", "_seconds")
-
-    def __init__(self, seconds: float) -> None:
-        self._seconds = seconds
-        self._anyio: contextlib.AbstractContextManager[anyio.CancelScope] | None = None
-        self._scope: anyio.CancelScope | None = None
-
-    async def __aenter__(self) -> None:
-        self._anyio = anyio.fail_after(self._seconds)
-        self._scope = self._anyio.__enter__()
-
-    async def __aexit__(self, *exc_info: Any) -> bool | None:
-        assert self._anyio is not None
-        return self._anyio.__exit__(*exc_info)  # raises TimeoutError when it cancelled the block
-
-    @property
-    def expired(self) -> bool:
-        """Whether the deadline passed and cancelled the block (its TimeoutError is then this scope's)."""
-        return self._scope is not None and self._scope.cancelled_caught
