@@ -18,6 +18,7 @@ from .spec import document
 
 if TYPE_CHECKING:  # the judge's operations are read without schemathesis too (the bench, mutants)
     from schemathesis import Case
+    from schemathesis.schemas import APIOperation
 
 __all__ = ["OPERATIONS", "Operation", "UnknownOperationError", "find", "of_case", "sending_email"]
 
@@ -120,8 +121,8 @@ def find(method: str, url: str) -> tuple[Operation, str | None] | None:
     return None
 
 
-def of_case(case: Case[Any]) -> Operation | None:
-    """The operation a schemathesis case was generated for."""
+def of_case(case: Case[Any] | APIOperation) -> Operation | None:
+    """The operation a schemathesis case was generated for (or a schemathesis operation is)."""
     method, path = str(case.method).upper(), str(case.path)
     return next((o for o in OPERATIONS.values() if o.method == method and o.path == path), None)
 
