@@ -199,6 +199,9 @@ def test_an_interrupted_embedded_run_counts_every_promise_and_prints_no_server_t
         "contract_tests",
         "-p",
         "no:cacheprovider",
+        # The quick profile reaches the fuzzing sooner; what is judged before it does not matter here.
+        "--contract-profile",
+        "quick",
         f"--junitxml={tmp_path / 'j.xml'}",
     ]
     env = canary_environment(tmp_path, **role_credentials())
