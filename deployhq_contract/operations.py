@@ -121,7 +121,7 @@ def find(method: str, url: str) -> tuple[Operation, str | None] | None:
     return None
 
 
-def of_case(case: Case[Any] | APIOperation) -> Operation | None:
+def of_case(case: Case[Any] | APIOperation[Any, Any, Any, Any]) -> Operation | None:
     """The operation a schemathesis case was generated for (or a schemathesis operation is)."""
     method, path = str(case.method).upper(), str(case.path)
     return next((o for o in OPERATIONS.values() if o.method == method and o.path == path), None)
