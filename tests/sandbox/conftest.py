@@ -84,10 +84,10 @@ class BreakingStore(Store):
         self.count = 0
         super().__init__(path)
 
-    def _connect(self) -> sqlite3.Connection:
+    def _connect(self, timeout: float = 30) -> sqlite3.Connection:
         if self.connect_fails and threading.current_thread().name == "deployhq-sandbox-writer":
             raise sqlite3.OperationalError("unable to open database file (on purpose)")
-        return super()._connect()
+        return super()._connect(timeout)
 
     def _run_batch(self, connection: sqlite3.Connection, batch: list[Any]) -> None:
         self.count += 1

@@ -321,3 +321,32 @@ def test_the_configured_callers_rows_carry_their_roles_flags(store: Store) -> No
     rows = {user.email_address: user.as_json() for user in asyncio.run(store.list())}
     held = {name: [flag for flag in FLAGS if row[flag]] for name, row in rows.items()}
     assert sorted(held.values(), key=len) == [[], ["can_manage_users"], list(FLAGS)]
+
+
+def test_a_read_that_must_wait_for_a_lock_leaves_the_event_loop_free(database: Path) -> None:
+    """Reads run on the event loop; one that SQLite makes wait (another process holds the file exclusively) waits
+    in a thread instead, so the loop keeps running meanwhile, and answers once the lock is gone."""
+    store = Store(database)
+    asyncio.run(store.create(invitation("held@example.com")))
+    store.close()
+    store = Store(database)  # no connection open yet: the next one can take the file exclusively
+    holder = sqlite3.connect(database, isolation_level=None)
+    try:
+        holder.execute("PRAGMA locking_mode = EXCLUSIVE")
+        holder.execute("UPDATE users SET first_name = 'Held'")  # takes the exclusive lock, kept until closed
+
+        async def read_while_held() -> tuple[int, bool, object]:
+            read = asyncio.ensure_future(store.find("held@example.com"))
+            ticks = 0
+            while not read.done() and ticks < 6:
+                await asyncio.sleep(0.05)  # a loop blocked by the read would never get here again
+                ticks += 1
+            waiting = not read.done()
+            holder.close()
+            return ticks, waiting, await read
+
+        ticks, waiting, user = asyncio.run(asyncio.wait_for(read_while_held(), 20))
+    finally:
+        holder.close()
+        store.close()
+    assert (ticks, waiting, getattr(user, "first_name", None)) == (6, True, "Held")

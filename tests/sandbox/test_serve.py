@@ -135,7 +135,7 @@ def test_a_closed_store_refuses_reads_and_pools_nothing(database: Path, accounts
     store = app.state.store
     with pytest.raises(RuntimeError, match="the store is closed"):
         asyncio.run(store.list())
-    assert store._readers.empty()
+    assert (store._readers.empty(), store._quick_readers.empty()) == (True, True)
 
 
 def test_serving_the_same_app_twice_says_to_build_a_new_one(database: Path, accounts: Accounts) -> None:
