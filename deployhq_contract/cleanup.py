@@ -32,6 +32,7 @@ from .guard import (
     Ledger,
     RefusedBySuiteError,
     guarded_session,
+    settle_environment,
 )
 from .hooks import ADDRESS_PREFIX, DEFAULT_EMAIL_DOMAIN
 from .target import LIVE_RATE_LIMIT, Target, TargetError
@@ -69,7 +70,7 @@ def delete_all(target: Target, ledger: Ledger, *, guard: Guard | None = None, wo
         if stopped:
             return
         if not hasattr(local, "session"):
-            local.session = guarded_session(guard)
+            local.session = settle_environment(guarded_session(guard), target.base_url)
             local.session.auth = target.admin
             local.session.headers["Accept"] = "application/json"
             sessions.append(local.session)

@@ -37,6 +37,7 @@ from .guard import (
     KeptRateLimitingError,
     Ledger,
     guarded_session,
+    settle_environment,
 )
 from .hooks import DEFAULT_EMAIL_DOMAIN, is_valid_address, unique_address
 from .options import PROFILES
@@ -177,21 +178,6 @@ def _send_probes_through(schema: BaseSchema, guard: Guard, config: pytest.Config
 
     transport.send = send  # type: ignore[method-assign]  # this schema's transport only, undone by restore()
     config.add_cleanup(restore)
-
-
-def settle_environment(session: requests.Session, base_url: str) -> requests.Session:
-    """Read what requests takes from the environment (proxies, CA bundle, client certificate) once, for the run.
-
-    With `trust_env`, requests reads every proxy variable of the environment again on each request: a tenth of the
-    suite's own time in a profile of a 25-example run (`python -m bench.breakdown`). The environment does not change
-    during a run, and every request goes to the one target, so once is enough.
-    """
-    resolved = session.merge_environment_settings(base_url, {}, None, None, None)
-    session.proxies.update(resolved["proxies"])
-    session.verify = resolved["verify"]
-    session.cert = resolved["cert"]
-    session.trust_env = False
-    return session
 
 
 def _email_domain(config: pytest.Config) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import requests
 
+from deployhq_contract.guard import settle_environment
 from deployhq_contract.history import History
-from deployhq_contract.plugin import settle_environment
 
 
 def test_environment_is_read_once_and_kept(monkeypatch: pytest.MonkeyPatch) -> None:
