@@ -447,3 +447,30 @@ def test_a_generated_client_whose_base_url_httpx_refuses_fails_typed(mode):
         list_users(client) if mode == "sync" else asyncio.run(list_users_async(client))
     expected = "list_users: the client's base URL is malformed (Invalid non-printable ASCII character in URL"
     assert (ConfigurationError, expected) == (type(caught.value), str(caught.value)[: len(expected)])
+
+
+@pytest.mark.parametrize(
+    "echoed",
+    [
+        pytest.param(API_KEY[3:15], id="12 characters from inside the key"),
+        pytest.param(API_KEY[:8] + " and " + API_KEY[-8:], id="its first and last 8"),
+        pytest.param(f"{API_KEY[10:30]}{API_KEY[10:30]}", id="20 characters twice in a row"),
+        pytest.param("".join(f"\\u{ord(c):04x}" for c in API_KEY[5:17]), id="12 characters as JSON escapes"),
+    ],
+)
+def test_a_body_echoing_pieces_of_the_key_shows_none_of_them(api, echoed):
+    """A server that echoes part of the key (8 characters or more in a row) gets none of it into a message."""
+    client, _ = api(httpx.Response(401, text=f"bad key: {echoed}!"))
+    with pytest.raises(APIError) as caught:
+        invite_user(client, ADA)
+    text = shown(caught.value)
+    pieces = {API_KEY[i : i + 8] for i in range(len(API_KEY) - 7)}
+    assert ([], True) == ([piece for piece in pieces if piece in text], "[hidden]" in text)
+
+
+def test_ordinary_words_in_an_error_page_stay(api):
+    """Only pieces of the credentials are cut: the rest of an error page reads as the server wrote it."""
+    client, _ = api(httpx.Response(500, text="Internal Server Error: the database is unavailable"))
+    with pytest.raises(APIError) as caught:
+        invite_user(client, ADA)
+    assert "Internal Server Error: the database is unavailable" in str(caught.value)
