@@ -288,11 +288,17 @@ class Guard:
         self._permitted: set[str] = set()
         self._lock = threading.Lock()
         self._next_slot = 0.0
+        # A Ctrl-C Python could not raise where it landed (see plugin._honour_ctrl_c_in_callbacks): raised before
+        # the next request instead.
+        self.ctrl_c_pending = threading.Event()
 
     # -- before -----------------------------------------------------------------------------------------------
 
     def before_send(self, method: str, url: str) -> Ticket:
         """Reserve a slot for one request, or raise RefusedBySuiteError without sending it."""
+        if self.ctrl_c_pending.is_set():
+            self.ctrl_c_pending.clear()
+            raise KeyboardInterrupt
         relative = self._relative(method, url)
         found = operations.find(method, relative) if relative is not None else None
         if found is None and self.live:

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -128,6 +129,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     A refusal here is still a usage error: exit 4 with its one line, nothing judged.
     """
     config = session.config
+    _honour_ctrl_c_in_callbacks(config)
     sends = config.stash[_SENDS]
     email_domain = _email_domain(config)
     target = config.stash[_TARGET]
@@ -155,6 +157,32 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     run = runtime.Run(target=target, schema=schema, guard=guard, drift=checks.Drift(), leniency=leniency.Leniency())
     config.stash[RUN] = run
     runtime.start(run)
+
+
+def _honour_ctrl_c_in_callbacks(config: pytest.Config) -> None:
+    """Ctrl-C that lands while Python runs a callback it cannot raise from (Hypothesis times garbage collection with
+    one) is "an exception ignored": the run went on, and pytest made the warning a failure of the test at hand, which
+    the verdict then called a broken promise. Such a KeyboardInterrupt is raised again before the run's next request
+    (or when the test at hand ends), as Ctrl-C.
+
+    Installed at session start, over pytest's own hook (set at configure), and taken off at the end.
+    """
+    previous = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        run = config.stash.get(RUN, None)
+        if isinstance(unraisable.exc_value, KeyboardInterrupt) and run is not None:
+            # Not raised here: an exception leaving this hook is itself only "ignored".
+            run.guard.ctrl_c_pending.set()
+            return
+        previous(unraisable)
+
+    def restore() -> None:
+        if sys.unraisablehook is hook:
+            sys.unraisablehook = previous
+
+    sys.unraisablehook = hook
+    config.add_cleanup(restore)
 
 
 def _send_probes_through(schema: BaseSchema, guard: Guard, config: pytest.Config) -> None:
@@ -524,6 +552,10 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
+    run = item.config.stash.get(RUN, None)
+    if run is not None and run.guard.ctrl_c_pending.is_set():  # a test that sent no request since (see above)
+        run.guard.ctrl_c_pending.clear()
+        raise KeyboardInterrupt
     _scrub_secrets(report, item.config.stash.get(RUN, None))
     differs = calibration.forgive(item, report)
     final = report.when == "call" or (report.when == "setup" and not report.passed)

@@ -3,6 +3,7 @@ which check failed, why, and how to reproduce it, in a console that fits on a sc
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
@@ -17,6 +18,7 @@ from schemathesis.core.failures import CustomFailure, FailureGroup, ServerError
 
 from deployhq_contract.verdict import check_promise, findings
 from mutants.harness import ROOT, Finished, run_suite
+from tests.hostile.judge import with_ctrl_c
 
 from .conftest import CANARY_KEY, Server, canary_environment, role_credentials
 
@@ -205,7 +207,9 @@ def test_an_interrupted_embedded_run_counts_every_promise_and_prints_no_server_t
         f"--junitxml={tmp_path / 'j.xml'}",
     ]
     env = canary_environment(tmp_path, **role_credentials())
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=with_ctrl_c
+    )
     lines: list[str] = []
     reached = threading.Event()
 
@@ -220,7 +224,8 @@ def test_an_interrupted_embedded_run_counts_every_promise_and_prints_no_server_t
     reader.start()
     try:
         assert reached.wait(180), "".join(lines)[-3000:]
-        time.sleep(0.2)  # in the middle of the fuzzing: since it sends fewer requests it lasts a few seconds only
+        # pytest ends a file's line when the file is done: the run is in its last phases (stateful, scale) now.
+        time.sleep(0.2)
         process.send_signal(signal.SIGINT)
         code = process.wait(timeout=120)
     finally:
@@ -238,6 +243,42 @@ def test_an_interrupted_embedded_run_counts_every_promise_and_prints_no_server_t
     assert verdict.head == "was interrupted before every promise was judged"
     assert "  not reached: the run was interrupted (" in output
     assert verdict.total >= 90  # every collected promise, not only those reached
+
+
+# A Ctrl-C that Python can only report as "an exception ignored": raised where nothing can catch it (a finalizer here;
+# in a real run, Hypothesis' garbage-collection callback), once, in the middle of the first promise.
+CTRL_C_IN_A_CALLBACK = """
+import pytest
+
+class _InterruptedFinalizer:
+    def __del__(self):
+        raise KeyboardInterrupt
+
+_done = []
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item):
+    if not _done:
+        _done.append(True)
+        _InterruptedFinalizer()  # dropped at once: its __del__ raises where no caller can catch it
+"""
+
+
+@pytest.mark.slow
+def test_ctrl_c_ignored_in_a_callback_interrupts_the_run_and_breaks_no_promise(tmp_path: Path) -> None:
+    """A Ctrl-C that Python reports as ignored (it landed in a callback) stops the run as Ctrl-C does: exit 2,
+    "interrupted", and no promise is called broken for it (pytest made it a warning, the warning a failure)."""
+    (tmp_path / "ctrl_c_in_a_callback.py").write_text(CTRL_C_IN_A_CALLBACK, encoding="utf-8")
+    env = canary_environment(tmp_path, PYTHONPATH=f"{tmp_path}{os.pathsep}{ROOT}")
+    finished = run_suite(
+        "-p", "ctrl_c_in_a_callback", "--contract-profile", "quick", "-k", "test_read",
+        f"--junitxml={tmp_path / 'junit.xml'}", env=env,
+    )  # fmt: skip
+
+    verdict = verdict_of(finished.stdout)
+    assert (2, 0, "was interrupted before every promise was judged") == (finished.code, verdict.broken, verdict.head), (
+        finished.output[-3000:]
+    )
 
 
 @pytest.mark.slow

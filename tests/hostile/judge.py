@@ -60,6 +60,15 @@ def _peak_mb(pid: int) -> float | None:
     return None
 
 
+def with_ctrl_c() -> None:
+    """A child's `preexec_fn`: SIGINT at its default, as a terminal gives it, so Python installs its Ctrl-C handler.
+
+    A shell that starts the tests in the background (`.ci/run &`, nohup) ignores SIGINT in them, every child inherits
+    that, and Python keeps an inherited ignore: a test's Ctrl-C would then never reach the judge.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def judge(
     *arguments: str,
     env: Mapping[str, str],
@@ -77,8 +86,9 @@ def judge(
     peak, killed, interrupted = 0.0, "", False
     with out.open("w") as stdout, err.open("w") as stderr:
         process = subprocess.Popen(
-            [sys.executable, "-m", *arguments], cwd=cwd, env=dict(env), stdout=stdout, stderr=stderr
-        )
+            [sys.executable, "-m", *arguments], cwd=cwd, env=dict(env), stdout=stdout, stderr=stderr,
+            preexec_fn=with_ctrl_c if interrupt_when is not None else None,
+        )  # fmt: skip
         while process.poll() is None:
             peak = max(peak, _peak_mb(process.pid) or 0.0)
             elapsed = time.monotonic() - started
