@@ -129,11 +129,18 @@ def _pieces(secret: str) -> set[str]:
     return {secret[i : i + _PIECE] for i in range(len(secret) - _PIECE + 1)}
 
 
+# The most of a server's text an error shows (an error page, a message, a field's errors): a hostile answer of 10 MB
+# makes an error of a few lines, and cutting the credentials out of it stays quick.
+_SHOWN = 2000
+
+
 def redact(text: str, request: httpx.Request) -> str:
-    """*text* with every credential of *request*, and every run of 8-character pieces of one, replaced by [hidden]
-    (a server may echo them in an error page), also where a JSON body spells some of its characters as escapes: the
-    text is matched as it would read decoded.
+    """*text*, cut to 2000 characters, with every credential of *request*, and every run of 8-character pieces of one,
+    replaced by [hidden] (a server may echo them in an error page), also where a JSON body spells some of its
+    characters as escapes: the text is matched as it would read decoded.
     """
+    if len(text) > _SHOWN:
+        text = text[:_SHOWN] + "…"
     hidden = [False] * len(text)
     for secret in _secrets(request):
         for piece in _pieces(secret):

@@ -474,3 +474,19 @@ def test_ordinary_words_in_an_error_page_stay(api):
     with pytest.raises(APIError) as caught:
         invite_user(client, ADA)
     assert "Internal Server Error: the database is unavailable" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param("x" * 9_000_000 + API_KEY, id="a 9 MB page"),
+        pytest.param(json.dumps({"status": 500, "error": "y" * 9_000_000 + API_KEY}), id="a 9 MB error message"),
+    ],
+)
+def test_a_huge_error_answer_makes_a_short_error(api, body):
+    """An error answer of megabytes (under the answer limit) is shown cut to a couple of thousand characters."""
+    client, _ = api(httpx.Response(500, text=body, headers={"Content-Type": "application/json"}))
+    with pytest.raises(APIError) as caught:
+        invite_user(client, ADA)
+    assert (len(caught.value.message) < 2100, len(str(caught.value)) < 2100) == (True, True)
+    assert API_KEY[:8] not in shown(caught.value)
