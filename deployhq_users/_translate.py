@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import enum
+import functools
 import itertools
 import json
 import math
@@ -121,32 +122,38 @@ def _any_spelling(secret: str) -> str:
 # key leaks them as surely as the whole key. Eight characters of a random 40-character key leave too little to guess
 # the rest, and shorter pieces would start cutting ordinary words (the contract judge's filter uses the same length).
 _PIECE = 8
-
-
-def _pieces(secret: str) -> set[str]:
-    if len(secret) <= _PIECE:
-        return {secret}
-    return {secret[i : i + _PIECE] for i in range(len(secret) - _PIECE + 1)}
-
-
 # The most of a server's text an error shows (an error page, a message, a field's errors): a hostile answer of 10 MB
 # makes an error of a few lines, and cutting the credentials out of it stays quick.
 _SHOWN = 2000
+_MOST_FIELDS = 50
+_MOST_MESSAGES = 20
+
+
+@functools.lru_cache(maxsize=8)
+def _pieces_pattern(secrets: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern for every 8-character piece of *secrets*, in any letter case (the key is hex: upper-cased, it is
+    still the key) and any JSON spelling; a lookahead, so that overlapping pieces are all found. Built once per
+    set of credentials: a 422 answer asks for it once per field and message."""
+    pieces = {secret[i : i + _PIECE] for secret in secrets for i in range(max(1, len(secret) - _PIECE + 1))}
+    if not pieces:
+        return None
+    alternatives = "|".join(_any_spelling(piece) for piece in sorted(pieces))
+    return re.compile(f"(?=({alternatives}))", re.IGNORECASE)
 
 
 def redact(text: str, request: httpx.Request) -> str:
     """*text*, cut to 2000 characters, with every credential of *request*, and every run of 8-character pieces of one,
-    replaced by [hidden] (a server may echo them in an error page), also where a JSON body spells some of its
-    characters as escapes: the text is matched as it would read decoded.
+    replaced by [hidden] (a server may echo them in an error page), in any letter case, also where a JSON body spells
+    some of its characters as escapes: the text is matched as it would read decoded.
     """
     if len(text) > _SHOWN:
         text = text[:_SHOWN] + "…"
+    pattern = _pieces_pattern(tuple(_secrets(request)))
+    if pattern is None:
+        return text
     hidden = [False] * len(text)
-    for secret in _secrets(request):
-        for piece in _pieces(secret):
-            # A lookahead finds overlapping occurrences too; a run of pieces is marked whole.
-            for match in re.finditer(f"(?=({_any_spelling(piece)}))", text):
-                hidden[match.start(1) : match.end(1)] = [True] * (match.end(1) - match.start(1))
+    for match in pattern.finditer(text):
+        hidden[match.start(1) : match.end(1)] = [True] * (match.end(1) - match.start(1))
     if not any(hidden):
         return text
     runs = itertools.groupby(zip(text, hidden, strict=True), key=lambda pair: pair[1])
@@ -204,9 +211,12 @@ def _field_errors(body: object, request: httpx.Request) -> dict[str, list[str]]:
     def text(item: object) -> str:
         return redact(item if isinstance(item, str) else json.dumps(item), request)
 
+    # As many fields, and messages a field, as a person reads: a hostile 422 of thousands stays a short error.
     return {
-        text(field): [text(item) for item in messages] if isinstance(messages, list) else [text(messages)]
-        for field, messages in body.items()
+        text(field): [text(item) for item in messages[:_MOST_MESSAGES]]
+        if isinstance(messages, list)
+        else [text(messages)]
+        for field, messages in itertools.islice(body.items(), _MOST_FIELDS)
     }
 
 

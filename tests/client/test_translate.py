@@ -490,3 +490,23 @@ def test_a_huge_error_answer_makes_a_short_error(api, body):
         invite_user(client, ADA)
     assert (len(caught.value.message) < 2100, len(str(caught.value)) < 2100) == (True, True)
     assert API_KEY[:8] not in shown(caught.value)
+
+
+def test_a_body_echoing_the_key_in_upper_case_shows_none_of_it(api):
+    """The key is hex: a server that upper-cases it still echoes the key, and it is hidden all the same."""
+    client, _ = api(httpx.Response(401, text=f"bad key {API_KEY.upper()}"))
+    with pytest.raises(APIError) as caught:
+        invite_user(client, ADA)
+    text = shown(caught.value).lower()
+    assert ([], True) == ([s for s in {API_KEY[i : i + 8] for i in range(33)} if s in text], "[hidden]" in text)
+
+
+def test_a_422_of_thousands_of_fields_is_read_as_far_as_a_person_reads(api):
+    """A 422 with 5000 fields of 30 messages each keeps the first 50 fields and 20 messages of each in .errors."""
+    body = {f"field_{n}": [f"message {m} of {API_KEY}" for m in range(30)] for n in range(5000)}
+    client, _ = api(httpx.Response(422, json=body))
+    with pytest.raises(ValidationError) as caught:
+        invite_user(client, ADA)
+    errors = caught.value.errors
+    assert (len(errors), {len(messages) for messages in errors.values()}) == (50, {20})
+    assert API_KEY[:8] not in shown(caught.value)
