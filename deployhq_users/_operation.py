@@ -21,7 +21,17 @@ from deployhq_client.errors import UnexpectedStatus
 from ._answer import AnswerOverdueError, AnswerTooLargeError, Limits, receive, receive_async
 from ._client import usable_async_client, usable_client
 from ._errors import DeployHQError, RateLimitedError, ValidationError
-from ._translate import Effect, error_for, failure, misfit, overdue, safe_url, too_large, unexpected
+from ._translate import (
+    Effect,
+    error_for,
+    failure,
+    misfit,
+    overdue,
+    safe_url,
+    shows_credentials,
+    too_large,
+    unexpected,
+)
 
 __all__ = ["Effect", "Operation"]
 
@@ -100,7 +110,8 @@ class Operation(Generic[T]):
             try:
                 response = receive(http, request, limits)
             except _SEND_FAILURES as error:
-                raise self._lost(error, request) from error
+                # The transport's error stays the cause, unless it would print the credentials.
+                raise self._lost(error, request) from (None if shows_credentials(error, request) else error)
             except AnswerTooLargeError as error:
                 raise too_large(error.response, error.limit, operation=self.name) from None
             except AnswerOverdueError as error:
@@ -121,7 +132,8 @@ class Operation(Generic[T]):
             try:
                 response = await receive_async(http, request, limits)
             except _SEND_FAILURES as error:
-                raise self._lost(error, request) from error
+                # The transport's error stays the cause, unless it would print the credentials.
+                raise self._lost(error, request) from (None if shows_credentials(error, request) else error)
             except AnswerTooLargeError as error:
                 raise too_large(error.response, error.limit, operation=self.name) from None
             except AnswerOverdueError as error:

@@ -45,6 +45,7 @@ __all__ = [
     "overdue",
     "reason",
     "redact",
+    "shows_credentials",
     "safe_url",
     "too_large",
     "unexpected",
@@ -158,6 +159,23 @@ def redact(text: str, request: httpx.Request) -> str:
         return text
     runs = itertools.groupby(zip(text, hidden, strict=True), key=lambda pair: pair[1])
     return "".join("[hidden]" if cut else "".join(char for char, _ in run) for cut, run in runs)
+
+
+def shows_credentials(error: BaseException, request: httpx.Request) -> bool:
+    """Whether *error*, or an exception behind it, says 8 characters or more of *request*'s credentials: h11 puts a
+    malformed header line in its error, key and all, and a traceback prints every exception of the chain."""
+    pattern = _pieces_pattern(tuple(_secrets(request)))
+    pending: list[BaseException | None] = [error]
+    seen: set[int] = set()
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if pattern is not None and (pattern.search(str(current)) or pattern.search(repr(current.args))):
+            return True
+        pending += [current.__cause__, current.__context__, *getattr(current, "exceptions", ())]
+    return False
 
 
 def excerpt(response: httpx.Response) -> str:

@@ -510,3 +510,24 @@ def test_a_422_of_thousands_of_fields_is_read_as_far_as_a_person_reads(api):
     errors = caught.value.errors
     assert (len(errors), {len(messages) for messages in errors.values()}) == (50, {20})
     assert API_KEY[:8] not in shown(caught.value)
+
+
+def test_a_transport_error_quoting_the_key_is_not_chained(api):
+    """h11 quotes a malformed header line whole: an error that says the key is not kept as the cause, so no
+    traceback prints it; an error that does not stays the cause, for the traceback's sake."""
+
+    def quoting(request: httpx.Request) -> httpx.Response:
+        raise httpx.RemoteProtocolError(f"illegal header line: bytearray(b'X{API_KEY}')")
+
+    client, _ = api(quoting)
+    with pytest.raises(DeployHQError) as caught:
+        invite_user(client, ADA)
+    assert (caught.value.__cause__, API_KEY[:8] in shown(caught.value)) == (None, False)
+
+    def plain(request: httpx.Request) -> httpx.Response:
+        raise httpx.RemoteProtocolError("illegal header line: bytearray(b'X-Junk')")
+
+    client, _ = api(plain)
+    with pytest.raises(DeployHQError) as caught:
+        invite_user(client, ADA)
+    assert isinstance(caught.value.__cause__, httpx.RemoteProtocolError)
