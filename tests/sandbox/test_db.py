@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import re
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -350,3 +352,47 @@ def test_a_read_that_must_wait_for_a_lock_leaves_the_event_loop_free(database: P
         holder.close()
         store.close()
     assert (ticks, waiting, getattr(user, "first_name", None)) == (6, True, "Held")
+
+
+# Another process that zeroes the WAL index's header and holds its recovery lock (byte 122 of the -shm file), as a
+# process that crashed mid-recovery leaves it: a reader must recover the index first, and cannot until it is freed.
+_HOLD_RECOVERY = """
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1] + "-shm", os.O_RDWR)
+fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 122)
+os.pwrite(fd, bytes(136), 0)
+print("held", flush=True)
+time.sleep(float(sys.argv[2]))
+"""
+
+
+def test_a_read_that_waits_for_a_recovery_is_answered_once_it_is_done(database: Path) -> None:
+    """SQLite reports that wait as SQLITE_BUSY_RECOVERY (an extended code, 261): the read goes to a thread and waits
+    there (the loop keeps running), and is answered once the other process lets go; it was a 500 at once."""
+    store = Store(database)
+    asyncio.run(store.create(invitation("recovered@example.com")))
+    holder = None
+    try:
+
+        async def read_during_recovery() -> tuple[int, object]:
+            nonlocal holder
+            await store.find("recovered@example.com")  # a connection for reads on the loop, opened before
+            holder = subprocess.Popen(
+                [sys.executable, "-c", _HOLD_RECOVERY, str(database), "1.0"], stdout=subprocess.PIPE, text=True
+            )
+            assert holder.stdout is not None
+            assert holder.stdout.readline().strip() == "held"
+            read = asyncio.ensure_future(store.find("recovered@example.com"))
+            ticks = 0
+            while not read.done() and ticks < 1000:
+                await asyncio.sleep(0.01)
+                ticks += 1
+            return ticks, await read
+
+        ticks, user = asyncio.run(asyncio.wait_for(read_during_recovery(), 30))
+    finally:
+        if holder is not None:
+            holder.kill()
+            holder.communicate()  # waits, and closes its stdout
+        store.close()
+    assert (ticks > 10, getattr(user, "email_address", None)) == (True, "recovered@example.com")
