@@ -171,7 +171,8 @@ def _honour_ctrl_c_in_callbacks(config: pytest.Config) -> None:
 
     def hook(unraisable: Any) -> None:
         run = config.stash.get(RUN, None)
-        if isinstance(unraisable.exc_value, KeyboardInterrupt) and run is not None:
+        # Only where tests run: a dry run or a listing reaches no request or test report that would raise it.
+        if isinstance(unraisable.exc_value, KeyboardInterrupt) and run is not None and config.stash.get(_SENDS, False):
             # Not raised here: an exception leaving this hook is itself only "ignored".
             run.guard.ctrl_c_pending.set()
             return
