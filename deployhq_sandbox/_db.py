@@ -561,7 +561,7 @@ class Store:
             return self._read_sync(query, self._quick_readers, timeout=0)
         except sqlite3.OperationalError as error:
             # The extended code's low byte is the primary one: SQLITE_BUSY_RECOVERY (261) is SQLITE_BUSY.
-            if (getattr(error, "sqlite_errorcode", 0) & 0xFF) not in _RETRY_IN_A_THREAD:
+            if ((getattr(error, "sqlite_errorcode", None) or 0) & 0xFF) not in _RETRY_IN_A_THREAD:
                 raise
         return await run_in_threadpool(self._read_sync, query, self._readers)
 
