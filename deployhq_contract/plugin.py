@@ -525,19 +525,26 @@ def _not_judgeable(error: BaseException) -> Exception | None:
         error = error.exceptions[0]
     if isinstance(error, Flaky):  # hypothesis replaying a step the rail refused reports it as flaky generation
         error = error.__cause__ or error.__context__ or error
-    return error if isinstance(error, BudgetExhaustedError | KeptRateLimitingError) else None
+    # A warning raised as an error (pytest's `filterwarnings = error`, as in this repository) is the judge's process
+    # objecting to something, a library's deprecation say: it stops the judging, it breaks no promise of the target.
+    return error if isinstance(error, BudgetExhaustedError | KeptRateLimitingError | Warning) else None
 
 
 def _judged() -> Iterator[None]:
-    """Around a test's setup or call: a rail doing its job (budget spent, a target that keeps rate limiting) is no
-    broken promise, so the test is skipped as not judged where the rail stopped it."""
+    """Around a test's setup or call: a rail doing its job (budget spent, a target that keeps rate limiting), or a
+    warning the pytest settings made an error, is no broken promise, so the test is skipped as not judged there."""
     try:
         yield
     except BaseException as error:
         rail = _not_judgeable(error)
         if rail is None:
             raise
-        raise pytest.skip.Exception(f"not judged: {rail}", _use_item_location=True) from None
+        reason = (
+            f"a warning stopped it, made an error by pytest's filterwarnings: {type(rail).__name__}: {rail}"
+            if isinstance(rail, Warning)
+            else str(rail)
+        )
+        raise pytest.skip.Exception(f"not judged: {reason}", _use_item_location=True) from None
 
 
 @pytest.hookimpl(wrapper=True)

@@ -281,6 +281,38 @@ def test_ctrl_c_ignored_in_a_callback_interrupts_the_run_and_breaks_no_promise(t
     )
 
 
+WARNING_IN_A_PROMISE = """
+import warnings
+
+import pytest
+
+_done = []
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item):
+    if not _done:
+        _done.append(True)
+        warnings.warn("a library's deprecation", DeprecationWarning, stacklevel=1)
+"""
+
+
+@pytest.mark.slow
+def test_a_warning_made_an_error_leaves_its_promise_not_judged_not_broken(tmp_path: Path) -> None:
+    """Under this repository's `filterwarnings = error`, a warning during a promise stops that promise: it is not
+    judged, with the warning as reason; the target broke nothing."""
+    (tmp_path / "warning_in_a_promise.py").write_text(WARNING_IN_A_PROMISE, encoding="utf-8")
+    env = canary_environment(tmp_path, PYTHONPATH=f"{tmp_path}{os.pathsep}{ROOT}")
+    finished = run_suite(
+        "-p", "warning_in_a_promise", "--contract-profile", "quick", "-k", "test_read",
+        f"--junitxml={tmp_path / 'junit.xml'}", env=env,
+    )  # fmt: skip
+
+    verdict = verdict_of(finished.stdout)
+    assert (0, 0, 1) == (finished.code, verdict.broken, verdict.not_judged), finished.output[-3000:]
+    assert "a warning stopped it, made an error by pytest's filterwarnings: DeprecationWarning" in finished.stdout
+
+
 @pytest.mark.slow
 def test_an_embedded_run_honours_a_budget_of_zero(tmp_path: Path) -> None:
     """--create-budget 0 without --base-url: the embedded server gets no invitation either."""
