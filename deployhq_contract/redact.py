@@ -44,10 +44,11 @@ class Redactor:
         # `email:key` is cut from the key on: pieces reaching back into the address would cut the address too.
         secrets = {_after_address(s, self._public) for s in self._secrets}
         pieces = {s[i : i + PIECE] for s in secrets for i in range(max(1, len(s) - PIECE + 1))}
-        pieces = {p for p in pieces if p not in shown}
-        # A lookahead finds every start of a piece, overlapping ones included, so a run of them is cut whole.
+        pieces = {p for p in pieces if p.lower() not in shown.lower()}
+        # A lookahead finds every start of a piece, overlapping ones included, so a run of them is cut whole. In any
+        # letter case: DeployHQ's keys are hex, and a target that upper-cases one echoes the key all the same.
         alternatives = "|".join(re.escape(p) for p in sorted(pieces, key=len, reverse=True))
-        self._pattern = re.compile(f"(?=({alternatives}))") if pieces else None
+        self._pattern = re.compile(f"(?=({alternatives}))", re.IGNORECASE) if pieces else None
 
     def __bool__(self) -> bool:
         return self._pattern is not None

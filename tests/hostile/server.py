@@ -125,7 +125,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _echo(self, key: str) -> None:
         pair = f"{self.headers.get('Authorization', '')}"
-        body = json.dumps({"status": 422, "error": f"bad key {key}", "key": key, "cut": key[:22], "auth": pair})
+        body = json.dumps(
+            {"status": 422, "error": f"bad key {key}", "key": key, "cut": key[:22], "upper": key.upper(), "auth": pair}
+        )
         self.send_response(422, f"Unprocessable {key}")
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -133,6 +135,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("X-Echo", key)
         self.send_header("X-Echo-Auth", pair)
         self.send_header("X-Echo-Cut", key[:22])
+        self.send_header("X-Echo-Upper", key.upper())
         self.end_headers()
         self.wfile.write(body.encode())
 

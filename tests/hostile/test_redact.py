@@ -28,6 +28,8 @@ BASIC = base64.b64encode(f"{ADMIN}:{CANARY_KEY}".encode()).decode()
         (f"{ADMIN}:{CANARY_KEY}", f"{ADMIN}:{FILTERED}"),
         (f"signed in as {ADMIN} (401)", f"signed in as {ADMIN} (401)"),
         (f"short {CANARY_KEY[3:10]} stays", f"short {CANARY_KEY[3:10]} stays"),
+        (f"upper-cased {CANARY_KEY.upper()}", f"upper-cased {FILTERED}"),
+        (f"Bad key {CANARY_KEY[5:20].upper()}!", f"Bad key {FILTERED}!"),
     ],
 )
 def test_every_piece_of_the_key_is_cut_and_nothing_else(text: str, shown: str) -> None:

@@ -23,9 +23,10 @@ def written(tmp_path: Path, stdout: str, stderr: str) -> dict[str, str]:
 
 
 def leaked(texts: dict[str, str]) -> list[tuple[str, str]]:
-    """(where, piece) for each 8 characters in a row of the key, `email:key` or its base64 found anywhere."""
+    """(where, piece) for each 8 characters in a row of the key (also upper-cased: the echo server sends it so),
+    `email:key` or its base64 found anywhere."""
     pair = f"{ADMIN}:{CANARY_KEY}"
-    secrets = [CANARY_KEY, base64.b64encode(pair.encode()).decode()]
+    secrets = [CANARY_KEY, CANARY_KEY.upper(), base64.b64encode(pair.encode()).decode()]
     pieces = {piece for secret in secrets for piece in key_pieces(secret)}
     return sorted((name, piece) for name, text in texts.items() for piece in pieces if piece in text)
 
