@@ -245,6 +245,15 @@ def test_an_interrupted_embedded_run_counts_every_promise_and_prints_no_server_t
     assert verdict.total >= 90  # every collected promise, not only those reached
 
 
+def suite_with_plugin(tmp_path: Path, name: str, source: str) -> Finished:
+    """The embedded run of test_read.py's promises, quick profile, with the pytest plugin *source* loaded as *name*."""
+    (tmp_path / f"{name}.py").write_text(source, encoding="utf-8")
+    env = canary_environment(tmp_path, PYTHONPATH=f"{tmp_path}{os.pathsep}{ROOT}")
+    return run_suite(
+        "-p", name, "--contract-profile", "quick", "-k", "test_read", f"--junitxml={tmp_path / 'junit.xml'}", env=env
+    )
+
+
 # A Ctrl-C that Python can only report as "an exception ignored": raised where nothing can catch it (a finalizer here;
 # in a real run, Hypothesis' garbage-collection callback), once, in the middle of the first promise.
 CTRL_C_IN_A_CALLBACK = """
@@ -268,12 +277,7 @@ def pytest_runtest_call(item):
 def test_ctrl_c_ignored_in_a_callback_interrupts_the_run_and_breaks_no_promise(tmp_path: Path) -> None:
     """A Ctrl-C that Python reports as ignored (it landed in a callback) stops the run as Ctrl-C does: exit 2,
     "interrupted", and no promise is called broken for it (pytest made it a warning, the warning a failure)."""
-    (tmp_path / "ctrl_c_in_a_callback.py").write_text(CTRL_C_IN_A_CALLBACK, encoding="utf-8")
-    env = canary_environment(tmp_path, PYTHONPATH=f"{tmp_path}{os.pathsep}{ROOT}")
-    finished = run_suite(
-        "-p", "ctrl_c_in_a_callback", "--contract-profile", "quick", "-k", "test_read",
-        f"--junitxml={tmp_path / 'junit.xml'}", env=env,
-    )  # fmt: skip
+    finished = suite_with_plugin(tmp_path, "ctrl_c_in_a_callback", CTRL_C_IN_A_CALLBACK)
 
     verdict = verdict_of(finished.stdout)
     assert (2, 0, "was interrupted before every promise was judged") == (finished.code, verdict.broken, verdict.head), (
@@ -301,12 +305,7 @@ def pytest_runtest_call(item):
 def test_a_warning_made_an_error_leaves_its_promise_not_judged_not_broken(tmp_path: Path) -> None:
     """Under this repository's `filterwarnings = error`, a warning during a promise stops that promise: it is not
     judged, with the warning as reason; the target broke nothing."""
-    (tmp_path / "warning_in_a_promise.py").write_text(WARNING_IN_A_PROMISE, encoding="utf-8")
-    env = canary_environment(tmp_path, PYTHONPATH=f"{tmp_path}{os.pathsep}{ROOT}")
-    finished = run_suite(
-        "-p", "warning_in_a_promise", "--contract-profile", "quick", "-k", "test_read",
-        f"--junitxml={tmp_path / 'junit.xml'}", env=env,
-    )  # fmt: skip
+    finished = suite_with_plugin(tmp_path, "warning_in_a_promise", WARNING_IN_A_PROMISE)
 
     verdict = verdict_of(finished.stdout)
     assert (0, 0, 1) == (finished.code, verdict.broken, verdict.not_judged), finished.output[-3000:]
