@@ -16,6 +16,7 @@ import os
 import re
 import socket
 import ssl
+from collections.abc import Iterator
 
 import httpx
 
@@ -165,17 +166,9 @@ def shows_credentials(error: BaseException, request: httpx.Request) -> bool:
     """Whether *error*, or an exception behind it, says 8 characters or more of *request*'s credentials: h11 puts a
     malformed header line in its error, key and all, and a traceback prints every exception of the chain."""
     pattern = _pieces_pattern(tuple(_secrets(request)))
-    pending: list[BaseException | None] = [error]
-    seen: set[int] = set()
-    while pending:
-        current = pending.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        if pattern is not None and (pattern.search(str(current)) or pattern.search(repr(current.args))):
-            return True
-        pending += [current.__cause__, current.__context__, *getattr(current, "exceptions", ())]
-    return False
+    return pattern is not None and any(
+        pattern.search(str(current)) or pattern.search(repr(current.args)) for _, current in _behind(error)
+    )
 
 
 def excerpt(response: httpx.Response) -> str:
@@ -325,9 +318,9 @@ def safe_url(url: httpx.URL) -> str:
     return str(url.copy_with(username=None, password=None))
 
 
-def _os_error(error: BaseException) -> OSError | None:
-    """The deepest OSError with an errno among the causes of *error* (exception groups included)."""
-    found: tuple[int, OSError] | None = None
+def _behind(error: BaseException) -> Iterator[tuple[int, BaseException]]:
+    """*error* and every exception behind it (causes, contexts, the members of exception groups), each once, with
+    how deep it lies."""
     seen: set[int] = set()
     pending: list[tuple[int, BaseException]] = [(0, error)]
     while pending:
@@ -335,10 +328,17 @@ def _os_error(error: BaseException) -> OSError | None:
         if id(current) in seen:
             continue
         seen.add(id(current))
-        if isinstance(current, OSError) and current.errno is not None and (found is None or depth > found[0]):
-            found = (depth, current)
+        yield depth, current
         inner = [*getattr(current, "exceptions", ()), current.__context__, current.__cause__]
         pending.extend((depth + 1, cause) for cause in inner if isinstance(cause, BaseException))
+
+
+def _os_error(error: BaseException) -> OSError | None:
+    """The deepest OSError with an errno among the causes of *error* (exception groups included)."""
+    found: tuple[int, OSError] | None = None
+    for depth, current in _behind(error):
+        if isinstance(current, OSError) and current.errno is not None and (found is None or depth > found[0]):
+            found = (depth, current)
     return found[1] if found else None
 
 
