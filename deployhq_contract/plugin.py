@@ -27,7 +27,7 @@ from schemathesis import BaseSchema
 from schemathesis.pytest.plugin import SchemaHandleMark
 
 # Importing checks and leniency registers the suite's own checks with schemathesis.
-from . import bounded, calibration, checks, console, leniency, preflight, provenance, redact, runtime, verdict
+from . import bounded, calibration, checks, console, heap, leniency, preflight, provenance, redact, runtime, verdict
 from .api import Api
 from .cleanup import delete_all
 from .guard import (
@@ -77,6 +77,7 @@ PHASES = {"live": ["examples", "fuzzing", "stateful"], "quick": ["examples", "fu
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    heap.release()  # what an earlier run in this process left behind becomes collectable again
     config.addinivalue_line("markers", "operation(operation_id): the operation whose promise the test judges")
     config.addinivalue_line("markers", "conditional: judged only when its situation arises (e.g. a 429)")
     config.addinivalue_line("markers", f"{RANK_MARKER}(n): run order, lower first (default {DEFAULT_RANK})")
@@ -120,6 +121,7 @@ def pytest_configure(config: pytest.Config) -> None:
     elif not getattr(config.option, "xmlpath", None):
         REPORTS.mkdir(exist_ok=True)
         config.option.xmlpath = str(JUNIT_REPORT)
+    heap.set_aside()  # the imports are done: collections during collection need not walk them
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -237,6 +239,7 @@ def _check_email_domain(domain: str) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    heap.set_aside()  # before pytest's own full collections at its end, and the interpreter's at exit
     runtime.stop()
     redact.CONSOLE.uninstall()
     _stop_embedded_server(config)
@@ -595,6 +598,13 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     summary = session.config.stash.get(_SUMMARY, None)
     if summary is not None:
         summary.plan(session.items)  # a promise the run never reaches still counts, as not judged
+    heap.set_aside()  # the schema, its strategies and the collected tests live until the end
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    if nextitem is None:
+        heap.set_aside()  # the last test is done: the cleanup and the verdict need not walk the run's heap
 
 
 def summary_path(config: pytest.Config) -> Path:
