@@ -54,7 +54,13 @@ def is_suite_address(address: str, email_domain: str) -> bool:
     return re.fullmatch(shape, address, re.IGNORECASE) is not None
 
 
-def delete_all(target: Target, ledger: Ledger, *, guard: Guard | None = None, workers: int = 4) -> str | None:
+# Deletes in flight at once. The reference server commits concurrent writes together, so more at once is fewer
+# commits: 1000 deletes at the end of a 25-example run took 1.35 s with 4, 1.15 s with 8 (mean of four runs each;
+# 16 gained nothing more). Against a live target the rate limit paces them whatever this is.
+WORKERS = 8
+
+
+def delete_all(target: Target, ledger: Ledger, *, guard: Guard | None = None, workers: int = WORKERS) -> str | None:
     """DELETE every outstanding user of *ledger*, a few at a time; a 404 counts as removed.
 
     Through the run's *guard* when there is one (so its count of requests is whole), else a new one.
