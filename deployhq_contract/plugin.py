@@ -77,7 +77,7 @@ PHASES = {"live": ["examples", "fuzzing", "stateful"], "quick": ["examples", "fu
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    heap.release()  # what an earlier run in this process left behind becomes collectable again
+    heap.release()  # an earlier run in this process that stopped before its cleanups
     config.addinivalue_line("markers", "operation(operation_id): the operation whose promise the test judges")
     config.addinivalue_line("markers", "conditional: judged only when its situation arises (e.g. a 429)")
     config.addinivalue_line("markers", f"{RANK_MARKER}(n): run order, lower first (default {DEFAULT_RANK})")
@@ -122,6 +122,10 @@ def pytest_configure(config: pytest.Config) -> None:
         REPORTS.mkdir(exist_ok=True)
         config.option.xmlpath = str(JUNIT_REPORT)
     heap.set_aside()  # the imports are done: collections during collection need not walk them
+    # Registered first (this hook runs first), so run last of pytest's cleanups: after its own last collections,
+    # which skip the frozen heap but find all the tests made (nothing of theirs is frozen), and before pytest.main
+    # returns to whatever the process does next.
+    config.add_cleanup(heap.release)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -239,7 +243,6 @@ def _check_email_domain(domain: str) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    heap.set_aside()  # before pytest's own full collections at its end, and the interpreter's at exit
     runtime.stop()
     redact.CONSOLE.uninstall()
     _stop_embedded_server(config)
@@ -598,13 +601,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     summary = session.config.stash.get(_SUMMARY, None)
     if summary is not None:
         summary.plan(session.items)  # a promise the run never reaches still counts, as not judged
-    heap.set_aside()  # the schema, its strategies and the collected tests live until the end
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
-    if nextitem is None:
-        heap.set_aside()  # the last test is done: the cleanup and the verdict need not walk the run's heap
+    heap.set_aside()  # the schema, its strategies and the collected tests live until the end of the run
 
 
 def summary_path(config: pytest.Config) -> Path:

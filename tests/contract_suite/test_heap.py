@@ -1,4 +1,8 @@
-"""The judge freezes the run's heap (heap.py); a second run in the process, or a process that freezes, loses nothing."""
+"""The judge freezes the run's long-lived heap (heap.py) and gives it back as pytest ends: nothing is lost to it.
+
+Each test runs the judge with pytest.main in a process of its own (a freeze is process-wide), on a team's own promise
+whose session fixture leaves an object in a reference cycle behind.
+"""
 
 from __future__ import annotations
 
@@ -13,21 +17,32 @@ from mutants.harness import environment
 
 pytestmark = pytest.mark.slow
 
-# A team's own promise that leaves garbage in a reference cycle, with a weak reference to tell when it is collected.
 PROMISE = textwrap.dedent(
     """
     import sys
     import weakref
 
-
-    class Cycle:
-        pass
+    import pytest
 
 
-    def test_leaves_a_cycle_behind():
-        cycle = Cycle()
-        cycle.itself = cycle
-        sys.cycles.append(weakref.ref(cycle))
+    class AuditLog:
+        # A reference cycle (a callback bound to itself, say): only the garbage collector frees it.
+        def __init__(self):
+            self.itself = self
+
+        def __del__(self):
+            sys.finalized.append("audit log")
+
+
+    @pytest.fixture(scope="session")
+    def audit():
+        log = AuditLog()
+        sys.cycles.append(weakref.ref(log))
+        yield log
+
+
+    def test_uses_the_log(audit):
+        assert audit is not None
     """
 )
 
@@ -36,50 +51,82 @@ SCRIPT = textwrap.dedent(
     import gc, os, sys
     import pytest
 
-    sys.cycles = []
-    promise, tmp, host_freezes = sys.argv[1], sys.argv[2], sys.argv[3] == "yes"
+    sys.cycles, sys.finalized = [], []
+    promise, tmp, host = sys.argv[1], sys.argv[2], sys.argv[3]
 
     def run(n):
         code = pytest.main([
             promise, "-q", "-p", "no:cacheprovider", "--contract-profile", "quick",
-            "--junitxml", os.path.join(tmp, f"junit{n}.xml"),
+            "-W", "error::ResourceWarning", "--junitxml", os.path.join(tmp, f"junit{n}.xml"),
         ])
-        gc.collect()
         return int(code)
 
-    if host_freezes:
+    if host == "freezes":
         gc.freeze()
-        before = gc.get_freeze_count()
-        code = run(1)
-        print("host:", code, gc.get_freeze_count() <= before, sys.cycles[0]() is None)
-    else:
-        first = run(1)
-        kept = sys.cycles[0]() is not None
-        second = run(2)
-        print("runs:", first, second, kept, sys.cycles[0]() is None, gc.get_freeze_count() > 0)
+    before = gc.get_freeze_count()
+    codes = [run(1), run(2)]
+    after = gc.get_freeze_count()
+    print("codes:", codes)
+    print("finalized by the end of each run:", sys.finalized)
+    print("freeze count as before:", after == before if host == "plain" else 0 < after <= before)
     """
 )
 
 
-def _run(tmp_path: Path, host_freezes: bool) -> str:
-    promise = tmp_path / "test_own_cycle.py"
+def _run(tmp_path: Path, host: str) -> str:
+    promise = tmp_path / "test_own_audit.py"
     promise.write_text(PROMISE, encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(promise), str(tmp_path), "yes" if host_freezes else "no"],
+        [sys.executable, "-c", SCRIPT, str(promise), str(tmp_path), host],
         cwd=tmp_path, env=environment(), capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
     return result.stdout + result.stderr
 
 
-def test_a_second_run_collects_what_the_first_left_frozen(tmp_path: Path) -> None:
-    """After a run, its cyclic garbage is frozen (a full collection keeps it); the next run's start collects it."""
-    output = _run(tmp_path, host_freezes=False)
+@pytest.mark.parametrize("host", ["plain", "freezes"])
+def test_a_runs_cyclic_garbage_is_collected_before_it_ends(tmp_path: Path, host: str) -> None:
+    """The session fixture's object in a cycle is finalized within each run (pytest's last collection finds it), and
+    the process holds no more frozen objects after the runs than before: none for a plain process, and a process
+    that froze its own is left with only those."""
+    output = _run(tmp_path, host)
 
-    assert "runs: 0 0 True True True" in output, output[-3000:]
+    assert "codes: [0, 0]" in output, output[-3000:]
+    assert "finalized by the end of each run: ['audit log', 'audit log']" in output, output[-3000:]
+    assert "freeze count as before: True" in output, output[-3000:]
 
 
-def test_a_process_that_freezes_its_own_objects_is_left_alone(tmp_path: Path) -> None:
-    """A host that called gc.freeze() itself: the run freezes nothing more, and its garbage is collected as usual."""
-    output = _run(tmp_path, host_freezes=True)
+def test_an_unclosed_file_of_a_team_fixture_is_still_reported(tmp_path: Path) -> None:
+    """pytest's last collection finds a file a session fixture left open in a cycle and reports it (the run's objects
+    are never frozen: the judge freezes only what exists before the tests run)."""
+    promise = tmp_path / "test_own_unclosed.py"
+    promise.write_text(
+        textwrap.dedent(
+            f"""
+            import pytest
 
-    assert "host: 0 True True" in output, output[-3000:]
+
+            class AuditFile:
+                def __init__(self):
+                    self.file = open({str(tmp_path / "audit.log")!r}, "w", encoding="utf-8")
+                    self.itself = self
+
+
+            @pytest.fixture(scope="session")
+            def audit():
+                yield AuditFile()
+
+
+            def test_writes(audit):
+                audit.file.write("judged")
+            """
+        ),
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", str(promise), "-q", "-p", "no:cacheprovider", "--contract-profile", "quick",
+         "-W", "error::ResourceWarning", "--junitxml", str(tmp_path / "junit.xml")],
+        cwd=tmp_path, env=environment(), capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    output = result.stdout + result.stderr
+
+    assert "ResourceWarning: unclosed file" in output, output[-3000:]
