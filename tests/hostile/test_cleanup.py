@@ -8,13 +8,16 @@ import time
 from pathlib import Path
 
 import pytest
+import requests
 from hypothesis import given
 from hypothesis import strategies as st
 
 from deployhq_contract import hooks
-from deployhq_contract.cleanup import is_suite_address
-from deployhq_contract.guard import Ledger, read_ledger
+from deployhq_contract.cleanup import delete_all, is_suite_address
+from deployhq_contract.guard import Guard, Ledger, read_ledger
 from deployhq_contract.strategies import addresses
+from deployhq_contract.target import Credentials, Target
+from deployhq_sandbox import Accounts, create_app, serve
 from mutants.harness import ROOT
 
 from .judge import canary_env, judge
@@ -119,3 +122,35 @@ def test_cleanup_against_a_delete_throttled_forever_ends_and_reports_what_is_lef
     assert "stopped deleting: the target answered 429" in judged.stdout
     assert judged.seconds < 30
     assert 6 == len(read_ledger(tmp_path / "ledger.txt", base_url))
+
+
+@pytest.mark.slow
+def test_cleanup_against_a_rate_limited_target_without_pacing_removes_everyone(tmp_path: Path) -> None:
+    """A target allowing 2 requests a second, a cleanup told of no rate limit: after the first 429 the deletes go one
+    at a time, each waiting out its Retry-After, and every user is removed (about 9 s). Eight threads retrying
+    together left 4 or 5 of the 20 behind: a delete lost six tries in a row and stopped the cleanup."""
+    accounts = Accounts.defaults()
+    admin = Credentials(accounts.administrator.email, accounts.administrator.api_key)
+    database = str(tmp_path / "users.sqlite3")
+    with serve(create_app(database, accounts=accounts)) as unlimited, requests.Session() as session:
+        created = [
+            session.post(
+                f"{unlimited}/users",
+                auth=admin,
+                json={"user": {"first_name": "Ada", "email_address": f"a{i}@{DOMAIN}"}},
+            ).json()["identifier"]
+            for i in range(20)
+        ]
+    with serve(create_app(database, accounts=accounts, rate_limit=2)) as base_url:
+        ledger = Ledger(None, base_url)
+        for identifier in created:
+            ledger.adopt(identifier)
+        target = Target(
+            base_url=base_url, admin=admin, embedded=False, email_domain=DOMAIN, create_budget=0, rate_limit=None
+        )
+        guard = Guard(ledger=ledger, base_url=base_url)
+
+        stopped = delete_all(target, ledger, guard=guard, workers=8)
+
+    assert (None, []) == (stopped, ledger.outstanding), f"{guard.rate_limit_answers} answers were 429"
+    assert guard.rate_limit_answers > 0  # the target did limit the cleanup
