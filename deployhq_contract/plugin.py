@@ -122,9 +122,9 @@ def pytest_configure(config: pytest.Config) -> None:
         REPORTS.mkdir(exist_ok=True)
         config.option.xmlpath = str(JUNIT_REPORT)
     heap.set_aside()  # the imports are done: collections during collection need not walk them
-    # Registered first (this hook runs first), so run last of pytest's cleanups: after its own last collections,
-    # which skip the frozen heap but find all the tests made (nothing of theirs is frozen), and before pytest.main
-    # returns to whatever the process does next.
+    # The judge is activated by tryfirst hooks, so this runs before pytest's own configure hooks register their
+    # cleanups, and this one runs last: after pytest's last collections (which skip the frozen heap but find all the
+    # tests made: nothing of theirs is frozen), before pytest.main returns to whatever the process does next.
     config.add_cleanup(heap.release)
 
 
