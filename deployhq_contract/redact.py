@@ -3,8 +3,8 @@
 A hostile target can echo the key back (in a body, a header, a reason phrase, `WWW-Authenticate`), and a
 library's failure text, a truncated repr or a wrapped line can show part of it. So not just the key is cut out,
 but any `PIECE` characters in a row of it, of `email:key`, and of the base64 of `email:key` (a Basic auth
-header); pieces inside the address alone are not secret and stay. Eight characters of a 40-character key leave
-too little to guess the rest (DeployHQ's keys are random), while shorter pieces would also cut ordinary words.
+header), in any letter case: the client's rule (`deployhq_users._pieces`), shared. Pieces inside the address alone
+are not secret and stay.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
+from deployhq_users._pieces import PIECE, cut, pattern, pieces
+
 __all__ = ["CONSOLE", "FILTERED", "PIECE", "Redactor", "RedactingStream", "scrub_report", "write_report"]
 
-PIECE = 8
 FILTERED = "[Filtered]"
 
 
@@ -40,37 +41,16 @@ class Redactor:
             return  # the pattern already cuts them: it is rebuilt only for news (it is asked after every test)
         self._secrets.update(secrets)
         self._public.update(public)
-        shown = "\n".join(self._public)
+        shown = "\n".join(self._public).lower()
         # `email:key` is cut from the key on: pieces reaching back into the address would cut the address too.
-        secrets = {_after_address(s, self._public) for s in self._secrets}
-        pieces = {s[i : i + PIECE] for s in secrets for i in range(max(1, len(s) - PIECE + 1))}
-        pieces = {p for p in pieces if p.lower() not in shown.lower()}
-        # A lookahead finds every start of a piece, overlapping ones included, so a run of them is cut whole. In any
-        # letter case: DeployHQ's keys are hex, and a target that upper-cases one echoes the key all the same.
-        alternatives = "|".join(re.escape(p) for p in sorted(pieces, key=len, reverse=True))
-        self._pattern = re.compile(f"(?=({alternatives}))", re.IGNORECASE) if pieces else None
+        found = pieces(_after_address(s, self._public) for s in self._secrets)
+        self._pattern = pattern(p for p in found if p.lower() not in shown)
 
     def __bool__(self) -> bool:
         return self._pattern is not None
 
     def __call__(self, text: str) -> str:
-        if self._pattern is None or not text:
-            return text
-        spans: list[list[int]] = []
-        for match in self._pattern.finditer(text):
-            start, end = match.start(), match.start() + len(match.group(1))
-            if spans and start <= spans[-1][1]:
-                spans[-1][1] = max(spans[-1][1], end)
-            else:
-                spans.append([start, end])
-        if not spans:
-            return text
-        parts, last = [], 0
-        for start, end in spans:
-            parts += [text[last:start], FILTERED]
-            last = end
-        parts.append(text[last:])
-        return "".join(parts)
+        return cut(text, self._pattern, FILTERED)
 
 
 def _after_address(secret: str, public: set[str]) -> str:

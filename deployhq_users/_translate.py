@@ -20,6 +20,7 @@ from collections.abc import Iterator
 
 import httpx
 
+from . import _pieces
 from ._errors import (
     APIError,
     AuthenticationError,
@@ -120,10 +121,6 @@ def _any_spelling(secret: str) -> str:
     return "".join(spellings)
 
 
-# A run of text made of pieces this long of a credential is cut as a credential: a server echoing 12 characters of the
-# key leaks them as surely as the whole key. Eight characters of a random 40-character key leave too little to guess
-# the rest, and shorter pieces would start cutting ordinary words (the contract judge's filter uses the same length).
-_PIECE = 8
 # The most of a server's text an error shows (an error page, a message, a field's errors): a hostile answer of 10 MB
 # makes an error of a few lines, and cutting the credentials out of it stays quick.
 _SHOWN = 2000
@@ -133,14 +130,9 @@ _MOST_MESSAGES = 20
 
 @functools.lru_cache(maxsize=8)
 def _pieces_pattern(secrets: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One pattern for every 8-character piece of *secrets*, in any letter case (the key is hex: upper-cased, it is
-    still the key) and any JSON spelling; a lookahead, so that overlapping pieces are all found. Built once per
-    set of credentials: a 422 answer asks for it once per field and message."""
-    pieces = {secret[i : i + _PIECE] for secret in secrets for i in range(max(1, len(secret) - _PIECE + 1))}
-    if not pieces:
-        return None
-    alternatives = "|".join(_any_spelling(piece) for piece in sorted(pieces))
-    return re.compile(f"(?=({alternatives}))", re.IGNORECASE)
+    """The pattern of every piece of *secrets* (`_pieces`), in any JSON spelling. Built once per set of credentials:
+    a 422 answer asks for it once per field and message."""
+    return _pieces.pattern(_pieces.pieces(secrets), spell=_any_spelling)
 
 
 def redact(text: str, request: httpx.Request) -> str:
@@ -150,16 +142,7 @@ def redact(text: str, request: httpx.Request) -> str:
     """
     if len(text) > _SHOWN:
         text = text[:_SHOWN] + "…"
-    pattern = _pieces_pattern(tuple(_secrets(request)))
-    if pattern is None:
-        return text
-    hidden = [False] * len(text)
-    for match in pattern.finditer(text):
-        hidden[match.start(1) : match.end(1)] = [True] * (match.end(1) - match.start(1))
-    if not any(hidden):
-        return text
-    runs = itertools.groupby(zip(text, hidden, strict=True), key=lambda pair: pair[1])
-    return "".join("[hidden]" if cut else "".join(char for char, _ in run) for cut, run in runs)
+    return _pieces.cut(text, _pieces_pattern(tuple(_secrets(request))), "[hidden]")
 
 
 def shows_credentials(error: BaseException, request: httpx.Request) -> bool:
