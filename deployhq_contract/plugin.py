@@ -570,7 +570,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if run is not None and run.guard.ctrl_c_pending.is_set():  # a test that sent no request since (see above)
         run.guard.ctrl_c_pending.clear()
         raise KeyboardInterrupt
-    _scrub_secrets(report, item.config.stash.get(RUN, None))
+    _scrub_secrets(report, run)
     differs = calibration.forgive(item, report)
     final = report.when == "call" or (report.when == "setup" and not report.passed)
     summary = item.config.stash.get(_SUMMARY, None)
