@@ -7,6 +7,8 @@ too little to guess the rest, while shorter pieces would start cutting ordinary 
 
 One rule for both users of it: the client (`_translate.redact`, which also reads JSON escapes) and the judge
 (`deployhq_contract.redact`, which keeps the pieces of a public address).
+
+PYTEST_DONT_REWRITE: library code, its asserts only narrow types (CONTRIBUTING.md, "Assertion rewriting").
 """
 
 from __future__ import annotations
