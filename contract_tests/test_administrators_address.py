@@ -13,7 +13,7 @@ from deployhq_contract.api import Api, exchange
 from deployhq_contract.promises import coded_error_promises, same_user
 from deployhq_contract.target import ROLES
 
-pytestmark = [pytest.mark.contract_rank(80), pytest.mark.operation("updateUser")]
+pytestmark = [pytest.mark.contract_beside, pytest.mark.contract_rank(80), pytest.mark.operation("updateUser")]
 
 
 def test_a_manager_cannot_change_an_administrators_address(api: Api) -> None:

@@ -14,7 +14,7 @@ from deployhq_contract.api import Api, exchange, judge_read_back
 from deployhq_contract.operations import OPERATIONS
 from deployhq_contract.promises import error_body_promises
 
-pytestmark = pytest.mark.contract_rank(30)
+pytestmark = [pytest.mark.contract_beside, pytest.mark.contract_rank(30)]
 
 WRONG = ["no credentials", "wrong API key"]
 # After every refusal, for each operation that could change a user, the read-back with --live (each request paced):

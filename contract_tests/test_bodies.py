@@ -9,7 +9,7 @@ import pytest
 from deployhq_contract.api import Api, exchange
 from deployhq_contract.promises import error_body_promises, same_user, validation_body_promises
 
-pytestmark = pytest.mark.contract_rank(20)
+pytestmark = [pytest.mark.contract_beside, pytest.mark.contract_rank(20)]
 
 BODY_OPERATIONS = [
     pytest.param(o, marks=pytest.mark.operation(o), id=o) for o in ("createUser", "updateUser", "replaceUser")

@@ -19,7 +19,7 @@ from deployhq_contract.promises import invitation_promises, same_user, update_pr
 from deployhq_contract.strategies import changes, invitations
 from deployhq_users import ValidationError, delete_user, get_user, invite_user, resend_invitation, update_user
 
-pytestmark = pytest.mark.contract_rank(90)
+pytestmark = [pytest.mark.contract_beside, pytest.mark.contract_rank(90)]
 
 
 def remove(client: Any, user: User) -> None:

@@ -14,7 +14,7 @@ import requests
 
 from deployhq_contract import runtime
 
-pytestmark = pytest.mark.contract_rank(120)
+pytestmark = [pytest.mark.contract_concurrent, pytest.mark.contract_rank(120)]
 
 schema = runtime.schema()
 

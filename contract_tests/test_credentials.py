@@ -23,7 +23,7 @@ from deployhq_contract.operations import OPERATIONS
 from deployhq_contract.promises import error_body_promises
 from deployhq_contract.target import Credentials, Target
 
-pytestmark = pytest.mark.contract_rank(31)
+pytestmark = [pytest.mark.contract_beside, pytest.mark.contract_rank(31)]
 
 
 def _other_letter_case(target: Target) -> Credentials | str:

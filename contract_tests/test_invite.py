@@ -16,7 +16,7 @@ from deployhq_contract.promises import invitation_promises, validation_body_prom
 from deployhq_contract.spec import FLAGS
 from deployhq_contract.strategies import SPECIAL_NAMES
 
-pytestmark = [pytest.mark.contract_rank(10), pytest.mark.operation("createUser")]
+pytestmark = [pytest.mark.contract_beside, pytest.mark.contract_rank(10), pytest.mark.operation("createUser")]
 
 Invite = Callable[[dict[str, Any]], tuple[dict[str, Any], requests.Response]]
 

@@ -13,6 +13,7 @@ from deployhq_contract.strategies import SPECIAL_NAMES
 pytestmark = pytest.mark.contract_rank(40)
 
 
+@pytest.mark.contract_beside
 @pytest.mark.operation("getUser")
 def test_invited_user_reads_back_as_created(api: Api) -> None:
     """GET /users/{identifier} of a new user answers the very user the invitation's 201 showed."""
@@ -23,6 +24,7 @@ def test_invited_user_reads_back_as_created(api: Api) -> None:
     assert [] == read_promises(created["identifier"], response.json(), created), exchange(response)
 
 
+@pytest.mark.contract_beside
 @pytest.mark.operation("getUser")
 def test_unknown_identifier_is_a_404(api: Api) -> None:
     """A well-formed identifier the account does not know is 404 {"status": 404, "error": ...}."""
@@ -32,6 +34,7 @@ def test_unknown_identifier_is_a_404(api: Api) -> None:
     assert [] == error_body_promises(404, response.json()), exchange(response)
 
 
+@pytest.mark.contract_beside
 @pytest.mark.operation("listUsers")
 def test_list_shows_each_user_once_as_written(api: Api) -> None:
     """GET /users lists every user once; two new users are in it exactly as their invitations' 201s showed."""
@@ -45,6 +48,7 @@ def test_list_shows_each_user_once_as_written(api: Api) -> None:
     assert [] == list_promises(response.json(), alive, ()), exchange(response)
 
 
+@pytest.mark.contract_beside
 @pytest.mark.operation("getUser")
 @pytest.mark.operation("listUsers")
 def test_names_with_special_characters_read_back_byte_for_byte(api: Api) -> None:
@@ -61,6 +65,7 @@ def test_names_with_special_characters_read_back_byte_for_byte(api: Api) -> None
     assert [] == list_promises(listed.json(), {created["identifier"]: created}, ()), exchange(listed)
 
 
+# Not beside the fuzzing (beside.py): a user the fuzzing invites in between would be the newest.
 @pytest.mark.operation("listUsers")
 def test_list_is_oldest_first(api: Api) -> None:
     """GET /users is oldest first: ids increase along the list, and a user just invited is listed last."""

@@ -12,7 +12,7 @@ from deployhq_contract.promises import coded_error_promises, error_body_promises
 # DeployHQ's remove-user page (April 2026), word for word.
 CANNOT_REMOVE = "Cannot remove the account administrator"
 
-pytestmark = [pytest.mark.contract_rank(70), pytest.mark.operation("deleteUser")]
+pytestmark = [pytest.mark.contract_beside, pytest.mark.contract_rank(70), pytest.mark.operation("deleteUser")]
 
 
 def test_removed_user_is_gone(api: Api) -> None:

@@ -11,7 +11,7 @@ from deployhq_contract.api import Api, exchange
 from deployhq_contract.guard import Guard
 from deployhq_contract.promises import error_body_promises, same_user
 
-pytestmark = [pytest.mark.contract_rank(60), pytest.mark.operation("resendInvitation")]
+pytestmark = [pytest.mark.contract_beside, pytest.mark.contract_rank(60), pytest.mark.operation("resendInvitation")]
 
 
 def test_pending_invitation_is_sent_again(api: Api) -> None:

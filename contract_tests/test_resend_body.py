@@ -11,7 +11,7 @@ from deployhq_contract.api import Api, exchange
 from deployhq_contract.promises import same_user
 from deployhq_contract.spec import FLAGS
 
-pytestmark = [pytest.mark.contract_rank(60), pytest.mark.operation("resendInvitation")]
+pytestmark = [pytest.mark.contract_beside, pytest.mark.contract_rank(60), pytest.mark.operation("resendInvitation")]
 
 
 def test_a_resend_ignores_a_body(api: Api) -> None:

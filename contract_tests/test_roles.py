@@ -21,7 +21,7 @@ from deployhq_contract.promises import (
 from deployhq_contract.spec import ADMIN_ONLY_FLAGS, FLAGS
 from deployhq_contract.target import ROLES, Credentials
 
-pytestmark = pytest.mark.contract_rank(80)
+pytestmark = [pytest.mark.contract_beside, pytest.mark.contract_rank(80)]
 
 
 def signed_in_as(api: Api, role: str) -> Credentials:

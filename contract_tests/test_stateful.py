@@ -11,7 +11,7 @@ from schemathesis import BaseSchema
 
 from deployhq_contract.target import Target
 
-pytestmark = pytest.mark.contract_rank(130)
+pytestmark = [pytest.mark.contract_beside, pytest.mark.contract_rank(130)]
 
 
 def test_invite_read_and_remove_scenarios(api_schema: BaseSchema, http: requests.Session, target: Target) -> None:

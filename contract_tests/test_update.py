@@ -17,7 +17,7 @@ METHODS = [
     pytest.param("PATCH", marks=pytest.mark.operation("updateUser"), id="PATCH"),
     pytest.param("PUT", marks=pytest.mark.operation("replaceUser"), id="PUT"),
 ]
-pytestmark = [pytest.mark.contract_rank(50), pytest.mark.parametrize("method", METHODS)]
+pytestmark = [pytest.mark.contract_beside, pytest.mark.contract_rank(50), pytest.mark.parametrize("method", METHODS)]
 
 
 def everything_set(api: Api) -> dict[str, Any]:

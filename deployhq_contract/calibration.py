@@ -11,11 +11,12 @@ judged strictly. Every run writes reports/contract-calibration.json: each decisi
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +126,24 @@ class Calibration:
                 entry["passed"] += 1
             elif outcome in ("failed", "differs") and len(entry["contradicted"]) < MAX_EXCHANGES:
                 entry["contradicted"].append({"details": details})
+
+    def dump(self) -> dict[str, Any]:
+        """What the run has learnt, as JSON (a second process' part of the run: beside.py)."""
+        with self._lock:
+            rules = {name: asdict(finding) for name, finding in self.rules.items()}
+            return {"rules": rules, "promises": copy.deepcopy(self.promises)}
+
+    def merge(self, dumped: Mapping[str, Any]) -> None:
+        """Add what another process of the same run learnt (`dump`), as if this one had seen it."""
+        with self._lock:
+            for name, found in dumped.get("rules", {}).items():
+                finding = self.rules.setdefault(name, _Finding())
+                finding.confirmed += found["confirmed"]
+                finding.contradicted += found["contradicted"][: MAX_EXCHANGES - len(finding.contradicted)]
+            for key, theirs in dumped.get("promises", {}).items():
+                entry = self.promises.setdefault(key, {**theirs, "passed": 0, "contradicted": []})
+                entry["passed"] += theirs["passed"]
+                entry["contradicted"] += theirs["contradicted"][: MAX_EXCHANGES - len(entry["contradicted"])]
 
     def contradicted(self) -> list[tuple[str, str, list[dict[str, str]]]]:
         """(decision, sentence, exchanges) of each rule a target contradicted."""

@@ -36,6 +36,7 @@ OPTIONS = (
     "--max-answer-bytes",
     "--request-timeout",
     "--list-promises",
+    "--contract-serial",
 )
 
 
@@ -132,6 +133,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=os.environ.get("DEPLOYHQ_CONTRACT_SCALE") == "1",
         help="with --live, run the scale phase too: grow the account past 1000 users, each invitation a real email "
         "within --email-budget (DEPLOYHQ_CONTRACT_SCALE=1; loopback runs always have it)",
+    )
+    group.addoption(
+        "--contract-serial",
+        action="store_true",
+        default=os.environ.get("DEPLOYHQ_CONTRACT_SERIAL") == "1",
+        help="judge every promise in this process, one after the other (by default the explicit promises are judged "
+        "in a second process beside the fuzzing on loopback targets; DEPLOYHQ_CONTRACT_SERIAL=1)",
     )
     group.addoption(
         "--contract-profile",

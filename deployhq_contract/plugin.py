@@ -9,6 +9,7 @@ option or target, or a preflight refusal: unreachable, credentials refused, not 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 import shutil
@@ -27,7 +28,20 @@ from schemathesis import BaseSchema
 from schemathesis.pytest.plugin import SchemaHandleMark
 
 # Importing checks and leniency registers the suite's own checks with schemathesis.
-from . import bounded, calibration, checks, console, heap, leniency, preflight, provenance, redact, runtime, verdict
+from . import (
+    beside,
+    bounded,
+    calibration,
+    checks,
+    console,
+    heap,
+    leniency,
+    preflight,
+    provenance,
+    redact,
+    runtime,
+    verdict,
+)
 from .api import Api
 from .cleanup import delete_all
 from .guard import (
@@ -81,6 +95,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "operation(operation_id): the operation whose promise the test judges")
     config.addinivalue_line("markers", "conditional: judged only when its situation arises (e.g. a 429)")
     config.addinivalue_line("markers", f"{RANK_MARKER}(n): run order, lower first (default {DEFAULT_RANK})")
+    beside.markers(config)
     redact.CONSOLE.install()  # before pytest's terminal writer takes sys.stdout: all it prints is filtered
     live = bool(config.getoption("--live"))
     email_domain = _email_domain(config)
@@ -99,6 +114,8 @@ def pytest_configure(config: pytest.Config) -> None:
         )
     except TargetError as error:
         raise pytest.UsageError(f"contract suite refused to start: {error}") from None
+    if target is not None and beside.side_is_embedded():  # the first process' embedded server: nothing to clean up
+        target = dataclasses.replace(target, embedded=True)
     config.stash[_TARGET] = target
     config.stash[_RESTORE] = settings.get_current_profile_name()
     profile = config.getoption("--contract-profile") or ("live" if live else "ci")
@@ -116,7 +133,7 @@ def pytest_configure(config: pytest.Config) -> None:
     listing = config.getoption("--list-promises")
     sends = not (dry_run or listing or config.getoption("--help", False) or config.getoption("--collectonly", False))
     config.stash[_SENDS] = sends
-    if not sends:
+    if not sends or beside.is_side():  # the side's reports are the first process' to write
         config.option.xmlpath = None
     elif not getattr(config.option, "xmlpath", None):
         REPORTS.mkdir(exist_ok=True)
@@ -149,12 +166,13 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         )
     redact.protect(target)
     preflight_requests = 0
-    if sends:
+    if sends and not beside.is_side():  # the first process checked the target before starting the side
         refusal, preflight_requests = preflight.check(target.base_url, target.admin, limits=_limits(config))
         if refusal is not None:
             _stop_embedded_server(config)
             raise pytest.UsageError(f"{refusal} (requests sent: {refusal.requests_sent})")
         _queue_one_429_per_operation(config)
+    if sends:
         config.stash[_SUMMARY] = Summary()
     guard = _make_guard(target, _limits(config))
     guard.requests_sent += preflight_requests
@@ -163,6 +181,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     run = runtime.Run(target=target, schema=schema, guard=guard, drift=checks.Drift(), leniency=leniency.Leniency())
     config.stash[RUN] = run
     runtime.start(run)
+    if beside.is_side():
+        config.pluginmanager.register(beside.Recorder(config), _RECORDER)
+    elif sends and beside.serial_reason(config, target, config.stash[_PROFILE]) is None:
+        config.stash[_SIDE] = beside.Side.start(config, target)
 
 
 def _honour_ctrl_c_in_callbacks(config: pytest.Config) -> None:
@@ -243,6 +265,10 @@ def _check_email_domain(domain: str) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    side = config.stash.get(_SIDE, None)
+    if side is not None:
+        del config.stash[_SIDE]
+        side.stop()
     runtime.stop()
     redact.CONSOLE.uninstall()
     _stop_embedded_server(config)
@@ -366,6 +392,10 @@ _CONTROLS: pytest.StashKey[Controls] = pytest.StashKey()  # the embedded server'
 _RESTORE = pytest.StashKey[str]()  # the hypothesis profile before the run
 _TARGET = pytest.StashKey[Target | None]()  # as the options name it; None: the embedded server, started with the run
 _SENDS = pytest.StashKey[bool]()
+_SIDE = pytest.StashKey[beside.Side]()  # the second process judging the explicit promises, when this run has one
+_MERGED = pytest.StashKey[bool]()  # whether the side's results are part of this run yet
+_RECORDER = "deployhq-contract-side-recorder"
+_RANKED = pytest.StashKey[list[pytest.Item]]()  # the collected tests in rank order
 _PROFILE = pytest.StashKey[str]()
 
 
@@ -448,20 +478,74 @@ def rank(item: pytest.Item) -> int:
     return int(marker.args[0]) if marker is not None and marker.args else DEFAULT_RANK
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+# Last: after `-k`, `-m` and any other plugin has chosen the tests, so that both processes share out the same ones.
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     unsourced = provenance.missing(items)
     if unsourced:
         raise pytest.UsageError(f"deployhq_contract/provenance.py: give {', '.join(unsourced)} a source in SOURCES")
     items.sort(key=rank)  # stable: equal ranks keep pytest's collection order
+    config.stash[_RANKED] = list(items)  # the summary's order, before a side changes the order of judging
+    recorder = config.pluginmanager.get_plugin(_RECORDER)
+    side = config.stash.get(_SIDE, None)
+    if recorder is not None:
+        chosen = recorder.choose(items)
+        kept = {id(item) for item in chosen}
+        config.hook.pytest_deselected(items=[item for item in items if id(item) not in kept])
+        items[:] = chosen
+    elif side is not None:
+        parts = beside.Parts.of(items)
+        side.nodeids = {item.nodeid for item in parts.beside}
+        items[:] = parts.here()
 
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: object) -> None:
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
+    """With a side: a concurrent test is judged here unless the side took it first; the side's tests are its
+    results, given to pytest here (with those of the concurrent tests it took); judged here if it has none."""
+    config = item.config
+    side = config.stash.get(_SIDE, None)
+    if side is None or item.nodeid in side.forced:
+        return None
+    if beside.is_concurrent(item):
+        side.release()
+        if side.claim(item):
+            return None
+        side.deferred.append(item)  # shown with the side's results, before its own tests
+        return True
+    if item.nodeid not in side.nodeids:
+        return None
+    results = side.wait()
+    if not config.stash.get(_MERGED, False):
+        config.stash[_MERGED] = True
+        if results is not None:
+            results.merge_into(config.stash[RUN], config.stash[_SUMMARY])
+        else:
+            console.announce(config, f"the second process judged nothing ({side.why_not}): its promises run here")
+    taken, side.deferred = side.deferred, []
+    for other in [*taken, item]:
+        serialized = results.reports.get(other.nodeid) if results is not None else None
+        reports = beside.reports_of(config, serialized) if serialized else None
+        if reports:
+            beside.replay(other, reports)
+        elif other is not item:
+            side.forced.add(other.nodeid)
+            other.ihook.pytest_runtest_protocol(item=other, nextitem=item)
+        else:
+            return None
+    if nextitem is None:  # the last test: the run's fixtures end here (the cleanup among them), as after any test
+        item.session._setupstate.teardown_exact(None)  # what pytest's runner does after a last test
+    return True
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: object) -> list[pytest.Item] | None:
     """Aim each `@schema.parametrize()` test at this run's schema, also when an earlier run in this process imported
     its module: the decorator binds a copy of the schema of the run that imported it (runtime.py says why)."""
     run = collector.config.stash.get(RUN, None)
     if run is not None and callable(obj) and SchemaHandleMark.is_set(obj):
         SchemaHandleMark.set(obj, run.schema.clone(test_function=obj))
+    return None
 
 
 def pytest_runtestloop(session: pytest.Session) -> bool | None:
@@ -600,7 +684,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def pytest_collection_finish(session: pytest.Session) -> None:
     summary = session.config.stash.get(_SUMMARY, None)
     if summary is not None:
-        summary.plan(session.items)  # a promise the run never reaches still counts, as not judged
+        # A promise the run never reaches still counts, as not judged.
+        ranked = {id(item) for item in session.items}
+        summary.plan([item for item in session.config.stash.get(_RANKED, session.items) if id(item) in ranked])
     heap.set_aside()  # the schema, its strategies and the collected tests live until the end of the run
 
 
@@ -617,6 +703,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     summary = session.config.stash.get(_SUMMARY, None)
     run = session.config.stash.get(RUN, None)
     if summary is None or run is None:
+        return
+    path = beside.result_path()
+    if path is not None:  # the side: its results are for the first process, which writes every report
+        recorder = session.config.pluginmanager.get_plugin(_RECORDER)
+        beside.write(path, beside.record(run, summary, recorder.reports if recorder is not None else {}))
         return
     # Evidence comes from the target's own answers: a target that echoes the key must not get pieces of it in here.
     redactor = redact.protect(run.target)

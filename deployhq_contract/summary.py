@@ -113,10 +113,14 @@ class Summary:
     def __init__(self) -> None:
         self.outcomes: list[Outcome] = []
         self.planned: list[tuple[tuple[str, ...], str]] = []
+        self._rank: dict[str, int] = {}  # each test's place in the plan
 
     def plan(self, items: Iterable[Any]) -> None:
-        """The promises the collected tests will judge, before any runs."""
+        """The promises the collected tests will judge, before any runs, in rank order: the summary's order, whichever
+        process judges a test and whenever its outcome arrives (beside.py)."""
+        items = list(items)
         self.planned = [self.describe(item) for item in items]
+        self._rank = {self.nodeid(item): place for place, item in enumerate(items)}
 
     def add(self, outcome: Outcome) -> None:
         self.outcomes.append(outcome)
@@ -144,7 +148,7 @@ class Summary:
         for operations, text in self.planned:
             for operation in operations:
                 table.setdefault(operation, {}).setdefault(text, Promise(text))
-        for outcome in self.outcomes:
+        for outcome in sorted(self.outcomes, key=lambda outcome: self._rank.get(outcome.nodeid, len(self._rank))):
             for operation in outcome.operations:
                 promise = table.setdefault(operation, {}).setdefault(outcome.promise, Promise(outcome.promise))
                 promise.source = promise.source or outcome.source

@@ -286,6 +286,7 @@ def test_ctrl_c_ignored_in_a_callback_interrupts_the_run_and_breaks_no_promise(t
 
 
 WARNING_IN_A_PROMISE = """
+import os
 import warnings
 
 import pytest
@@ -295,7 +296,8 @@ _done = []
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_call(item):
-    if not _done:
+    # Once a run: in the first process (the second, beside.py, loads this plugin too).
+    if not _done and not os.environ.get("DEPLOYHQ_CONTRACT_SIDE_RESULT"):
         _done.append(True)
         warnings.warn("a library's deprecation", DeprecationWarning, stacklevel=1)
 """
