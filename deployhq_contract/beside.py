@@ -5,26 +5,29 @@ its own CPU, one core's worth. The explicit promises and the stateful scenarios 
 users they create, and hold while others write to the account) need nothing of the fuzzing, so a second pytest
 process (the side), started with the run's own arguments, judges them while this one fuzzes:
 
-    this process:  start, collect -> first (alone) -> GO -> fuzzing from the front -> the side's results -> last
-    the side:        start, collect, wait for GO ----------> its own -> fuzzing from the back -> its results, in a file
+    this process:  start, collect -> first (alone) -> GO -> the fuzzing ------------> the side's results -> last
+    the side:        start, collect, wait for GO -------> its own tests -> its results, in a file
 
-Tests that need the account alone run here, before the GO (the consistency state machine) or after the side has
-ended (last administrator, scale, the 429 promise, a team's unmarked promises, the cleanup). The fuzzing's tests (one
-per operation, `contract_concurrent`) are claimed one at a time by whichever process is free. The side's reports are
+Tests that need the account alone run here, before the GO (the consistency state machine, a team's unmarked promises)
+or after the side has ended (last administrator, scale, the 429 promise, the cleanup). The fuzzing
+(`contract_concurrent`) stays here: the side does not even collect it, so its start costs little. (Sharing the
+fuzzing's tests out between the two, each claiming one before judging it, was measured slower on 2 cores: the side
+then generated the fuzzing's coverage cases too.) The side's reports are
 replayed here as pytest's own (console, JUnit report, cache), and what its requests did (counts, statuses, users
 created and deleted, 429s, calibration, drift) is added to this run's, so the verdict and every report read as one
 run's. A side that ends without results (killed, crashed) costs time, not judgement: this process then judges its
 tests itself.
 
-Only where two writers are harmless and nothing is shared but the account: not against a live target, nor with a
-budget, a rate limit, `-x`/`--maxfail`, a debugger, a fixed `--basetemp`, the cache's selections, xdist or plugin
-objects given to `pytest.main` (the side could not have them). `--contract-serial` asks for one process.
+Only where two writers are harmless, nothing is shared but the account, and it pays: against a loopback server of
+the user's own (`--base-url`, not `--live`), with the ci or dev profile and two CPUs, without a budget, a rate limit,
+`-x`/`--maxfail`, a debugger, a fixed `--basetemp`, the cache's selections, xdist or plugin objects given to
+`pytest.main` (the side could not have them), and when there is both fuzzing to judge beside and a test of the
+side's. `--contract-serial` asks for one process.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import signal
@@ -48,13 +51,12 @@ if TYPE_CHECKING:
 
 BESIDE = "contract_beside"
 CONCURRENT = "contract_concurrent"
-# Set only in the side: where it writes its results; and whether its target is the first process' embedded server.
+# Set only in the side: where it writes its results.
 RESULT_ENV = "DEPLOYHQ_CONTRACT_SIDE_RESULT"
 # Set only in the side: the pipe it waits on before its first test. The first process writes GO to it once the account
 # may have two writers, and closes it unwritten if it ends before: the side then judges nothing.
 GO_ENV = "DEPLOYHQ_CONTRACT_SIDE_GO"
 GO = b"go"
-EMBEDDED_ENV = "DEPLOYHQ_CONTRACT_SIDE_EMBEDDED"
 # How long the side may take to stop once asked (it removes the users it created first), then it is killed.
 STOP_SECONDS = 60.0
 # Options that a second process would honour wrongly: stop at the first failure, debug, share a temporary folder.
@@ -93,10 +95,6 @@ def is_side() -> bool:
     return result_path() is not None
 
 
-def side_is_embedded() -> bool:
-    return os.environ.get(EMBEDDED_ENV) == "1"
-
-
 def is_beside(item: pytest.Item) -> bool:
     return item.get_closest_marker(BESIDE) is not None
 
@@ -116,7 +114,8 @@ def serial_reason(config: pytest.Config, target: Target, profile: str) -> str | 
         return "the embedded server runs in this process"
     if profile in SHORT_PROFILES:
         return f"the {profile} profile's fuzzing is too short to hide a second process' start"
-    if len(os.sched_getaffinity(0)) < 2:
+    affinity = getattr(os, "sched_getaffinity", None)  # Linux; elsewhere every CPU of the machine
+    if (len(affinity(0)) if affinity is not None else os.cpu_count() or 1) < 2:
         return "one CPU: the two processes would take turns"
     for name in _SERIAL_OPTIONS:
         if getattr(config.option, name, None):
@@ -136,11 +135,7 @@ def is_concurrent(item: pytest.Item) -> bool:
 class Parts:
     """A run's tests, in rank order, by who judges them when. This process judges `first` (ranked before the first
     `contract_concurrent` test; they need the account alone) while the side starts, then `concurrent` while the side
-    judges `beside`, then `last` once the side has ended (the account alone again).
-
-    The concurrent tests (the fuzzing, one test per operation) are shared out as they go: this process takes them
-    from the front, the side from the back once its own are done, each claiming a test before judging it
-    (`claim`); whichever test the side took, this process shows with the side's results."""
+    judges `beside`, then `last` once the side has ended (the account alone again)."""
 
     first: list[pytest.Item]
     beside: list[pytest.Item]
@@ -157,11 +152,6 @@ class Parts:
             concurrent=[item for item in items if is_concurrent(item)],
             last=[item for i, item in alone if i > start],
         )
-
-    def sides(self) -> list[pytest.Item]:
-        """The side's order: its own tests, then the concurrent ones from the back (none if it has none of its own:
-        this process would have no point at which to show their results before judging the rest)."""
-        return [*self.beside, *reversed(self.concurrent)] if self.beside else []
 
     def here(self) -> list[pytest.Item]:
         """This process' order: the side's tests come after the concurrent ones, as their results, replayed."""
@@ -237,9 +227,7 @@ class Side:
         self.process = process
         self.directory = directory
         self._go: int | None = go  # the pipe's end to write GO to, until written
-        self.nodeids: set[str] = set()  # the side's own tests (the same choice as the side's, from `Parts`)
-        self.deferred: list[pytest.Item] = []  # concurrent tests the side claimed first, shown with its results
-        self.forced: set[str] = set()  # tests the side took but has no results of: judged here after all
+        self.nodeids: set[str] = set()  # the side's tests (the same choice as the side's own, from `Parts`)
         self.results: Results | None = None
         self.why_not = ""  # why there are no results, once waited for
         self._waited = False
@@ -250,18 +238,7 @@ class Side:
         directory = Path(tempfile.mkdtemp(prefix="contract-side-"))
         waits, go = os.pipe()
         env = dict(os.environ, **{RESULT_ENV: str(directory / "results.json"), GO_ENV: str(waits)})
-        if target.embedded:  # the first process' server, signed in to as this process does
-            env.update(DEPLOYHQ_BASE_URL=target.base_url, **{EMBEDDED_ENV: "1"})
-            for prefix, caller in (
-                ("DEPLOYHQ", target.admin),
-                ("DEPLOYHQ_MANAGER", target.manager),
-                ("DEPLOYHQ_MEMBER", target.member),
-            ):
-                env.pop(f"{prefix}_EMAIL", None)
-                env.pop(f"{prefix}_API_KEY", None)
-                if caller is not None:
-                    env.update({f"{prefix}_EMAIL": caller.email, f"{prefix}_API_KEY": caller.api_key})
-        command = [sys.executable, "-m", "pytest", *config.invocation_params.args, "-p", "no:cacheprovider"]
+        command = [sys.executable, "-m", "pytest", *config.invocation_params.args]
         process = subprocess.Popen(  # this interpreter and this run's own arguments
             command,
             cwd=config.invocation_params.dir,
@@ -282,9 +259,6 @@ class Side:
             os.close(self._go)
             self._go = None
 
-    def claim(self, item: pytest.Item) -> bool:
-        return claim(self.directory, item.nodeid)
-
     def wait(self) -> Results | None:
         """Wait for the side to end (Ctrl-C still stops this process), then read its results, once."""
         if self._waited:
@@ -302,21 +276,25 @@ class Side:
         return self.results
 
     def stop(self) -> None:
-        """End the side if it still runs (Ctrl-C reached it too; it removes its users first), and its folder."""
-        if self._go is not None:  # never released: the side reads the pipe's end and judges nothing
-            os.close(self._go)
-            self._go = None
-        if self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(STOP_SECONDS)
-            except subprocess.TimeoutExpired:
+        """End the side and its folder. A side still running got this run's Ctrl-C too (or was never released): it is
+        left STOP_SECONDS to remove the users it created, asked once more, then killed."""
+        try:
+            if self._go is not None:  # never released: the side reads the pipe's end and judges nothing
+                os.close(self._go)
+                self._go = None
+            for ask in (None, signal.SIGINT):
+                if ask is not None:
+                    with contextlib.suppress(ProcessLookupError):
+                        self.process.send_signal(ask)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self.process.wait(STOP_SECONDS / 2)
+        finally:
+            if self.process.poll() is None:
                 self.process.kill()
                 self.process.wait()
-        for path in self.directory.iterdir():
-            path.unlink(missing_ok=True)
-        self.directory.rmdir()
+            for path in self.directory.iterdir():
+                path.unlink(missing_ok=True)
+            self.directory.rmdir()
 
 
 def reports_of(config: pytest.Config, serialized: list[dict[str, Any]]) -> list[pytest.TestReport] | None:
@@ -349,16 +327,6 @@ def replay(item: pytest.Item, reports: list[pytest.TestReport]) -> None:
     ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
 
 
-def claim(directory: Path, nodeid: str) -> bool:
-    """Take *nodeid* to judge it in this process: True once, for whichever of the two processes asks first."""
-    name = "claim-" + hashlib.sha256(nodeid.encode()).hexdigest()[:32]
-    try:
-        os.close(os.open(directory / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except FileExistsError:
-        return False
-    return True
-
-
 class Recorder:
     """In the side: waits for the first process' GO, then keeps every report of every test, serialized as
     pytest-xdist sends them, for the first process."""
@@ -370,17 +338,7 @@ class Recorder:
     @staticmethod
     def choose(items: list[pytest.Item]) -> list[pytest.Item]:
         """The side's tests, in its order."""
-        return Parts.of(items).sides()
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
-        """A concurrent test the first process has claimed is not judged here."""
-        path = result_path()
-        if is_beside(item) or path is None or claim(path.parent, item.nodeid):
-            return None
-        if nextitem is None:  # the last test: the run's fixtures end here (the side's cleanup among them)
-            item.session._setupstate.teardown_exact(None)  # what pytest's runner does after a last test
-        return True
+        return Parts.of(items).beside
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session: pytest.Session) -> bool | None:

@@ -9,7 +9,6 @@ option or target, or a preflight refusal: unreachable, credentials refused, not 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import logging
 import os
 import shutil
@@ -114,8 +113,6 @@ def pytest_configure(config: pytest.Config) -> None:
         )
     except TargetError as error:
         raise pytest.UsageError(f"contract suite refused to start: {error}") from None
-    if target is not None and beside.side_is_embedded():  # the first process' embedded server: nothing to clean up
-        target = dataclasses.replace(target, embedded=True)
     config.stash[_TARGET] = target
     config.stash[_RESTORE] = settings.get_current_profile_name()
     profile = config.getoption("--contract-profile") or ("live" if live else "ci")
@@ -495,24 +492,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = chosen
     elif side is not None:
         parts = beside.Parts.of(items)
-        side.nodeids = {item.nodeid for item in parts.beside}
-        items[:] = parts.here()
+        if parts.beside and parts.concurrent:
+            side.nodeids = {item.nodeid for item in parts.beside}
+            items[:] = parts.here()
+        else:  # nothing to judge beside, or nothing to judge it beside of: one process
+            del config.stash[_SIDE]
+            side.stop()
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
-    """With a side: a concurrent test is judged here unless the side took it first; the side's tests are its
-    results, given to pytest here (with those of the concurrent tests it took); judged here if it has none."""
+    """With a side: the first concurrent test gives it the GO; its tests are its results, given to pytest here, or
+    judged here after all if it has none."""
     config = item.config
     side = config.stash.get(_SIDE, None)
-    if side is None or item.nodeid in side.forced:
+    if side is None:
         return None
     if beside.is_concurrent(item):
         side.release()
-        if side.claim(item):
-            return None
-        side.deferred.append(item)  # shown with the side's results, before its own tests
-        return True
     if item.nodeid not in side.nodeids:
         return None
     results = side.wait()
@@ -522,19 +519,15 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
             results.merge_into(config.stash[RUN], config.stash[_SUMMARY])
         else:
             console.announce(config, f"the second process judged nothing ({side.why_not}): its promises run here")
-    taken, side.deferred = side.deferred, []
-    for other in [*taken, item]:
-        serialized = results.reports.get(other.nodeid) if results is not None else None
-        reports = beside.reports_of(config, serialized) if serialized else None
-        if reports:
-            beside.replay(other, reports)
-        elif other is not item:
-            side.forced.add(other.nodeid)
-            other.ihook.pytest_runtest_protocol(item=other, nextitem=item)
-        else:
-            return None
-    if nextitem is None:  # the last test: the run's fixtures end here (the cleanup among them), as after any test
-        item.session._setupstate.teardown_exact(None)  # what pytest's runner does after a last test
+            config.stash[RUN].guard.ledger.load()  # the users it created before it ended are this run's to remove
+    serialized = results.reports.get(item.nodeid) if results is not None else None
+    reports = beside.reports_of(config, serialized) if serialized else None
+    if not reports:
+        return None
+    beside.replay(item, reports)
+    # What pytest's runner does after each test: end what the next one does not use (after the last, the run's
+    # fixtures, the cleanup among them). Nothing of this one was set up here, but the last test judged here may be.
+    item.session._setupstate.teardown_exact(nextitem)
     return True
 
 
@@ -544,6 +537,8 @@ def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: objec
     its module: the decorator binds a copy of the schema of the run that imported it (runtime.py says why)."""
     run = collector.config.stash.get(RUN, None)
     if run is not None and callable(obj) and SchemaHandleMark.is_set(obj):
+        if beside.is_side():  # the fuzzing is never the side's: spare it generating the coverage cases at collection
+            return []
         SchemaHandleMark.set(obj, run.schema.clone(test_function=obj))
     return None
 

@@ -42,13 +42,22 @@ def test_concurrent(api):
     """A promise that holds while the side judges."""
     assert 200 == api.list().status_code
     note("concurrent")
+'''
+# In a folder of its own: pytest must have ended the first file's fixtures when it reaches this one (the side's
+# tests in between are shown here, not judged here).
+LATER = '''
+import os
+from pathlib import Path
+
+import pytest
 
 
 @pytest.mark.contract_rank(200)
 def test_alone(api):
     """A promise that needs the account alone: judged once the side has ended."""
     assert 200 == api.list().status_code
-    note("alone")
+    with Path(os.environ["NOTES"]).open("a") as notes:
+        notes.write(f"alone {os.getpid()}\\n")
 '''
 
 
@@ -56,10 +65,12 @@ def judge(tmp_path: Path, server: Server | None, promises: str, *options: str) -
     """The judge on one promise file against *server* (a loopback target of its own: the embedded one keeps one
     process, as does the quick profile)."""
     (tmp_path / "test_promises.py").write_text(promises, encoding="utf-8")
+    (tmp_path / "later").mkdir(exist_ok=True)
+    (tmp_path / "later" / "test_later.py").write_text(LATER, encoding="utf-8")
     notes = tmp_path / "notes.txt"
     notes.unlink(missing_ok=True)
     env = canary_environment(tmp_path, NOTES=str(notes))
-    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "test_promises.py"]
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "test_promises.py", "later"]
     command += ["--base-url", server.base_url] if server is not None else []  # None: the embedded server
     command += ["--contract-profile", "ci", f"--junitxml={tmp_path / 'junit.xml'}", *options]
     result = subprocess.run(
