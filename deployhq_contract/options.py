@@ -64,6 +64,11 @@ def _positive_rate(text: str) -> float:
     return value
 
 
+def _switch(group: Any, name: str, variable: str, text: str) -> None:
+    """An on/off option, on also when the environment variable *variable* is 1."""
+    group.addoption(name, action="store_true", default=os.environ.get(variable) == "1", help=text)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     try:
         from .bounded import add_options as add_bound_options
@@ -78,17 +83,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="judge this server (default: DEPLOYHQ_BASE_URL, DEPLOYHQ_ACCOUNT, "
         "else an embedded reference server on a free loopback port)",
     )
-    group.addoption(
+    _switch(
+        group,
         "--live",
-        action="store_true",
-        default=os.environ.get("DEPLOYHQ_CONTRACT_LIVE") == "1",
-        help="allow a non-loopback target and turn on the live safety rails (DEPLOYHQ_CONTRACT_LIVE=1)",
+        "DEPLOYHQ_CONTRACT_LIVE",
+        "allow a non-loopback target and turn on the live safety rails (DEPLOYHQ_CONTRACT_LIVE=1)",
     )
-    group.addoption(
+    _switch(
+        group,
         "--contract-strict",
-        action="store_true",
-        default=os.environ.get("DEPLOYHQ_CONTRACT_STRICT") == "1",
-        help="with --live, fail on invalid generated data the target accepts instead of reporting it as leniency",
+        "DEPLOYHQ_CONTRACT_STRICT",
+        "with --live, fail on invalid generated data the target accepts instead of reporting it as leniency",
     )
     group.addoption(
         "--email-domain",
@@ -127,18 +132,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="print every promise (operation, sentence, source, test) as a JSON array and send nothing",
     )
-    group.addoption(
+    _switch(
+        group,
         "--contract-scale",
-        action="store_true",
-        default=os.environ.get("DEPLOYHQ_CONTRACT_SCALE") == "1",
-        help="with --live, run the scale phase too: grow the account past 1000 users, each invitation a real email "
+        "DEPLOYHQ_CONTRACT_SCALE",
+        "with --live, run the scale phase too: grow the account past 1000 users, each invitation a real email "
         "within --email-budget (DEPLOYHQ_CONTRACT_SCALE=1; loopback runs always have it)",
     )
-    group.addoption(
+    _switch(
+        group,
         "--contract-serial",
-        action="store_true",
-        default=os.environ.get("DEPLOYHQ_CONTRACT_SERIAL") == "1",
-        help="judge every promise in this process, one after the other (by default the explicit promises are judged "
+        "DEPLOYHQ_CONTRACT_SERIAL",
+        "judge every promise in this process, one after the other (by default the explicit promises are judged "
         "in a second process beside the fuzzing on loopback targets; DEPLOYHQ_CONTRACT_SERIAL=1)",
     )
     group.addoption(
