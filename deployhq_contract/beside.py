@@ -34,7 +34,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -265,8 +264,7 @@ class Side:
             return self.results
         self.release()
         self._waited = True
-        while self.process.poll() is None:
-            time.sleep(0.02)
+        self.process.wait()
         path = self.directory / "results.json"
         try:
             self.results = Results(**json.loads(path.read_text(encoding="utf-8")))
