@@ -23,11 +23,15 @@ import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-__all__ = ["ACCEPT_BATCH", "ConnectionLimits", "check_positive", "limited_server", "server_config"]
+__all__ = ["ACCEPT_BATCH", "LISTEN_QUEUE", "ConnectionLimits", "check_positive", "limited_server", "server_config"]
 
 # Connections accepted per event-loop turn, before any of them is looked at (asyncio accepts up to `backlog` at once;
-# uvicorn's 2048 could take a process at the usual limit of 1024 files past it in one burst), and the listen queue.
+# uvicorn's 2048 could take a process at the usual limit of 1024 files past it in one burst).
 ACCEPT_BATCH = 64
+# The kernel's queue of connections not yet accepted (capped by net.core.somaxconn). asyncio gives `listen` the accept
+# batch too; a queue of 64 dropped a burst's handshakes while the loop was busy, and a client whose request was dropped
+# with them could resend it only after its backoff, past the header deadline, and met a reset connection.
+LISTEN_QUEUE = 2048
 # asyncio's context message when accept() fails for want of descriptors (selector_events._accept_connection).
 _OUT_OF_FILES = "socket.accept() out of system resource"
 _OUT_OF_FILES_EVERY = 10.0
@@ -148,6 +152,8 @@ class _LimitedServer(uvicorn.Server):
     async def startup(self, sockets: Any = None) -> None:
         asyncio.get_running_loop().set_exception_handler(_OutOfFiles().handle)
         await super().startup(sockets)
+        for sock in sockets or ():
+            sock.listen(LISTEN_QUEUE)  # after asyncio's listen(ACCEPT_BATCH): the batch stays, the queue grows
 
 
 class _OutOfFiles:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from starlette.types import ASGIApp
 
-from ._connections import ConnectionLimits, limited_server
+from ._connections import LISTEN_QUEUE, ConnectionLimits, limited_server
 
 __all__ = ["bind", "serve"]
 
@@ -28,7 +28,7 @@ def bind(host: str, port: int) -> socket.socket:
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
-        sock.listen(2048)
+        sock.listen(LISTEN_QUEUE)
     except OSError:
         sock.close()
         raise

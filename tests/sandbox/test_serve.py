@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 import threading
+import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -13,6 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
 
 from deployhq_sandbox import Accounts, create_app, serve
 
@@ -48,6 +53,51 @@ def test_simultaneous_invites_of_the_same_addresses(database: Path, accounts: Ac
         users = http.get("/users").json()
     invited = Counter(user["email_address"] for user in users if user["email_address"].startswith("same-"))
     assert (statuses, len(invited), set(invited.values())) == (Counter({201: 20, 422: 180}), 20, {1})
+
+
+def test_a_burst_of_connections_waits_in_the_queue_while_the_server_is_busy() -> None:
+    """120 connections opened while the event loop is blocked all complete their handshake and are answered after.
+
+    With a listen queue of 64, the kernel dropped the rest's handshakes (the client retries after 1, 3, 7 s) or their
+    first request, and a request resent after its backoff came past the header deadline: a reset connection.
+    """
+    blocking = threading.Event()
+
+    async def block(request: Request) -> PlainTextResponse:
+        blocking.set()
+        time.sleep(1.5)  # on the event loop on purpose: nothing is accepted meanwhile
+        return PlainTextResponse("blocked")
+
+    async def ok(request: Request) -> PlainTextResponse:
+        return PlainTextResponse("ok")
+
+    app = Starlette(routes=[Route("/block", block), Route("/ok", ok)])
+    sockets: list[socket.socket] = []
+    with serve(app) as base_url, ThreadPoolExecutor(max_workers=1) as pool:
+        host, port = base_url.removeprefix("http://").rsplit(":", 1)
+        blocked = pool.submit(httpx.get, f"{base_url}/block", timeout=30)
+        assert blocking.wait(10)
+        try:
+            for _ in range(120):
+                sock = socket.create_connection((host, int(port)), timeout=0.5)  # a dropped SYN takes 1 s to retry
+                sockets.append(sock)
+                sock.sendall(b"GET /ok HTTP/1.1\r\nhost: sandbox\r\nconnection: close\r\n\r\n")
+        except TimeoutError:
+            pass
+        connected = len(sockets)
+        answers = Counter(_read_all(sock).split(b"\r\n", 1)[0] for sock in sockets)
+        assert blocked.result().text == "blocked"
+    assert (connected, answers) == (120, Counter({b"HTTP/1.1 200 OK": 120}))
+
+
+def _read_all(sock: socket.socket) -> bytes:
+    """Everything *sock* receives until the server closes it (10 s at most)."""
+    sock.settimeout(10)
+    chunks = []
+    with sock:
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
 
 
 class BreaksNow(BreakingStore):
