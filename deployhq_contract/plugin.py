@@ -493,7 +493,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     elif side is not None:
         parts = beside.Parts.of(items)
         if parts.beside and parts.concurrent:
-            side.nodeids = {item.nodeid for item in parts.beside}
+            side.nodeids = {beside.key(item) for item in parts.beside}
             items[:] = parts.here()
         else:  # nothing to judge beside, or nothing to judge it beside of: one process
             del config.stash[_SIDE]
@@ -510,7 +510,7 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
         return None
     if beside.is_concurrent(item):
         side.release()
-    if item.nodeid not in side.nodeids:
+    if beside.key(item) not in side.nodeids:
         return None
     results = side.wait()
     if not config.stash.get(_MERGED, False):
@@ -520,7 +520,7 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
         else:
             console.announce(config, f"the second process judged nothing ({side.why_not}): its promises run here")
             config.stash[RUN].guard.ledger.load()  # the users it created before it ended are this run's to remove
-    serialized = results.reports.get(item.nodeid) if results is not None else None
+    serialized = results.reports.get(beside.key(item)) if results is not None else None
     reports = beside.reports_of(config, serialized) if serialized else None
     if not reports:
         return None
@@ -537,9 +537,10 @@ def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: objec
     its module: the decorator binds a copy of the schema of the run that imported it (runtime.py says why)."""
     run = collector.config.stash.get(RUN, None)
     if run is not None and callable(obj) and SchemaHandleMark.is_set(obj):
-        if beside.is_side():  # the fuzzing is never the side's: spare it generating the coverage cases at collection
-            return []
-        SchemaHandleMark.set(obj, run.schema.clone(test_function=obj))
+        schema = run.schema
+        if beside.is_side():  # only its own operations' fuzzing: spare it generating the others' coverage cases
+            schema = schema.include(operation_id=list(beside.SIDE_FUZZ))
+        SchemaHandleMark.set(obj, schema.clone(test_function=obj))
     return None
 
 

@@ -7,10 +7,17 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from .conftest import CANARY_KEY, Server, canary_environment
+from deployhq_contract.beside import SIDE_FUZZ
+from deployhq_contract.operations import OPERATIONS
+from deployhq_sandbox import Accounts, create_app, serve
+from mutants._rewrite import Exchange, Rewrite
+from mutants.harness import run_suite
+
+from .conftest import ADMIN, CANARY_KEY, Server, canary_environment
 
 pytestmark = pytest.mark.slow
 
@@ -163,3 +170,36 @@ def test_users_the_side_creates_on_a_target_are_removed(tmp_path: Path, server: 
     assert len({pid for _, pid in notes(tmp_path)}) == 2
     assert re.search(r"users created: 1, deleted: 1, left behind: 0", output), output[-3000:]
     assert 0 == server.suite_users()
+
+
+def _replace_answers_without_time_zone(exchange: Exchange) -> None:
+    if exchange.operation == "replaceUser" and exchange.status == 200:
+        user = exchange.json()
+        user.pop("time_zone", None)
+        exchange.set_json(user)
+
+
+def test_the_side_fuzzes_replace_user_after_its_promises_and_its_findings_are_the_runs(tmp_path: Path) -> None:
+    """The side also fuzzes replaceUser (beside.SIDE_FUZZ), once its own promises have created users to aim at: a
+    fault in replaceUser's answers fails that fuzzing, named in the verdict, shown after the fuzzing judged here."""
+    assert ("replaceUser",) == SIDE_FUZZ
+    accounts = Accounts.from_env({"DEPLOYHQ_EMAIL": ADMIN, "DEPLOYHQ_API_KEY": CANARY_KEY}, with_role_users=False)
+    # Any: Rewrite's __call__ is typed more loosely than starlette's ASGIApp (as mutants.build's apps are).
+    faithful = create_app(tmp_path / "users.sqlite3", accounts=accounts)
+    app: Any = Rewrite(faithful, answer=_replace_answers_without_time_zone)
+    with serve(app) as base_url:
+        finished = run_suite(
+            "--base-url", base_url, "-v", "--contract-profile", "ci", "-k", "honours_the_contract or test_update.py",
+            f"--junitxml={tmp_path / 'junit.xml'}", env=canary_environment(tmp_path),
+        )  # fmt: skip
+    lines = finished.output.splitlines()
+    judged = [line.split(" ")[0].split("::")[0] for line in lines if line.startswith("contract_tests/")]
+    fuzzed_here = judged.index("contract_tests/test_update.py")
+
+    assert 1 == finished.code, finished.output[-4000:]
+    put = OPERATIONS["replaceUser"].label
+    assert f"    test: contract_tests/test_conformance.py::test_operation_honours_the_contract[{put}]" in lines
+    # One process would judge the updates (rank 50) before any fuzzing (120); here the other six operations' fuzzing
+    # comes first, and the side's replaceUser fuzzing is shown after its updates.
+    assert ["contract_tests/test_conformance.py"] * 6 == judged[:fuzzed_here], judged
+    assert "contract_tests/test_conformance.py" == judged[-1], judged
