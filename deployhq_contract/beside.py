@@ -6,12 +6,13 @@ users they create, and hold while others write to the account) need nothing of t
 process (the side), started with the run's own arguments, judges them while this one fuzzes:
 
     this process:  start, collect -> first (alone) -> GO -> the fuzzing ------------------> the side's results -> last
-    the side:        start, collect, wait for GO -------> its own tests -> replaceUser's fuzzing -> its results
+    the side:        start, collect, wait for GO --> its promises -> replaceUser's fuzzing -> scenarios -> results
 
 Tests that need the account alone run here, before the GO (the consistency state machine, a team's unmarked promises)
 or after the side has ended (last administrator, scale, the 429 promise, the cleanup). The fuzzing
-(`contract_concurrent`) stays here but for replaceUser's (`SIDE_FUZZ`), which the side judges after its own tests:
-the side collects no other operation's, so it does not generate their coverage cases. (Sharing the fuzzing out
+(`contract_concurrent`) stays here but for replaceUser's (`SIDE_FUZZ`), which the side judges after its explicit
+promises, aimed at the users they created (without such a promise in the run, it stays here too); the side collects
+no other operation's fuzzing, so it does not generate their coverage cases. (Sharing the fuzzing out
 between the two, each claiming a test before judging it, was measured slower on 2 cores: the side then generated
 every operation's coverage cases too.) The side's reports are replayed here as pytest's own (console, JUnit report,
 cache), and what its requests did (counts, statuses, users created and deleted, 429s, calibration, drift) is added to
@@ -56,8 +57,9 @@ RESULT_ENV = "DEPLOYHQ_CONTRACT_SIDE_RESULT"
 # may have two writers, and closes it unwritten if it ends before: the side then judges nothing.
 GO_ENV = "DEPLOYHQ_CONTRACT_SIDE_GO"
 GO = b"go"
-# Operations whose fuzzing is the side's too, after its explicit promises: the fuzzing of one operation on a user is
-# aimed at users the process' own run created (hooks.aim_at_a_known_user), and by then the side has created some.
+# Operations whose fuzzing is the side's too, in rank order after its explicit promises (before its stateful
+# scenarios): the fuzzing of one user's operations is aimed at users the process' own run created
+# (hooks.aim_at_a_known_user), and by then the side has created some.
 # Measured at 25 examples on 2 cores: this process fuzzes for about 9.5 s, a third of it replaceUser's; the side's own
 # tests take about 2 s. With replaceUser's, both end at about the same time.
 SIDE_FUZZ = ("replaceUser",)
@@ -101,9 +103,7 @@ def is_side() -> bool:
 
 
 def is_beside(item: pytest.Item) -> bool:
-    if item.get_closest_marker(BESIDE) is not None:
-        return True
-    return item.get_closest_marker(CONCURRENT) is not None and getattr(item, "operation_label", None) in _SIDE_LABELS
+    return item.get_closest_marker(BESIDE) is not None
 
 
 def key(item: pytest.Item) -> str:
@@ -143,6 +143,10 @@ def is_concurrent(item: pytest.Item) -> bool:
     return not is_beside(item) and item.get_closest_marker(CONCURRENT) is not None
 
 
+def _fuzzes_beside(item: pytest.Item) -> bool:
+    return getattr(item, "operation_label", None) in _SIDE_LABELS
+
+
 @dataclass
 class Parts:
     """A run's tests, in rank order, by who judges them when. This process judges `first` (ranked before the first
@@ -156,12 +160,17 @@ class Parts:
 
     @classmethod
     def of(cls, items: list[pytest.Item]) -> Parts:
-        start = next((i for i, item in enumerate(items) if is_concurrent(item)), len(items))
+        # SIDE_FUZZ's fuzzing is the side's only after a promise of its own, whose users it aims at: a run of the
+        # fuzzing alone keeps it here, where createUser's fuzzing has made users. Both processes see the same items.
+        marked = next((i for i, item in enumerate(items) if is_beside(item)), len(items))
+        moved = {id(item) for item in items[marked:] if is_concurrent(item) and _fuzzes_beside(item)}
+        concurrent = [(i, item) for i, item in enumerate(items) if is_concurrent(item) and id(item) not in moved]
+        start = concurrent[0][0] if concurrent else len(items)
         alone = [(i, item) for i, item in enumerate(items) if not is_beside(item) and not is_concurrent(item)]
         return cls(
             first=[item for i, item in alone if i < start],
-            beside=[item for item in items if is_beside(item)],
-            concurrent=[item for item in items if is_concurrent(item)],
+            beside=[item for item in items if is_beside(item) or id(item) in moved],
+            concurrent=[item for _, item in concurrent],
             last=[item for i, item in alone if i > start],
         )
 

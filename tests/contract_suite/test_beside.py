@@ -179,27 +179,45 @@ def _replace_answers_without_time_zone(exchange: Exchange) -> None:
         exchange.set_json(user)
 
 
-def test_the_side_fuzzes_replace_user_after_its_promises_and_its_findings_are_the_runs(tmp_path: Path) -> None:
-    """The side also fuzzes replaceUser (beside.SIDE_FUZZ), once its own promises have created users to aim at: a
-    fault in replaceUser's answers fails that fuzzing, named in the verdict, shown after the fuzzing judged here."""
-    assert ("replaceUser",) == SIDE_FUZZ
+def judge_replace_fault(tmp_path: Path, selection: str) -> tuple[int, list[str]]:
+    """The built-in suite, `-k` *selection*, against a reference server whose replaceUser answers lack time_zone."""
     accounts = Accounts.from_env({"DEPLOYHQ_EMAIL": ADMIN, "DEPLOYHQ_API_KEY": CANARY_KEY}, with_role_users=False)
-    # Any: Rewrite's __call__ is typed more loosely than starlette's ASGIApp (as mutants.build's apps are).
     faithful = create_app(tmp_path / "users.sqlite3", accounts=accounts)
+    # Any: Rewrite's __call__ is typed more loosely than starlette's ASGIApp (as mutants.build's apps are).
     app: Any = Rewrite(faithful, answer=_replace_answers_without_time_zone)
     with serve(app) as base_url:
         finished = run_suite(
-            "--base-url", base_url, "-v", "--contract-profile", "ci", "-k", "honours_the_contract or test_update.py",
+            "--base-url", base_url, "-v", "--contract-profile", "ci", "-k", selection,
             f"--junitxml={tmp_path / 'junit.xml'}", env=canary_environment(tmp_path),
         )  # fmt: skip
-    lines = finished.output.splitlines()
+    return finished.code, finished.output.splitlines()
+
+
+# The verdict's line naming replaceUser's fuzzing as a broken promise's test.
+REPLACE_FUZZING = "    test: contract_tests/test_conformance.py::test_operation_honours_the_contract[{}]".format(
+    OPERATIONS["replaceUser"].label
+)
+
+
+def test_the_side_fuzzes_replace_user_after_its_promises_and_its_findings_are_the_runs(tmp_path: Path) -> None:
+    """The side also fuzzes replaceUser (beside.SIDE_FUZZ), once its explicit promises have created users to aim at:
+    a fault in replaceUser's answers fails that fuzzing, named in the verdict, shown after the fuzzing judged here."""
+    assert ("replaceUser",) == SIDE_FUZZ
+    code, lines = judge_replace_fault(tmp_path, "honours_the_contract or test_update.py")
     judged = [line.split(" ")[0].split("::")[0] for line in lines if line.startswith("contract_tests/")]
     fuzzed_here = judged.index("contract_tests/test_update.py")
 
-    assert 1 == finished.code, finished.output[-4000:]
-    put = OPERATIONS["replaceUser"].label
-    assert f"    test: contract_tests/test_conformance.py::test_operation_honours_the_contract[{put}]" in lines
+    assert 1 == code, "\n".join(lines[-60:])
+    assert REPLACE_FUZZING in lines
     # One process would judge the updates (rank 50) before any fuzzing (120); here the other six operations' fuzzing
     # comes first, and the side's replaceUser fuzzing is shown after its updates.
     assert ["contract_tests/test_conformance.py"] * 6 == judged[:fuzzed_here], judged
     assert "contract_tests/test_conformance.py" == judged[-1], judged
+
+
+def test_the_fuzzing_alone_fuzzes_replace_user_where_users_were_made(tmp_path: Path) -> None:
+    """Without an explicit promise in the run, the side would have no user of its own to aim replaceUser's fuzzing
+    at (every valid PUT a 404): it stays in the first process, after createUser's fuzzing, and finds the fault."""
+    code, lines = judge_replace_fault(tmp_path, "honours_the_contract")
+
+    assert (1, True) == (code, REPLACE_FUZZING in lines), "\n".join(lines[-60:])
