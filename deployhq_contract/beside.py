@@ -35,6 +35,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -189,9 +190,12 @@ class Results:
     calibration: dict[str, Any] = field(default_factory=dict)
     drift: dict[str, list[str]] = field(default_factory=dict)  # operation -> response fields the spec does not know
 
-    def merge_into(self, run: Run, summary: Summary) -> None:
-        """Add what the side did to this run: each promise's outcome, and its requests, users and 429s."""
+    def merge_into(self, run: Run, summary: Summary, rejudged: Collection[str] = ()) -> None:
+        """Add what the side did to this run: each promise's outcome but those of the *rejudged* tests (judged here
+        again), and its requests (all of them were sent), users and 429s."""
         for outcome in self.outcomes:
+            if outcome["nodeid"] in rejudged:
+                continue
             findings = [Finding(**found) for found in outcome.pop("findings", [])]
             outcome["operations"] = tuple(outcome["operations"])
             summary.add(Outcome(**outcome, findings=findings))

@@ -516,13 +516,17 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     if not config.stash.get(_MERGED, False):
         config.stash[_MERGED] = True
         if results is not None:
-            results.merge_into(config.stash[RUN], config.stash[_SUMMARY])
+            # A test whose reports cannot be read back is judged again here: its outcome is the one judged here.
+            unreadable = {key for key, data in results.reports.items() if beside.reports_of(config, data) is None}
+            results.merge_into(config.stash[RUN], config.stash[_SUMMARY], rejudged=unreadable)
         else:
             console.announce(config, f"the second process judged nothing ({side.why_not}): its promises run here")
             config.stash[RUN].guard.ledger.load()  # the users it created before it ended are this run's to remove
     serialized = results.reports.get(beside.key(item)) if results is not None else None
     reports = beside.reports_of(config, serialized) if serialized else None
     if not reports:
+        if serialized:
+            console.announce(config, f"could not read the second process' report of {beside.key(item)}: judged here")
         return None
     beside.replay(item, reports)
     # What pytest's runner does after each test: end what the next one does not use (after the last, the run's

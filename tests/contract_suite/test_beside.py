@@ -221,3 +221,34 @@ def test_the_fuzzing_alone_fuzzes_replace_user_where_users_were_made(tmp_path: P
     code, lines = judge_replace_fault(tmp_path, "honours_the_contract")
 
     assert (1, True) == (code, REPLACE_FUZZING in lines), "\n".join(lines[-60:])
+
+
+# In the first process only: the side's reports of test_beside cannot be read back.
+UNREADABLE = """
+import os
+
+import pytest
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_report_from_serializable(config, data):
+    if "test_beside" in data.get("nodeid", "") and not os.environ.get("DEPLOYHQ_CONTRACT_SIDE_RESULT"):
+        raise ValueError("unreadable on purpose")
+"""
+
+
+def test_a_report_that_cannot_be_read_back_is_judged_here_and_counted_once(tmp_path: Path, server: Server) -> None:
+    """A side's report this process cannot read is judged again here, saying so; the verdict is this judgement's
+    (here: the side's was a failure), and its promise is counted once."""
+    (tmp_path / "conftest.py").write_text(UNREADABLE, encoding="utf-8")
+    fails_in_the_side = PROMISES.replace(
+        '    note("beside")', '    note("beside")\n    assert not os.environ.get("DEPLOYHQ_CONTRACT_SIDE_RESULT")'
+    )
+    code, output = judge(tmp_path, server, fails_in_the_side)
+    summary = (tmp_path / "contract-summary.md").read_text(encoding="utf-8")
+
+    assert 0 == code, output[-3000:]
+    assert 2 == len({pid for what, pid in notes(tmp_path) if what == "beside"})  # judged there, then here
+    assert "could not read the second process' report of test_promises.py::test_beside" in output, output[-3000:]
+    assert "3 promises kept, 0 broken" in output, output[-3000:]
+    assert 1 == summary.count("A promise that may be judged beside the fuzzing"), summary
