@@ -29,6 +29,7 @@ side's. `--contract-serial` asks for one process.
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import os
 import signal
@@ -322,11 +323,11 @@ class Side:
 
 
 def reports_of(config: pytest.Config, serialized: list[dict[str, Any]]) -> list[pytest.TestReport] | None:
-    """The side's reports of one test as pytest's own, or None if any of them cannot be read."""
+    """The side's reports of one test as pytest's own, or None if any of them cannot be read; *serialized* is left
+    as it was (pytest's reading replaces a failure's traceback entries in the dicts it is given)."""
     reports = []
-    for data in serialized:
+    for data in copy.deepcopy(serialized):
         # JSON has no tuples: pytest wants back the ones it had (a skip's (path, line, reason) above all).
-        data = dict(data)
         for name in ("longrepr", "location"):
             if isinstance(data.get(name), list):
                 data[name] = tuple(data[name])

@@ -131,6 +131,8 @@ def test_a_promise_broken_beside_fails_the_run_and_never_shows_the_key(tmp_path:
 
     assert 1 == code, output[-3000:]
     assert "test: test_promises.py::test_beside" in output, output[-3000:]
+    assert "could not read" not in output, output[-3000:]  # replayed, not judged again here
+    assert 1 == [what for what, _ in notes(tmp_path)].count("beside"), notes(tmp_path)
     assert "<failure" in junit
     assert "test_beside" in junit
     assert [] == [name for name, text in (("output", output), ("junit", junit), ("summary", summary))
@@ -209,6 +211,7 @@ def test_the_side_fuzzes_replace_user_after_its_promises_and_its_findings_are_th
 
     assert 1 == code, "\n".join(lines[-60:])
     assert REPLACE_FUZZING in lines
+    assert [] == [line for line in lines if "could not read" in line]  # the side's failures are replayed as judged
     # One process would judge the updates (rank 50) before any fuzzing (120); here the other six operations' fuzzing
     # comes first, and the side's replaceUser fuzzing is shown after its updates.
     assert ["contract_tests/test_conformance.py"] * 6 == judged[:fuzzed_here], judged
