@@ -29,7 +29,6 @@ side's. `--contract-serial` asks for one process.
 from __future__ import annotations
 
 import contextlib
-import copy
 import json
 import os
 import signal
@@ -191,6 +190,10 @@ class Results:
     calibration: dict[str, Any] = field(default_factory=dict)
     drift: dict[str, list[str]] = field(default_factory=dict)  # operation -> response fields the spec does not know
 
+    def read_reports(self, config: pytest.Config) -> dict[str, list[pytest.TestReport] | None]:
+        """Each test's reports as pytest's own (`reports_of`), by `key`."""
+        return {name: reports_of(config, serialized) for name, serialized in self.reports.items()}
+
     def merge_into(self, run: Run, summary: Summary, rejudged: Collection[str] = ()) -> None:
         """Add what the side did to this run: each promise's outcome but those of the *rejudged* tests (judged here
         again), and its requests (all of them were sent), users and 429s."""
@@ -323,11 +326,12 @@ class Side:
 
 
 def reports_of(config: pytest.Config, serialized: list[dict[str, Any]]) -> list[pytest.TestReport] | None:
-    """The side's reports of one test as pytest's own, or None if any of them cannot be read; *serialized* is left
-    as it was (pytest's reading replaces a failure's traceback entries in the dicts it is given)."""
+    """The side's reports of one test as pytest's own, or None if any of them cannot be read. Read each only once:
+    pytest's reading replaces a failure's traceback entries inside the dicts it is given."""
     reports = []
-    for data in copy.deepcopy(serialized):
+    for data in serialized:
         # JSON has no tuples: pytest wants back the ones it had (a skip's (path, line, reason) above all).
+        data = dict(data)
         for name in ("longrepr", "location"):
             if isinstance(data.get(name), list):
                 data[name] = tuple(data[name])

@@ -390,7 +390,8 @@ _RESTORE = pytest.StashKey[str]()  # the hypothesis profile before the run
 _TARGET = pytest.StashKey[Target | None]()  # as the options name it; None: the embedded server, started with the run
 _SENDS = pytest.StashKey[bool]()
 _SIDE = pytest.StashKey[beside.Side]()  # the second process judging the explicit promises, when this run has one
-_MERGED = pytest.StashKey[bool]()  # whether the side's results are part of this run yet
+# The side's reports by test (beside.key), read back once its results are part of this run; None: unreadable.
+_REPLAYS = pytest.StashKey[dict[str, list[pytest.TestReport] | None]]()
 _RECORDER = "deployhq-contract-side-recorder"
 _RANKED = pytest.StashKey[list[pytest.Item]]()  # the collected tests in rank order
 _PROFILE = pytest.StashKey[str]()
@@ -512,20 +513,20 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
         side.release()
     if beside.key(item) not in side.nodeids:
         return None
-    results = side.wait()
-    if not config.stash.get(_MERGED, False):
-        config.stash[_MERGED] = True
+    if _REPLAYS not in config.stash:
+        results = side.wait()
+        # Each test's reports, read once; None: unreadable, so judged again here, and only that judgement counts.
+        config.stash[_REPLAYS] = replays = {} if results is None else results.read_reports(config)
         if results is not None:
-            # A test whose reports cannot be read back is judged again here: its outcome is the one judged here.
-            unreadable = {key for key, data in results.reports.items() if beside.reports_of(config, data) is None}
+            unreadable = {key for key, reports in replays.items() if reports is None}
             results.merge_into(config.stash[RUN], config.stash[_SUMMARY], rejudged=unreadable)
         else:
             console.announce(config, f"the second process judged nothing ({side.why_not}): its promises run here")
             config.stash[RUN].guard.ledger.load()  # the users it created before it ended are this run's to remove
-    serialized = results.reports.get(beside.key(item)) if results is not None else None
-    reports = beside.reports_of(config, serialized) if serialized else None
+    replays = config.stash[_REPLAYS]
+    reports = replays.get(beside.key(item))
     if not reports:
-        if serialized:
+        if beside.key(item) in replays:
             console.announce(config, f"could not read the second process' report of {beside.key(item)}: judged here")
         return None
     beside.replay(item, reports)
